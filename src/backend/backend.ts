@@ -1,0 +1,97 @@
+/**
+ * The compute backend: the only place in simlearn that knows how numbers are crunched.
+ *
+ * Everything works on raw row-major typed arrays plus dimensions, so the native addon can
+ * take the buffers without copying. Both implementations (pure TypeScript, and the Node-API
+ * addon over CBLAS/LAPACKE) satisfy this interface; tests hold the native one to the JS one.
+ *
+ * Conventions:
+ * - `T` is Float64Array or Float32Array; all array arguments of one call share the type.
+ * - Matrices are row-major with leading dimension = number of columns of the stored array.
+ * - Decompositions take float64 unless their doc says otherwise, and never modify their inputs.
+ * - Errors are thrown as RangeError with a message that names the argument.
+ */
+import type { FloatArray } from '../matrix.js';
+
+export interface EighResult {
+  /** Eigenvalues in ascending order. */
+  values: Float64Array;
+  /** n x n row-major; column j is the unit eigenvector for values[j]. */
+  vectors: Float64Array;
+}
+
+export interface SvdResult {
+  /** m x r row-major, r = min(m, n). */
+  u: Float64Array;
+  /** r singular values, descending. */
+  s: Float64Array;
+  /** r x n row-major. */
+  vt: Float64Array;
+}
+
+export interface KnnResult<T extends FloatArray = FloatArray> {
+  /** nq x k row-major indices into the reference set, nearest first; -1 where fewer than k exist. */
+  indices: Int32Array;
+  /** nq x k squared Euclidean distances matching `indices` (Infinity where index is -1). */
+  distances: T;
+}
+
+export interface KnnOptions {
+  /** When queries and references are the same set, skip i == j (leave-one-out). */
+  excludeSelf?: boolean;
+  /** Upper bound in bytes for the distance tile held at once (default 64 MiB). */
+  memoryBudget?: number;
+}
+
+export interface Backend {
+  readonly name: 'native' | 'js';
+  /** A human description of the BLAS in use, e.g. "OpenBLAS 0.3.21" or "none (pure TypeScript)". */
+  readonly blas: string;
+  /** BLAS threads in use (always 1 for js). */
+  getThreads(): number;
+  setThreads(n: number): void;
+
+  // ---- level 1/2/3 kernels (fp32 and fp64) ----
+  /** C = alpha * op(A) * op(B) + beta * C, op(A) m x k, op(B) k x n, C m x n. */
+  gemm<T extends FloatArray>(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: T, lda: number, b: T, ldb: number, beta: number, c: T, ldc: number): void;
+  /** y = alpha * op(A) x + beta * y, A stored m x n. */
+  gemv<T extends FloatArray>(trans: boolean, m: number, n: number, alpha: number, a: T, lda: number, x: T, beta: number, y: T): void;
+  /** The d x d Gram matrix XᵀX of an n x d X (full, symmetric; SYRK where available). */
+  gram<T extends FloatArray>(x: T, n: number, d: number): T;
+  dot<T extends FloatArray>(x: T, y: T): number;
+  /** y += alpha * x */
+  axpy<T extends FloatArray>(alpha: number, x: T, y: T): void;
+  /** x *= alpha */
+  scal<T extends FloatArray>(alpha: number, x: T): void;
+  /** Squared L2 norm of each row of an n x d matrix. */
+  rowSqNorms<T extends FloatArray>(x: T, n: number, d: number): T;
+  /** n x m squared Euclidean distances ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j, clamped at 0. */
+  sqeuclidean<T extends FloatArray>(a: T, n: number, b: T, m: number, d: number): T;
+  /**
+   * The k nearest references (squared Euclidean) for each query, tiled so the full nq x nr
+   * matrix is never held when it would exceed the memory budget. Ties keep the lower index.
+   */
+  knn<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): KnnResult<T>;
+
+  // ---- decompositions (float64) ----
+  /** Symmetric eigendecomposition of an n x n matrix (only the lower triangle is read). */
+  eigh(a: Float64Array, n: number): EighResult;
+  /** Lower Cholesky factor L with A = L Lᵀ; throws RangeError if A is not positive definite. */
+  cholesky(a: Float64Array, n: number): Float64Array;
+  /** Thin SVD of an m x n matrix. */
+  svd(a: Float64Array, m: number, n: number): SvdResult;
+  /** Solves A X = B for a general square A (LU with partial pivoting); B is n x nrhs. Throws on singular A. */
+  solve(a: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array;
+  /** Solves A X = B for symmetric positive definite A (Cholesky). Throws if A is not SPD. */
+  solveSpd(a: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array;
+  /** Inverse of a general square matrix. Throws on singular A. */
+  inverse(a: Float64Array, n: number): Float64Array;
+}
+
+/** Errors a backend throws when a matrix has no decomposition of the asked kind. */
+export class LinAlgError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LinAlgError';
+  }
+}

@@ -1,0 +1,39 @@
+/** The `simlearn` command line: a thin layer over the public API. */
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands.js';
+import { UsageError } from './command.js';
+import { VERSION } from '../version.js';
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const program = new Command();
+  program
+    .name('simlearn')
+    .description('similarity learning: metric learning, deep similarity heads, search and evaluation')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const c of commands) c.register(program);
+  for (const sub of program.commands) sub.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2; // commander already printed the message
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`simlearn: ${err.message}\n`);
+      return 2;
+    }
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`simlearn: error: ${msg}\n`);
+    if (process.env.SIMLEARN_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain) {
+  main().then((code) => { process.exitCode = code; });
+}
