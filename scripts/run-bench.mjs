@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Runs every bench/*.bench.ts (or those whose name contains one of the arguments), then
+// assembles bench/RESULTS.md from the sections the benches wrote to bench/results/*.md.
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const benchDir = join(root, 'bench');
+const filters = process.argv.slice(2);
+const files = readdirSync(benchDir)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no bench matches ${filters.join(' ')}`);
+  process.exit(1);
+}
+let failed = 0;
+for (const f of files) {
+  console.log(`\n=== ${f}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, f)], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) {
+    failed++;
+    console.error(`bench ${f} failed with exit code ${r.status}`);
+  }
+}
+const resultsDir = join(benchDir, 'results');
+const sections = existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith('.md')).sort() : [];
+const header = [
+  '# Benchmark results',
+  '',
+  'Made by `npm run bench` (all) or `npm run bench -- NAME` (one section); each section names its command, date and backend.',
+  'Machine: 2-core x86-64, 24 GiB, one BLAS thread on both sides unless a section says otherwise.',
+  '',
+].join('\n');
+writeFileSync(join(benchDir, 'RESULTS.md'), header + sections.map((f) => readFileSync(join(resultsDir, f), 'utf8').trim() + '\n').join('\n'));
+process.exit(failed ? 1 : 0);
