@@ -72,6 +72,13 @@ export interface Backend {
    * matrix is never held when it would exceed the memory budget. Ties keep the lower index.
    */
   knn<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): KnnResult<T>;
+  /**
+   * `knn` without blocking the event loop (native: a libuv worker thread; js: runs inline).
+   * Do not modify `queries` or `refs` until the promise settles.
+   */
+  knnAsync?<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): Promise<KnnResult<T>>;
+  /** `gemm` without blocking the event loop; `c` is written when the promise resolves. */
+  gemmAsync?<T extends FloatArray>(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: T, lda: number, b: T, ldb: number, beta: number, c: T, ldc: number): Promise<void>;
 
   // ---- decompositions (float64) ----
   /** Symmetric eigendecomposition of an n x n matrix (only the lower triangle is read). */

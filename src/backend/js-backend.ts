@@ -17,6 +17,9 @@ export const jsBackend: Backend = {
   rowSqNorms: k.rowSqNorms,
   sqeuclidean: k.sqeuclidean,
   knn: k.knn,
+  // No threads in pure TypeScript: the async forms only give callers one code path.
+  knnAsync: async (queries, nq, refs, nr, d, kk, options) => k.knn(queries, nq, refs, nr, d, kk, options),
+  gemmAsync: async (transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc) => k.gemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc),
   eigh: dec.eigh,
   cholesky: dec.cholesky,
   svd: dec.svd,

@@ -1,113 +1,286 @@
 /**
  * Pure-TypeScript decompositions (float64). Inputs are never modified.
+ *
+ * Every inner loop walks contiguous memory of the row-major arrays: reflectors and plane
+ * rotations are arranged to act on rows, not columns, which is what makes these usable at
+ * n ~ 1000 in V8 (see the comments of each routine for how the transposes are arranged).
  */
 import { LinAlgError, type EighResult, type SvdResult } from './backend.js';
 
+const EPS = 2.220446049250313e-16;
+/** Squared row norm (after scaling the largest to ~1) below which a Jacobi row counts as zero. */
+const NEGLIGIBLE = 1e-280;
+
 function checkSquare(a: Float64Array, n: number, what: string): void {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what}: n must be a non-negative integer, got ${n}`);
   if (a.length !== n * n) throw new RangeError(`${what}: expected an ${n} x ${n} matrix (${n * n} values), got ${a.length} values`);
 }
 
+function checkFinite(a: Float64Array, what: string): void {
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) throw new LinAlgError(`${what}: the matrix contains ${a[i]} at position ${i}; remove or impute non-finite values first`);
+  }
+}
+
 /**
- * Symmetric eigendecomposition by the cyclic Jacobi method (Golub & Van Loan, Matrix
- * Computations, section 8.5): slow for large n but accurate to working precision.
- * Reads only the lower triangle.
+ * Householder vector for x = src[off .. off+len): returns beta and writes v into `v` so
+ * that (I - beta v vᵀ) x = alpha e1. Returns alpha through out[0].
+ * Norms are accumulated scaled so entries near 1e±200 neither overflow nor underflow.
+ */
+function householder(src: Float64Array, off: number, stride: number, len: number, v: Float64Array, out: Float64Array): number {
+  let scale = 0;
+  for (let i = 0; i < len; i++) scale = Math.max(scale, Math.abs(src[off + i * stride]));
+  const x0 = src[off];
+  if (scale === 0) {
+    out[0] = 0;
+    v.fill(0, 0, len);
+    return 0;
+  }
+  let tail = 0;
+  for (let i = 1; i < len; i++) {
+    const t = src[off + i * stride] / scale;
+    tail += t * t;
+  }
+  if (tail === 0) {
+    // Already a multiple of e1: no reflection.
+    out[0] = x0;
+    v.fill(0, 0, len);
+    return 0;
+  }
+  const x0s = x0 / scale;
+  const norm = scale * Math.sqrt(x0s * x0s + tail);
+  const alpha = x0 >= 0 ? -norm : norm;
+  // Normalised so v[0] = 1 (as LAPACK's dlarfg): entries are bounded by 1 and beta lies in
+  // [1, 2], so nothing underflows even when x is ~1e-160.
+  const denom = x0 - alpha;
+  v[0] = 1;
+  for (let i = 1; i < len; i++) v[i] = src[off + i * stride] / denom;
+  out[0] = alpha;
+  return (norm + Math.abs(x0)) / norm;
+}
+
+/**
+ * Symmetric eigendecomposition (reads the lower triangle):
+ * 1. Householder reduction to tridiagonal form T = Qᵀ A Q (Golub & Van Loan, Matrix
+ *    Computations, 4th ed., Algorithm 8.3.1), updating only the lower triangle;
+ * 2. the implicit-shift QL iteration with Wilkinson-type shifts on T (the tql2 algorithm of
+ *    Bowdler, Martin, Reinsch & Wilkinson, Numer. Math. 11, 1968), rotating the rows of Qᵀ.
+ * Eigenvectors are kept as rows of W = Vᵀ so each rotation touches two contiguous rows.
  */
 export function eigh(a: Float64Array, n: number): EighResult {
   checkSquare(a, n, 'eigh');
+  checkFinite(a, 'eigh');
+  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
+  // Lower triangle of the working copy; the strict upper part is never read.
   const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] = A[j * n + i] = a[i * n + j];
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let total = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      const v = A[i * n + j] * A[i * n + j];
-      total += v;
-      if (i !== j) off += v;
-    }
-    if (!(off > 1e-30 * total) || off === 0) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q];
-        if (apq === 0) continue;
-        const app = A[p * n + p];
-        const aqq = A[q * n + q];
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let r = 0; r < n; r++) {
-          const arp = A[r * n + p];
-          const arq = A[r * n + q];
-          A[r * n + p] = c * arp - s * arq;
-          A[r * n + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < n; r++) {
-          const apr = A[p * n + r];
-          const aqr = A[q * n + r];
-          A[p * n + r] = c * apr - s * aqr;
-          A[q * n + r] = s * apr + c * aqr;
-        }
-        for (let r = 0; r < n; r++) {
-          const vrp = V[r * n + p];
-          const vrq = V[r * n + q];
-          V[r * n + p] = c * vrp - s * vrq;
-          V[r * n + q] = s * vrp + c * vrq;
-        }
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] = a[i * n + j];
+
+  const d = new Float64Array(n);
+  const e = new Float64Array(n); // e[i] couples i and i+1; e[n-1] = 0
+  const betas = new Float64Array(n);
+  const reflectors: Float64Array[] = [];
+  const x = new Float64Array(n);
+  const p = new Float64Array(n);
+  const alphaOut = new Float64Array(1);
+
+  for (let k = 0; k < n - 2; k++) {
+    const len = n - k - 1;
+    d[k] = A[k * n + k];
+    // x = A[k+1.., k] (a column of the lower triangle)
+    const v = new Float64Array(len);
+    const beta = householder(A, (k + 1) * n + k, n, len, v, alphaOut);
+    e[k] = alphaOut[0];
+    betas[k] = beta;
+    reflectors.push(v);
+    if (beta === 0) continue;
+    // p = beta * A22 v using the lower triangle only: row i contributes to p_i and, through
+    // symmetry, to p_j for j < i, both with contiguous access to row i.
+    const b0 = k + 1;
+    p.fill(0, 0, len);
+    for (let ii = 0; ii < len; ii++) {
+      const row = (b0 + ii) * n + b0;
+      const vi = v[ii];
+      let s = 0;
+      for (let jj = 0; jj < ii; jj++) {
+        const aij = A[row + jj];
+        s += aij * v[jj];
+        p[jj] += aij * vi;
       }
+      p[ii] += s + A[row + ii] * vi;
+    }
+    let pv = 0;
+    for (let ii = 0; ii < len; ii++) { p[ii] *= beta; pv += p[ii] * v[ii]; }
+    const K = (beta * pv) / 2;
+    // w = p - K v; A22 -= v wᵀ + w vᵀ (lower triangle).
+    for (let ii = 0; ii < len; ii++) x[ii] = p[ii] - K * v[ii];
+    for (let ii = 0; ii < len; ii++) {
+      const row = (b0 + ii) * n + b0;
+      const vi = v[ii];
+      const wi = x[ii];
+      for (let jj = 0; jj <= ii; jj++) A[row + jj] -= vi * x[jj] + wi * v[jj];
     }
   }
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => A[x * n + x] - A[y * n + y]);
+  if (n >= 2) {
+    d[n - 2] = A[(n - 2) * n + n - 2];
+    e[n - 2] = A[(n - 1) * n + n - 2];
+  }
+  d[n - 1] = A[(n - 1) * n + n - 1];
+  e[n - 1] = 0;
+
+  // W = Qᵀ = H_{n-3} ... H_0, built as I H_{n-3} ... H_0 by right-multiplications; before
+  // H_k is applied only rows and columns > k differ from I, so row r of W costs O(n - k).
+  const W = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) W[i * n + i] = 1;
+  for (let k = n - 3; k >= 0; k--) {
+    const beta = betas[k];
+    if (beta === 0) continue;
+    const v = reflectors[k];
+    const c0 = k + 1;
+    const len = n - c0;
+    for (let r = c0; r < n; r++) {
+      const row = r * n + c0;
+      let t = 0;
+      for (let j = 0; j < len; j++) t += W[row + j] * v[j];
+      t *= beta;
+      if (t === 0) continue;
+      for (let j = 0; j < len; j++) W[row + j] -= t * v[j];
+    }
+  }
+
+  tql(d, e, W, n);
+
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j] || i - j);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => {
-    values[dst] = A[src * n + src];
-    for (let r = 0; r < n; r++) vectors[r * n + dst] = V[r * n + src];
-  });
+  for (let dst = 0; dst < n; dst++) {
+    const src = order[dst];
+    values[dst] = d[src];
+    const row = src * n;
+    for (let r = 0; r < n; r++) vectors[r * n + dst] = W[row + r];
+  }
   return { values, vectors };
+}
+
+/** Implicit QL on the tridiagonal (d, e), applying each rotation to rows i, i+1 of W. */
+function tql(d: Float64Array, e: Float64Array, W: Float64Array, n: number): void {
+  for (let l = 0; l < n; l++) {
+    let iter = 0;
+    for (;;) {
+      let m = l;
+      for (; m < n - 1; m++) {
+        const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
+        if (Math.abs(e[m]) <= EPS * dd) break;
+      }
+      if (m === l) break;
+      if (++iter > 60) throw new LinAlgError(`eigh: the QL iteration did not converge for eigenvalue ${l} after 60 iterations; the matrix may contain extreme values (rescale it)`);
+      let g = (d[l + 1] - d[l]) / (2 * e[l]);
+      let r = Math.hypot(g, 1);
+      g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+      let s = 1;
+      let c = 1;
+      let pp = 0;
+      let i = m - 1;
+      let deflated = false;
+      for (; i >= l; i--) {
+        const f = s * e[i];
+        const b = c * e[i];
+        r = Math.hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          // Underflow: the problem split; restart the search for a negligible e.
+          d[i + 1] -= pp;
+          e[m] = 0;
+          deflated = true;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1] - pp;
+        r = (d[i] - g) * s + 2 * c * b;
+        pp = s * r;
+        d[i + 1] = g + pp;
+        g = c * r - b;
+        const ri = i * n;
+        const rj = ri + n;
+        for (let k = 0; k < n; k++) {
+          const wi = W[ri + k];
+          const wj = W[rj + k];
+          W[rj + k] = s * wi + c * wj;
+          W[ri + k] = c * wi - s * wj;
+        }
+      }
+      if (deflated) continue;
+      d[l] -= pp;
+      e[l] = g;
+      e[m] = 0;
+    }
+  }
 }
 
 export function cholesky(a: Float64Array, n: number): Float64Array {
   checkSquare(a, n, 'cholesky');
+  checkFinite(a, 'cholesky');
   const L = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    let s = a[j * n + j];
-    for (let p = 0; p < j; p++) s -= L[j * n + p] * L[j * n + p];
-    if (!(s > 0)) throw new LinAlgError(`cholesky: the matrix is not positive definite (pivot ${j} is ${s}); add a small ridge to the diagonal or project onto the PSD cone`);
+    const rj = j * n;
+    let s = a[rj + j];
+    for (let p = 0; p < j; p++) s -= L[rj + p] * L[rj + p];
+    if (!(s > 0)) {
+      throw new LinAlgError(`cholesky: the matrix is not positive definite (pivot ${j} is ${s}); add a small ridge to the diagonal (e.g. addRidge(M, 1e-8 * trace/n)) or project onto the PSD cone (projectPsd)`);
+    }
     const ljj = Math.sqrt(s);
-    L[j * n + j] = ljj;
+    L[rj + j] = ljj;
     for (let i = j + 1; i < n; i++) {
-      let t = a[i * n + j];
-      for (let p = 0; p < j; p++) t -= L[i * n + p] * L[j * n + p];
-      L[i * n + j] = t / ljj;
+      const ri = i * n;
+      let t = a[ri + j];
+      for (let p = 0; p < j; p++) t -= L[ri + p] * L[rj + p];
+      L[ri + j] = t / ljj;
     }
   }
   return L;
 }
 
-export function solveSpd(a: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array {
-  if (b.length !== n * nrhs) throw new RangeError(`solveSpd: b must be ${n} x ${nrhs}, got ${b.length} values`);
-  const L = cholesky(a, n);
-  const x = b.slice();
-  for (let c = 0; c < nrhs; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = x[i * nrhs + c];
-      for (let p = 0; p < i; p++) s -= L[i * n + p] * x[p * nrhs + c];
-      x[i * nrhs + c] = s / L[i * n + i];
+/** Solves L Y = B then Lᵀ X = Y in place, row-oriented so all rhs columns move together. */
+function cholSolveInPlace(L: Float64Array, n: number, x: Float64Array, nrhs: number): void {
+  for (let i = 0; i < n; i++) {
+    const xi = i * nrhs;
+    const li = i * n;
+    for (let p = 0; p < i; p++) {
+      const f = L[li + p];
+      if (f === 0) continue;
+      const xp = p * nrhs;
+      for (let c = 0; c < nrhs; c++) x[xi + c] -= f * x[xp + c];
     }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = x[i * nrhs + c];
-      for (let p = i + 1; p < n; p++) s -= L[p * n + i] * x[p * nrhs + c];
-      x[i * nrhs + c] = s / L[i * n + i];
+    const inv = 1 / L[li + i];
+    for (let c = 0; c < nrhs; c++) x[xi + c] *= inv;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const xi = i * nrhs;
+    const li = i * n;
+    const inv = 1 / L[li + i];
+    for (let c = 0; c < nrhs; c++) x[xi + c] *= inv;
+    // Row i of L holds column i of Lᵀ: eliminate x_i from every earlier equation.
+    for (let p = 0; p < i; p++) {
+      const f = L[li + p];
+      if (f === 0) continue;
+      const xp = p * nrhs;
+      for (let c = 0; c < nrhs; c++) x[xp + c] -= f * x[xi + c];
     }
   }
+}
+
+export function solveSpd(a: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array {
+  if (b.length !== n * nrhs) throw new RangeError(`solveSpd: b must be ${n} x ${nrhs} (${n * nrhs} values), got ${b.length} values`);
+  const L = cholesky(a, n);
+  const x = b.slice();
+  cholSolveInPlace(L, n, x, nrhs);
   return x;
 }
 
 /** LU with partial pivoting; returns the factors packed in one array and the pivot rows. */
-function lu(a: Float64Array, n: number, what: string): { LU: Float64Array; piv: Int32Array } {
+export function lu(a: Float64Array, n: number, what: string): { LU: Float64Array; piv: Int32Array } {
   checkSquare(a, n, what);
+  checkFinite(a, what);
   const LU = a.slice();
   const piv = new Int32Array(n);
   let scale = 0;
@@ -120,92 +293,281 @@ function lu(a: Float64Array, n: number, what: string): { LU: Float64Array; piv: 
       if (v > best) { best = v; p = i; }
     }
     piv[j] = p;
-    if (!(best > scale * n * 2.220446049250313e-16)) throw new LinAlgError(`${what}: the matrix is singular (or numerically so at column ${j}); regularise it or use a least-squares method`);
+    if (!(best > scale * n * EPS)) {
+      throw new LinAlgError(`${what}: the matrix is singular (or numerically so at column ${j}); add a ridge to the diagonal, or use pseudoInverse / a least-squares method`);
+    }
     if (p !== j) for (let c = 0; c < n; c++) { const t = LU[j * n + c]; LU[j * n + c] = LU[p * n + c]; LU[p * n + c] = t; }
-    const d = LU[j * n + j];
+    const inv = 1 / LU[j * n + j];
+    const rj = j * n;
     for (let i = j + 1; i < n; i++) {
-      const f = (LU[i * n + j] /= d);
+      const ri = i * n;
+      const f = (LU[ri + j] *= inv);
       if (f === 0) continue;
-      for (let c = j + 1; c < n; c++) LU[i * n + c] -= f * LU[j * n + c];
+      for (let c = j + 1; c < n; c++) LU[ri + c] -= f * LU[rj + c];
     }
   }
   return { LU, piv };
 }
 
-function luSolve(LU: Float64Array, piv: Int32Array, n: number, b: Float64Array, nrhs: number): Float64Array {
-  const x = b.slice();
+function luSolveInPlace(LU: Float64Array, piv: Int32Array, n: number, x: Float64Array, nrhs: number): void {
   for (let j = 0; j < n; j++) {
     const p = piv[j];
     if (p !== j) for (let c = 0; c < nrhs; c++) { const t = x[j * nrhs + c]; x[j * nrhs + c] = x[p * nrhs + c]; x[p * nrhs + c] = t; }
   }
-  for (let c = 0; c < nrhs; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = x[i * nrhs + c];
-      for (let p = 0; p < i; p++) s -= LU[i * n + p] * x[p * nrhs + c];
-      x[i * nrhs + c] = s;
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = x[i * nrhs + c];
-      for (let p = i + 1; p < n; p++) s -= LU[i * n + p] * x[p * nrhs + c];
-      x[i * nrhs + c] = s / LU[i * n + i];
+  for (let i = 0; i < n; i++) {
+    const xi = i * nrhs;
+    const li = i * n;
+    for (let p = 0; p < i; p++) {
+      const f = LU[li + p];
+      if (f === 0) continue;
+      const xp = p * nrhs;
+      for (let c = 0; c < nrhs; c++) x[xi + c] -= f * x[xp + c];
     }
   }
-  return x;
+  for (let i = n - 1; i >= 0; i--) {
+    const xi = i * nrhs;
+    const li = i * n;
+    for (let p = i + 1; p < n; p++) {
+      const f = LU[li + p];
+      if (f === 0) continue;
+      const xp = p * nrhs;
+      for (let c = 0; c < nrhs; c++) x[xi + c] -= f * x[xp + c];
+    }
+    const inv = 1 / LU[li + i];
+    for (let c = 0; c < nrhs; c++) x[xi + c] *= inv;
+  }
 }
 
 export function solve(a: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array {
-  if (b.length !== n * nrhs) throw new RangeError(`solve: b must be ${n} x ${nrhs}, got ${b.length} values`);
+  if (b.length !== n * nrhs) throw new RangeError(`solve: b must be ${n} x ${nrhs} (${n * nrhs} values), got ${b.length} values`);
   const { LU, piv } = lu(a, n, 'solve');
-  return luSolve(LU, piv, n, b, nrhs);
+  const x = b.slice();
+  luSolveInPlace(LU, piv, n, x, nrhs);
+  return x;
 }
 
 export function inverse(a: Float64Array, n: number): Float64Array {
   const { LU, piv } = lu(a, n, 'inverse');
-  const I = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) I[i * n + i] = 1;
-  return luSolve(LU, piv, n, I, n);
+  const x = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) x[i * n + i] = 1;
+  luSolveInPlace(LU, piv, n, x, n);
+  return x;
 }
 
-/** Thin SVD through the eigendecomposition of the smaller Gram matrix, then U = A V / σ. */
+/**
+ * Thin SVD by one-sided Jacobi with QR preconditioning (Hestenes 1958; Drmač & Veselić,
+ * "New fast and accurate Jacobi SVD algorithm", SIAM J. Matrix Anal. Appl. 29, 2008):
+ * for a tall A (a wide one is transposed first), A = Q R by Householder; the rows of R are
+ * then orthogonalised by plane rotations P (Jacobi on Rᵀ, as Drmač & Veselić recommend for
+ * faster convergence), so P R = D with orthogonal rows, σ_i = ‖D_i‖, vᵢᵀ = D_i / σ_i and
+ * U = Q Pᵀ. Unlike the eigendecomposition of AᵀA it keeps small singular values accurate.
+ * Deviation: no column pivoting in the QR (rows are sorted by norm instead), for simplicity.
+ * Right singular vectors of exactly-zero singular values are completed to an orthonormal set.
+ */
 export function svd(a: Float64Array, m: number, n: number): SvdResult {
-  if (a.length !== m * n) throw new RangeError(`svd: expected ${m} x ${n} values, got ${a.length}`);
-  const r = Math.min(m, n);
-  const wide = m < n; // decompose Aᵀ when wide so the Gram matrix is r x r
-  const rows = wide ? n : m;
-  const cols = wide ? m : n; // = r
-  const B = new Float64Array(rows * cols);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    if (wide) B[j * cols + i] = a[i * n + j];
-    else B[i * cols + j] = a[i * n + j];
+  if (!Number.isInteger(m) || !Number.isInteger(n) || m < 0 || n < 0) throw new RangeError(`svd: m and n must be non-negative integers, got ${m} x ${n}`);
+  if (a.length !== m * n) throw new RangeError(`svd: expected ${m} x ${n} values (${m * n}), got ${a.length}`);
+  checkFinite(a, 'svd');
+  if (m >= n) return svdTall(a, m, n);
+  // A = Bᵀ with B tall: B = U S Vᵀ gives A = V S Uᵀ.
+  const b = new Float64Array(n * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) b[j * m + i] = a[i * n + j];
+  const r = svdTall(b, n, m);
+  const k = m; // = min(m, n)
+  const u = new Float64Array(m * k);
+  const vt = new Float64Array(k * n);
+  // u(A) = V(B) = vt(B)ᵀ; vt(A) = U(B)ᵀ.
+  for (let t = 0; t < k; t++) for (let i = 0; i < m; i++) u[i * k + t] = r.vt[t * m + i];
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) vt[t * n + i] = r.u[i * k + t];
+  return { u, s: r.s, vt };
+}
+
+function svdTall(a: Float64Array, m: number, n: number): SvdResult {
+  if (n === 0) return { u: new Float64Array(0), s: new Float64Array(0), vt: new Float64Array(0) };
+  // Householder QR on the columns of A, held as the rows of B = Aᵀ (n x m) for contiguity:
+  // B H_0 ... H_{n-1} = [L 0], so A = H_0 ... H_{n-1} [Lᵀ; 0] and R = Lᵀ.
+  const B = new Float64Array(n * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) B[j * m + i] = a[i * n + j];
+  const vs: Float64Array[] = [];
+  const betas = new Float64Array(n);
+  const alphaOut = new Float64Array(1);
+  for (let k = 0; k < n; k++) {
+    const len = m - k;
+    const v = new Float64Array(len);
+    const beta = householder(B, k * m + k, 1, len, v, alphaOut);
+    vs.push(v);
+    betas[k] = beta;
+    if (beta !== 0) {
+      for (let i = k + 1; i < n; i++) {
+        const row = i * m + k;
+        let t = 0;
+        for (let j = 0; j < len; j++) t += B[row + j] * v[j];
+        t *= beta;
+        if (t === 0) continue;
+        for (let j = 0; j < len; j++) B[row + j] -= t * v[j];
+      }
+    }
+    B[k * m + k] = alphaOut[0];
+    for (let j = k + 1; j < m; j++) B[k * m + j] = 0;
   }
-  const G = new Float64Array(cols * cols);
-  for (let i = 0; i < rows; i++) for (let p = 0; p < cols; p++) {
-    const v = B[i * cols + p];
-    for (let q = 0; q < cols; q++) G[p * cols + q] += v * B[i * cols + q];
+  // C = R (n x n): row i of R is column i of L, i.e. B[j, i] for j >= i.
+  const C = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) C[i * n + j] = B[j * m + i];
+
+  // Order rows by decreasing norm (a cheap stand-in for pivoting; speeds convergence).
+  // Comparing max-abs-scaled norms keeps this free of overflow.
+  let cmax = 0;
+  for (let i = 0; i < C.length; i++) cmax = Math.max(cmax, Math.abs(C[i]));
+  const norms0 = new Float64Array(n);
+  for (let i = 0; i < n; i++) { let s = 0; for (let j = 0; j < n; j++) s += (C[i * n + j] / (cmax || 1)) ** 2; norms0[i] = s; }
+  const perm = Array.from({ length: n }, (_, i) => i).sort((x, y) => norms0[y] - norms0[x] || x - y);
+  const Cs = new Float64Array(n * n);
+  const P = new Float64Array(n * n); // accumulated rotations, started as the permutation
+  perm.forEach((src, dst) => {
+    Cs.set(C.subarray(src * n, src * n + n), dst * n);
+    P[dst * n + src] = 1;
+  });
+  // Scale by a power of two (exact) so the largest row has norm ~1; then rows whose squared
+  // norm is below NEGLIGIBLE (σ < 1e-140 σ_max, far below any attainable accuracy) are
+  // treated as zero instead of rotating subnormal noise forever.
+  let maxAbs = 0;
+  for (let i = 0; i < Cs.length; i++) maxAbs = Math.max(maxAbs, Math.abs(Cs[i]));
+  const scale = maxAbs > 0 ? 2 ** -Math.round(Math.log2(maxAbs)) : 1;
+  if (scale !== 1) for (let i = 0; i < Cs.length; i++) Cs[i] *= scale;
+  jacobiRows(Cs, P, n, n);
+
+  const s = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let j = 0; j < n; j++) acc += Cs[i * n + j] ** 2;
+    s[i] = acc < NEGLIGIBLE ? 0 : Math.sqrt(acc) / scale;
   }
-  const { values, vectors } = eigh(G, cols);
-  const s = new Float64Array(r);
-  const V = new Float64Array(cols * r); // right vectors of B, columns
-  const U = new Float64Array(rows * r);
-  for (let t = 0; t < r; t++) {
-    const src = cols - 1 - t;
-    s[t] = Math.sqrt(Math.max(0, values[src]));
-    for (let q = 0; q < cols; q++) V[q * r + t] = vectors[q * cols + src];
-    for (let i = 0; i < rows; i++) {
-      let acc = 0;
-      for (let q = 0; q < cols; q++) acc += B[i * cols + q] * V[q * r + t];
-      U[i * r + t] = s[t] > 0 ? acc / s[t] : 0;
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => s[y] - s[x] || x - y);
+  const sOut = new Float64Array(n);
+  const vt = new Float64Array(n * n);
+  const Psorted = new Float64Array(n * n);
+  const zero: number[] = [];
+  order.forEach((src, dst) => {
+    sOut[dst] = s[src];
+    Psorted.set(P.subarray(src * n, src * n + n), dst * n);
+    if (s[src] > 0) {
+      const inv = 1 / (s[src] * scale);
+      for (let j = 0; j < n; j++) vt[dst * n + j] = Cs[src * n + j] * inv;
+    } else zero.push(dst);
+  });
+  if (zero.length > 0) completeOrthonormalRows(vt, n, n, zero);
+
+  // U = Q Pᵀ = H_0 ... H_{n-1} [Pᵀ; 0], applying H_{n-1} first; every step is a row update.
+  const U = new Float64Array(m * n);
+  for (let i = 0; i < n; i++) for (let t = 0; t < n; t++) U[i * n + t] = Psorted[t * n + i];
+  const tmp = new Float64Array(n);
+  for (let k = n - 1; k >= 0; k--) {
+    const beta = betas[k];
+    if (beta === 0) continue;
+    const v = vs[k];
+    tmp.fill(0);
+    for (let i = k; i < m; i++) {
+      const vi = v[i - k];
+      if (vi === 0) continue;
+      const row = i * n;
+      for (let t = 0; t < n; t++) tmp[t] += vi * U[row + t];
+    }
+    for (let i = k; i < m; i++) {
+      const f = beta * v[i - k];
+      if (f === 0) continue;
+      const row = i * n;
+      for (let t = 0; t < n; t++) U[row + t] -= f * tmp[t];
     }
   }
-  // B = U S Vᵀ. If A = Bᵀ then A = V S Uᵀ.
-  const u = new Float64Array(m * r);
-  const vt = new Float64Array(r * n);
-  if (wide) {
-    for (let i = 0; i < m; i++) for (let t = 0; t < r; t++) u[i * r + t] = V[i * r + t];
-    for (let t = 0; t < r; t++) for (let j = 0; j < n; j++) vt[t * n + j] = U[j * r + t];
-  } else {
-    u.set(U);
-    for (let t = 0; t < r; t++) for (let j = 0; j < n; j++) vt[t * n + j] = V[j * r + t];
+  return { u: U, s: sOut, vt };
+}
+
+/**
+ * One-sided Jacobi on the rows of C (k x len): rotates row pairs until every pair is
+ * orthogonal to working precision relative to the product of their norms, applying the
+ * same rotations to the rows of P.
+ */
+function jacobiRows(C: Float64Array, P: Float64Array, k: number, len: number): void {
+  const pn = P.length / k;
+  const norms = new Float64Array(k);
+  const tol = EPS * Math.sqrt(len);
+  for (let sweep = 0; sweep < 80; sweep++) {
+    for (let i = 0; i < k; i++) {
+      let s = 0;
+      for (let j = 0; j < len; j++) s += C[i * len + j] ** 2;
+      norms[i] = s;
+    }
+    let rotated = false;
+    for (let p = 0; p < k - 1; p++) {
+      const rp = p * len;
+      for (let q = p + 1; q < k; q++) {
+        const app = norms[p];
+        const aqq = norms[q];
+        if (app < NEGLIGIBLE || aqq < NEGLIGIBLE) continue;
+        const rq = q * len;
+        let apq = 0;
+        for (let j = 0; j < len; j++) apq += C[rp + j] * C[rq + j];
+        if (!(Math.abs(apq) > tol * Math.sqrt(app) * Math.sqrt(aqq))) continue;
+        rotated = true;
+        const zeta = (aqq - app) / (2 * apq);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = c * t;
+        for (let j = 0; j < len; j++) {
+          const x = C[rp + j];
+          const y = C[rq + j];
+          C[rp + j] = c * x - s * y;
+          C[rq + j] = s * x + c * y;
+        }
+        const pp = p * pn;
+        const pq = q * pn;
+        for (let j = 0; j < pn; j++) {
+          const x = P[pp + j];
+          const y = P[pq + j];
+          P[pp + j] = c * x - s * y;
+          P[pq + j] = s * x + c * y;
+        }
+        norms[p] = Math.max(0, app - t * apq);
+        norms[q] = Math.max(0, aqq + t * apq);
+      }
+    }
+    if (!rotated) return;
   }
-  return { u, s, vt };
+  throw new LinAlgError('svd: the Jacobi iteration did not converge in 80 sweeps; the matrix may contain extreme values (rescale it)');
+}
+
+/**
+ * Fills the listed rows of Q (rows x cols) with unit vectors orthogonal to every other row:
+ * for each, the coordinate vector with the largest residual after projecting out the rows
+ * already done (some e_j always keeps at least sqrt((cols - done) / cols) of its length).
+ */
+function completeOrthonormalRows(Q: Float64Array, rows: number, cols: number, missing: number[]): void {
+  const isMissing = new Set(missing);
+  const done: number[] = [];
+  for (let r = 0; r < rows; r++) if (!isMissing.has(r)) done.push(r);
+  const v = new Float64Array(cols);
+  const best = new Float64Array(cols);
+  for (const r of missing) {
+    let bestNorm = -1;
+    for (let cand = 0; cand < cols; cand++) {
+      v.fill(0);
+      v[cand] = 1;
+      // Two rounds of Gram-Schmidt ("twice is enough", Parlett).
+      for (let round = 0; round < 2; round++) {
+        for (const o of done) {
+          let dot = 0;
+          for (let j = 0; j < cols; j++) dot += v[j] * Q[o * cols + j];
+          for (let j = 0; j < cols; j++) v[j] -= dot * Q[o * cols + j];
+        }
+      }
+      let norm = 0;
+      for (let j = 0; j < cols; j++) norm += v[j] * v[j];
+      norm = Math.sqrt(norm);
+      if (norm > bestNorm) { bestNorm = norm; best.set(v); }
+      if (norm > 0.7) break;
+    }
+    if (!(bestNorm > 0)) throw new LinAlgError('svd: could not complete the orthonormal basis (internal error)');
+    for (let j = 0; j < cols; j++) Q[r * cols + j] = best[j] / bestNorm;
+    done.push(r);
+  }
 }

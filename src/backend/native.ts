@@ -1,15 +1,144 @@
 /**
- * Loader for the Node-API addon (native/). Returns null when the addon is absent or fails
- * to load; the reason is kept for `simlearn info` and for SIMLEARN_BACKEND=native errors.
+ * Loader for the Node-API addon (native/, built by scripts/build-native.mjs). Returns null
+ * when the addon is absent or fails to load; the reason is kept for `simlearn info` and for
+ * SIMLEARN_BACKEND=native errors.
+ *
+ * The addon is found from the package root (the nearest package.json named "simlearn" above
+ * this file), so the same code works from src/ under tsx and from dist/src/ after tsc.
  */
-import type { Backend } from './backend.js';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FloatArray } from '../matrix.js';
+import { LinAlgError, type Backend, type EighResult, type KnnOptions, type KnnResult, type SvdResult } from './backend.js';
 
-let reason: string | null = 'the native addon is not built yet';
+const ADDON_FILE = join('native', 'build', 'Release', 'simlearn_native.node');
+const DEFAULT_BUDGET = 64 * 1024 * 1024;
 
-export function loadNativeBackend(): Backend | null {
-  return null;
+/** The addon's exports (native/src/*.cc); argument order follows the Backend methods. */
+interface Addon {
+  blasInfo(): string;
+  getThreads(): number;
+  setThreads(n: number): void;
+  setLinAlgError(ctor: new (message: string) => Error): void;
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: FloatArray, lda: number, b: FloatArray, ldb: number, beta: number, c: FloatArray, ldc: number): void;
+  gemmAsync(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: FloatArray, lda: number, b: FloatArray, ldb: number, beta: number, c: FloatArray, ldc: number): Promise<void>;
+  gemv(trans: boolean, m: number, n: number, alpha: number, a: FloatArray, lda: number, x: FloatArray, beta: number, y: FloatArray): void;
+  gram(x: FloatArray, n: number, d: number): FloatArray;
+  dot(x: FloatArray, y: FloatArray): number;
+  axpy(alpha: number, x: FloatArray, y: FloatArray): void;
+  scal(alpha: number, x: FloatArray): void;
+  rowSqNorms(x: FloatArray, n: number, d: number): FloatArray;
+  sqeuclidean(a: FloatArray, n: number, b: FloatArray, m: number, d: number): FloatArray;
+  knn(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, k: number, excludeSelf: boolean, memoryBudget: number): KnnResult;
+  knnAsync(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, k: number, excludeSelf: boolean, memoryBudget: number): Promise<KnnResult>;
+  eigh(a: Float64Array, n: number): EighResult;
+  cholesky(a: Float64Array, n: number): Float64Array;
+  svd(a: Float64Array, m: number, n: number): SvdResult;
+  solve(a: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array;
+  solveSpd(a: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array;
+  inverse(a: Float64Array, n: number): Float64Array;
 }
 
+let loaded: Backend | null | undefined;
+let reason: string | null = null;
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  let fallback: string | null = null;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      fallback ??= dir;
+      try {
+        if (JSON.parse(readFileSync(pkg, 'utf8')).name === 'simlearn') return dir;
+      } catch {
+        // an unreadable package.json is not ours; keep walking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return fallback ?? process.cwd();
+    dir = parent;
+  }
+}
+
+/** Threads from SIMLEARN_THREADS (a positive integer), else 1. */
+function threadsFromEnv(): number {
+  const raw = process.env.SIMLEARN_THREADS?.trim();
+  if (!raw) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    process.emitWarning(`SIMLEARN_THREADS must be a positive integer, got "${raw}"; using 1 thread`);
+    return 1;
+  }
+  return Math.min(n, 1024);
+}
+
+function knnArgs(options: KnnOptions | undefined): [boolean, number] {
+  const excludeSelf = options?.excludeSelf ?? false;
+  const budget = options?.memoryBudget ?? DEFAULT_BUDGET;
+  if (typeof excludeSelf !== 'boolean') throw new TypeError(`knn: options.excludeSelf must be a boolean, got ${typeof excludeSelf}`);
+  if (typeof budget !== 'number' || !(budget >= 1) || !Number.isFinite(budget)) throw new RangeError(`knn: options.memoryBudget must be a positive number of bytes, got ${String(budget)}`);
+  return [excludeSelf, budget];
+}
+
+function wrap(addon: Addon): Backend {
+  return {
+    name: 'native',
+    blas: addon.blasInfo(),
+    getThreads: () => addon.getThreads(),
+    setThreads: (n: number) => addon.setThreads(n),
+    gemm: addon.gemm,
+    gemv: addon.gemv,
+    gram: addon.gram as Backend['gram'],
+    dot: addon.dot,
+    axpy: addon.axpy,
+    scal: addon.scal,
+    rowSqNorms: addon.rowSqNorms as Backend['rowSqNorms'],
+    sqeuclidean: addon.sqeuclidean as Backend['sqeuclidean'],
+    knn<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): KnnResult<T> {
+      return addon.knn(queries, nq, refs, nr, d, k, ...knnArgs(options)) as KnnResult<T>;
+    },
+    async knnAsync<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): Promise<KnnResult<T>> {
+      return (await addon.knnAsync(queries, nq, refs, nr, d, k, ...knnArgs(options))) as KnnResult<T>;
+    },
+    async gemmAsync(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): Promise<void> {
+      await addon.gemmAsync(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    },
+    eigh: addon.eigh,
+    cholesky: addon.cholesky,
+    svd: addon.svd,
+    solve: addon.solve,
+    solveSpd: addon.solveSpd,
+    inverse: addon.inverse,
+  };
+}
+
+/** The native backend, or null if the addon is not built or cannot load (see nativeLoadError). */
+export function loadNativeBackend(): Backend | null {
+  if (loaded !== undefined) return loaded;
+  const file = join(packageRoot(), ADDON_FILE);
+  if (!existsSync(file)) {
+    reason = `${ADDON_FILE} does not exist (the addon was not built)`;
+    loaded = null;
+    return null;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(file) as Addon;
+    addon.setLinAlgError(LinAlgError);
+    addon.setThreads(threadsFromEnv());
+    loaded = wrap(addon);
+    reason = null;
+  } catch (e) {
+    reason = `loading ${ADDON_FILE} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+    loaded = null;
+  }
+  return loaded;
+}
+
+/** Why the native backend is unavailable, or null once it has loaded. */
 export function nativeLoadError(): string | null {
+  if (loaded === undefined) loadNativeBackend();
   return reason;
 }

@@ -44,6 +44,12 @@ export type MinedTuples =
 export interface Reference {
   embeddings: Matrix<Float32Array>;
   labels: Int32Array;
+  /**
+   * For each batch row, its own position in the reference set, or -1 (optional). Miners and
+   * losses never pair a row with itself: without a reference that is i == j; with one (e.g.
+   * cross-batch memory, which holds the current batch too) they read it from here.
+   */
+  selfIndex?: Int32Array;
 }
 
 export interface Miner {

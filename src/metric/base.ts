@@ -11,6 +11,7 @@
 import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import { toTuples, tupleCount, type TuplesInput } from './tuples.js';
+import { saveModel, type ModelPayload } from '../io/model-file.js';
 
 export class NotFittedError extends Error {
   constructor(name: string) {
@@ -201,6 +202,31 @@ export abstract class MahalanobisLearner<O extends BaseLearnerOptions = BaseLear
       converged: this._converged,
       warnings: [...this._warnings],
     };
+  }
+
+  /**
+   * The model-file form, kind 'metric/<algorithm>': the components plus the options given at
+   * construction (JSON-representable ones) and the fit diagnostics. Load it back with
+   * modelFromPayload / loadModelObject once src/metric/registry.ts has been imported.
+   */
+  toPayload(): ModelPayload {
+    const L = this.requireFitted();
+    const options: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(this.options)) {
+      if (key === 'verbose' || typeof v === 'function') continue;
+      if (v === null || ['number', 'string', 'boolean'].includes(typeof v) || Array.isArray(v)) options[key] = v;
+    }
+    return {
+      kind: `metric/${this.algorithm}`,
+      version: 1,
+      meta: { algorithm: this.algorithm, options, params: this.params, nIter: this._nIter, converged: this._converged, warnings: [...this._warnings] },
+      arrays: { components: { shape: [L.rows, L.cols], data: L.data.slice() } },
+    };
+  }
+
+  /** Writes the model file (atomically). */
+  save(path: string): void {
+    saveModel(path, this.toPayload());
   }
 
   /** Restores learned state saved by toJSON (used by model loading). */

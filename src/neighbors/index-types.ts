@@ -24,3 +24,19 @@ export interface Index {
   search(queries: Matrix<FloatArray>, k: number): SearchResult;
   remove(ids: ArrayLike<number>): void;
 }
+
+/**
+ * A learned map applied to every vector before it is stored or searched (duck-typed, so a
+ * fitted MahalanobisLearner, a deep head or a preprocessing pipeline all fit).
+ */
+export interface IndexTransform {
+  transform(X: Matrix<FloatArray>): Matrix<FloatArray>;
+}
+
+/** Indexes that can be written to a model file (all of simlearn's own do). */
+export interface SavableIndex extends Index {
+  /** The model-file payload (kind 'index/<name>'); load it back with loadIndex / modelFromPayload. */
+  toPayload(): import('../io/model-file.js').ModelPayload;
+  /** Writes the index to one model file (atomic). */
+  save(path: string): void;
+}

@@ -1,0 +1,12 @@
+// Registration hooks, one per source file, called from the module initialiser.
+#pragma once
+
+#include <napi.h>
+
+namespace simlearn {
+
+void RegisterKernels(Napi::Env env, Napi::Object exports);
+void RegisterLinalg(Napi::Env env, Napi::Object exports);
+void RegisterAsync(Napi::Env env, Napi::Object exports);
+
+}  // namespace simlearn

@@ -1,0 +1,292 @@
+// Level 1-3 kernels, distances and k-NN for Float32Array and Float64Array.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "args.h"
+#include "blas.h"
+#include "calls.h"
+#include "exports.h"
+#include "knn.h"
+
+namespace simlearn {
+
+namespace {
+
+std::string Shape(int64_t r, int64_t c) { return std::to_string(r) + " x " + std::to_string(c); }
+
+// Level-1 BLAS takes 32-bit lengths; longer vectors go through in slices.
+constexpr int64_t kSlice = INT_MAX / 2;
+
+template <typename T>
+void GemvT(bool trans, int64_t m, int64_t n, T alpha, const T* a, int64_t lda, const T* x, T beta, T* y) {
+  const int64_t outLen = trans ? n : m;
+  const int64_t inLen = trans ? m : n;
+  if (outLen == 0) return;
+  if (beta == T(0)) std::fill(y, y + outLen, T(0));
+  if (inLen == 0 || alpha == T(0)) {
+    if (beta != T(0) && beta != T(1))
+      for (int64_t i = 0; i < outLen; i++) y[i] *= beta;
+    return;
+  }
+  Blas<T>::gemv(trans, static_cast<blasint>(m), static_cast<blasint>(n), alpha, a, static_cast<blasint>(lda), x, beta, y);
+}
+
+template <typename T>
+void GramT(const T* x, int64_t n, int64_t d, T* out) {
+  if (n == 0 || d == 0) return;  // out is already zero
+  Blas<T>::syrkUpperAtA(static_cast<blasint>(n), static_cast<blasint>(d), x, out);
+  for (int64_t i = 0; i < d; i++)
+    for (int64_t j = 0; j < i; j++) out[i * d + j] = out[j * d + i];
+}
+
+template <typename T>
+void SqEuclideanT(const T* a, int64_t n, const T* b, int64_t m, int64_t d, T* out) {
+  if (n == 0 || m == 0) return;
+  std::vector<T> na(n), nb(m);
+  RowSqNorms(a, n, d, na.data());
+  RowSqNorms(b, m, d, nb.data());
+  if (d > 0) Gemm<T>(false, true, n, m, d, T(-2), a, d, b, d, T(0), out, m);
+  for (int64_t i = 0; i < n; i++) {
+    T* row = out + i * m;
+    const T ni = na[i];
+    for (int64_t j = 0; j < m; j++) {
+      T v = (row[j] + ni) + nb[j];
+      row[j] = v < T(0) ? T(0) : v;  // keeps NaN: a NaN input must not become distance 0
+    }
+  }
+}
+
+Napi::Value GemmExport(const Napi::CallbackInfo& info) {
+  RunGemm(ParseGemm(info, "gemm"));
+  return info.Env().Undefined();
+}
+
+Napi::Value GemvExport(const Napi::CallbackInfo& info) {
+  const char* fn = "gemv";
+  Napi::Env env = info.Env();
+  bool trans = GetBool(info, 0, fn, "trans");
+  int64_t m = GetDim(info, 1, fn, "m");
+  int64_t n = GetDim(info, 2, fn, "n");
+  double alpha = GetNumber(info, 3, fn, "alpha");
+  FloatArg a = GetFloatArray(info, 4, fn, "a");
+  int64_t lda = GetDim(info, 5, fn, "lda");
+  FloatArg x = GetFloatArray(info, 6, fn, "x");
+  double beta = GetNumber(info, 7, fn, "beta");
+  FloatArg y = GetFloatArray(info, 8, fn, "y");
+  RequireSameType(env, fn, "a", a, "x", x);
+  RequireSameType(env, fn, "a", a, "y", y);
+  RequireMatrix(env, fn, "a", a, m, n, lda, "lda");
+  RequireAtLeast(env, fn, "x", x, trans ? m : n, std::string("op(a) with ") + std::to_string(trans ? m : n) + " columns");
+  RequireAtLeast(env, fn, "y", y, trans ? n : m, std::string("op(a) with ") + std::to_string(trans ? n : m) + " rows");
+  if (a.dtype == DType::F32)
+    GemvT<float>(trans, m, n, static_cast<float>(alpha), a.as<float>(), lda, x.as<float>(), static_cast<float>(beta), y.as<float>());
+  else
+    GemvT<double>(trans, m, n, alpha, a.as<double>(), lda, x.as<double>(), beta, y.as<double>());
+  return env.Undefined();
+}
+
+Napi::Value GramExport(const Napi::CallbackInfo& info) {
+  const char* fn = "gram";
+  Napi::Env env = info.Env();
+  FloatArg x = GetFloatArray(info, 0, fn, "x");
+  int64_t n = GetDim(info, 1, fn, "n");
+  int64_t d = GetDim(info, 2, fn, "d");
+  RequireAtLeast(env, fn, "x", x, CheckedProduct(env, fn, n, d), "an " + Shape(n, d) + " matrix");
+  void* data = nullptr;
+  Napi::TypedArray out = NewFloatArray(env, x.dtype, static_cast<size_t>(CheckedProduct(env, fn, d, d)), &data);
+  if (x.dtype == DType::F32) GramT<float>(x.as<float>(), n, d, static_cast<float*>(data));
+  else GramT<double>(x.as<double>(), n, d, static_cast<double*>(data));
+  return out;
+}
+
+Napi::Value DotExport(const Napi::CallbackInfo& info) {
+  const char* fn = "dot";
+  Napi::Env env = info.Env();
+  FloatArg x = GetFloatArray(info, 0, fn, "x");
+  FloatArg y = GetFloatArray(info, 1, fn, "y");
+  RequireSameType(env, fn, "x", x, "y", y);
+  if (x.length != y.length) ThrowRange(env, "dot: x has length " + std::to_string(x.length) + " but y has " + std::to_string(y.length));
+  double s = 0;
+  for (size_t i0 = 0; i0 < x.length; i0 += kSlice) {
+    blasint len = static_cast<blasint>(std::min<size_t>(kSlice, x.length - i0));
+    s += x.dtype == DType::F32 ? Blas<float>::dot(len, x.as<float>() + i0, y.as<float>() + i0)
+                               : Blas<double>::dot(len, x.as<double>() + i0, y.as<double>() + i0);
+  }
+  return Napi::Number::New(env, s);
+}
+
+template <typename T>
+void AxpyT(double alpha, T* x, T* y, size_t len) {
+  if (alpha == 0) {
+    // BLAS returns early for alpha = 0; the JS reference still computes y + 0·x, so a NaN
+    // or infinity in x reaches y. Keep that behaviour.
+    for (size_t i = 0; i < len; i++) y[i] += T(0) * x[i];
+    return;
+  }
+  for (size_t i0 = 0; i0 < len; i0 += kSlice)
+    Blas<T>::axpy(static_cast<blasint>(std::min<size_t>(kSlice, len - i0)), static_cast<T>(alpha), x + i0, y + i0);
+}
+
+Napi::Value AxpyExport(const Napi::CallbackInfo& info) {
+  const char* fn = "axpy";
+  Napi::Env env = info.Env();
+  double alpha = GetNumber(info, 0, fn, "alpha");
+  FloatArg x = GetFloatArray(info, 1, fn, "x");
+  FloatArg y = GetFloatArray(info, 2, fn, "y");
+  RequireSameType(env, fn, "x", x, "y", y);
+  if (x.length != y.length) ThrowRange(env, "axpy: x has length " + std::to_string(x.length) + " but y has " + std::to_string(y.length));
+  if (x.dtype == DType::F32) AxpyT<float>(alpha, x.as<float>(), y.as<float>(), x.length);
+  else AxpyT<double>(alpha, x.as<double>(), y.as<double>(), x.length);
+  return env.Undefined();
+}
+
+template <typename T>
+void ScalT(T alpha, T* x, size_t len) {
+  // A plain loop rather than ?scal: OpenBLAS 0.3.21 turns NaN into 0 when alpha = 0, while
+  // IEEE (and the JS reference) keep NaN. The loop vectorises; it is memory bound anyway.
+  for (size_t i = 0; i < len; i++) x[i] *= alpha;
+}
+
+Napi::Value ScalExport(const Napi::CallbackInfo& info) {
+  const char* fn = "scal";
+  double alpha = GetNumber(info, 0, fn, "alpha");
+  FloatArg x = GetFloatArray(info, 1, fn, "x");
+  if (x.dtype == DType::F32) ScalT<float>(static_cast<float>(alpha), x.as<float>(), x.length);
+  else ScalT<double>(alpha, x.as<double>(), x.length);
+  return info.Env().Undefined();
+}
+
+Napi::Value RowSqNormsExport(const Napi::CallbackInfo& info) {
+  const char* fn = "rowSqNorms";
+  Napi::Env env = info.Env();
+  FloatArg x = GetFloatArray(info, 0, fn, "x");
+  int64_t n = GetDim(info, 1, fn, "n");
+  int64_t d = GetDim(info, 2, fn, "d");
+  RequireAtLeast(env, fn, "x", x, CheckedProduct(env, fn, n, d), "an " + Shape(n, d) + " matrix");
+  void* data = nullptr;
+  Napi::TypedArray out = NewFloatArray(env, x.dtype, static_cast<size_t>(n), &data);
+  if (x.dtype == DType::F32) RowSqNorms<float>(x.as<float>(), n, d, static_cast<float*>(data));
+  else RowSqNorms<double>(x.as<double>(), n, d, static_cast<double*>(data));
+  return out;
+}
+
+Napi::Value SqEuclideanExport(const Napi::CallbackInfo& info) {
+  const char* fn = "sqeuclidean";
+  Napi::Env env = info.Env();
+  FloatArg a = GetFloatArray(info, 0, fn, "a");
+  int64_t n = GetDim(info, 1, fn, "n");
+  FloatArg b = GetFloatArray(info, 2, fn, "b");
+  int64_t m = GetDim(info, 3, fn, "m");
+  int64_t d = GetDim(info, 4, fn, "d");
+  RequireSameType(env, fn, "a", a, "b", b);
+  RequireAtLeast(env, fn, "a", a, CheckedProduct(env, fn, n, d), "an " + Shape(n, d) + " matrix");
+  RequireAtLeast(env, fn, "b", b, CheckedProduct(env, fn, m, d), "an " + Shape(m, d) + " matrix");
+  void* data = nullptr;
+  Napi::TypedArray out = NewFloatArray(env, a.dtype, static_cast<size_t>(CheckedProduct(env, fn, n, m)), &data);
+  if (a.dtype == DType::F32) SqEuclideanT<float>(a.as<float>(), n, b.as<float>(), m, d, static_cast<float*>(data));
+  else SqEuclideanT<double>(a.as<double>(), n, b.as<double>(), m, d, static_cast<double*>(data));
+  return out;
+}
+
+Napi::Value KnnExport(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  KnnCall call = ParseKnn(info, "knn");
+  const KnnShape& s = call.shape;
+  const size_t total = static_cast<size_t>(s.nq * s.k);
+  Napi::Int32Array indices = Napi::Int32Array::New(env, total);
+  void* dist = nullptr;
+  Napi::TypedArray distances = NewFloatArray(env, call.queries.dtype, total, &dist);
+  if (call.queries.dtype == DType::F32)
+    KnnSearch<float>(call.queries.as<float>(), call.refs.as<float>(), s, indices.Data(), static_cast<float*>(dist));
+  else
+    KnnSearch<double>(call.queries.as<double>(), call.refs.as<double>(), s, indices.Data(), static_cast<double*>(dist));
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("indices", indices);
+  result.Set("distances", distances);
+  return result;
+}
+
+}  // namespace
+
+Napi::TypedArray NewFloatArray(Napi::Env env, DType dtype, size_t length, void** data) {
+  if (dtype == DType::F32) {
+    Napi::Float32Array a = Napi::Float32Array::New(env, length);
+    *data = a.Data();
+    return a;
+  }
+  Napi::Float64Array a = Napi::Float64Array::New(env, length);
+  *data = a.Data();
+  return a;
+}
+
+GemmCall ParseGemm(const Napi::CallbackInfo& info, const char* fn) {
+  Napi::Env env = info.Env();
+  GemmCall g{};
+  g.transA = GetBool(info, 0, fn, "transA");
+  g.transB = GetBool(info, 1, fn, "transB");
+  g.m = GetDim(info, 2, fn, "m");
+  g.n = GetDim(info, 3, fn, "n");
+  g.k = GetDim(info, 4, fn, "k");
+  g.alpha = GetNumber(info, 5, fn, "alpha");
+  g.a = GetFloatArray(info, 6, fn, "a");
+  g.lda = GetDim(info, 7, fn, "lda");
+  g.b = GetFloatArray(info, 8, fn, "b");
+  g.ldb = GetDim(info, 9, fn, "ldb");
+  g.beta = GetNumber(info, 10, fn, "beta");
+  g.c = GetFloatArray(info, 11, fn, "c");
+  g.ldc = GetDim(info, 12, fn, "ldc");
+  RequireSameType(env, fn, "a", g.a, "b", g.b);
+  RequireSameType(env, fn, "a", g.a, "c", g.c);
+  // Stored shapes: op(A) is m x k, so A is k x m when transposed; likewise B.
+  RequireMatrix(env, fn, "a", g.a, g.transA ? g.k : g.m, g.transA ? g.m : g.k, g.lda, "lda");
+  RequireMatrix(env, fn, "b", g.b, g.transB ? g.n : g.k, g.transB ? g.k : g.n, g.ldb, "ldb");
+  RequireMatrix(env, fn, "c", g.c, g.m, g.n, g.ldc, "ldc");
+  return g;
+}
+
+void RunGemm(const GemmCall& g) {
+  if (g.a.dtype == DType::F32)
+    Gemm<float>(g.transA, g.transB, g.m, g.n, g.k, static_cast<float>(g.alpha), g.a.as<float>(), g.lda, g.b.as<float>(), g.ldb, static_cast<float>(g.beta), g.c.as<float>(), g.ldc);
+  else
+    Gemm<double>(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a.as<double>(), g.lda, g.b.as<double>(), g.ldb, g.beta, g.c.as<double>(), g.ldc);
+}
+
+KnnCall ParseKnn(const Napi::CallbackInfo& info, const char* fn) {
+  Napi::Env env = info.Env();
+  KnnCall c{};
+  c.queries = GetFloatArray(info, 0, fn, "queries");
+  c.shape.nq = GetDim(info, 1, fn, "nq");
+  c.refs = GetFloatArray(info, 2, fn, "refs");
+  c.shape.nr = GetDim(info, 3, fn, "nr");
+  c.shape.d = GetDim(info, 4, fn, "d");
+  c.shape.k = GetDim(info, 5, fn, "k");
+  c.shape.excludeSelf = GetBool(info, 6, fn, "options.excludeSelf");
+  c.shape.memoryBudget = GetNumber(info, 7, fn, "options.memoryBudget");
+  RequireSameType(env, fn, "queries", c.queries, "refs", c.refs);
+  RequireAtLeast(env, fn, "queries", c.queries, CheckedProduct(env, fn, c.shape.nq, c.shape.d), "an " + Shape(c.shape.nq, c.shape.d) + " matrix");
+  RequireAtLeast(env, fn, "refs", c.refs, CheckedProduct(env, fn, c.shape.nr, c.shape.d), "an " + Shape(c.shape.nr, c.shape.d) + " matrix");
+  CheckedProduct(env, fn, c.shape.nq, c.shape.k);
+  if (c.shape.nr > INT32_MAX) ThrowRange(env, "knn: nr must fit an Int32Array index");
+  if (!(c.shape.memoryBudget >= 1) || c.shape.memoryBudget == INFINITY) {
+    ThrowRange(env, "knn: options.memoryBudget must be a positive finite number of bytes, got " + info[7].ToString().Utf8Value());
+  }
+  return c;
+}
+
+void RegisterKernels(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemm", MakeFunction(env, "gemm", GemmExport));
+  exports.Set("gemv", MakeFunction(env, "gemv", GemvExport));
+  exports.Set("gram", MakeFunction(env, "gram", GramExport));
+  exports.Set("dot", MakeFunction(env, "dot", DotExport));
+  exports.Set("axpy", MakeFunction(env, "axpy", AxpyExport));
+  exports.Set("scal", MakeFunction(env, "scal", ScalExport));
+  exports.Set("rowSqNorms", MakeFunction(env, "rowSqNorms", RowSqNormsExport));
+  exports.Set("sqeuclidean", MakeFunction(env, "sqeuclidean", SqEuclideanExport));
+  exports.Set("knn", MakeFunction(env, "knn", KnnExport));
+}
+
+}  // namespace simlearn

@@ -1,0 +1,148 @@
+// Tiled brute-force k-NN in the style of FAISS's exact search (Johnson, Douze & Jégou,
+// "Billion-scale similarity search with GPUs", 2017, section 4): ‖q − r‖² is expanded as
+// ‖q‖² + ‖r‖² − 2 q·r so a block of queries against a block of references is one GEMM, and
+// each block is folded into per-query top-k lists while it is still in cache.
+//
+// Selection keeps each list sorted (k is small in practice) and compares every candidate
+// with the current k-th distance first; almost all candidates fail that test, so the scan
+// runs over 16-wide chunks that are rejected with one vector comparison.
+#include "knn.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "blas.h"
+#include "scan.h"
+
+namespace simlearn {
+
+namespace {
+
+// Preferred block sizes: a 256 x 512 float tile (512 KiB) stays in L2 between the GEMM that
+// writes it and the scan that reads it, and 512 references x d values are reused by every
+// query of the block. Measured on 10k x 10k x 128: anything from 256 x 256 to 512 x 1024 is
+// within a few per cent; much thinner tiles lose GEMM efficiency.
+constexpr int64_t kRefBlock = 512;
+constexpr int64_t kQueryBlock = 256;
+
+template <typename T>
+inline bool RanksBefore(T d, T e) {
+  return d < e || (e != e && d == d);
+}
+
+// Inserts (index, v) into the sorted list if it belongs there (same rule as insertTopK in
+// js-kernels.ts: strict comparison, so an equal distance never displaces a lower index).
+template <typename T>
+inline void Insert(int32_t* idx, T* dist, int64_t k, int32_t index, T v) {
+  int64_t pos = k - 1;
+  if (idx[pos] != -1 && !RanksBefore(v, dist[pos])) return;
+  while (pos > 0 && (idx[pos - 1] == -1 || RanksBefore(v, dist[pos - 1]))) {
+    idx[pos] = idx[pos - 1];
+    dist[pos] = dist[pos - 1];
+    pos--;
+  }
+  idx[pos] = index;
+  dist[pos] = v;
+}
+
+template <typename T>
+inline T Distance(T dotTerm, T qn, T rn) {
+  T v = (dotTerm + qn) + rn;
+  return v < T(0) ? T(0) : v;  // not std::max: a NaN must stay NaN
+}
+
+// Folds one row of a distance tile (dotTerm = -2 q.r for references r0 .. r0 + rb - 1) into
+// the query's list. selfPos is the tile column to skip, or -1.
+template <typename T>
+void ScanRow(const T* row, const T* rn, T qn, int64_t rb, int64_t r0, int64_t selfPos, int32_t* idx, T* dist, int64_t k) {
+  int64_t j = 0;
+  // Until the list is full every candidate goes in, NaN included.
+  for (; j < rb && idx[k - 1] == -1; j++) {
+    if (j == selfPos) continue;
+    Insert(idx, dist, k, static_cast<int32_t>(r0 + j), Distance(row[j], qn, rn[j]));
+  }
+  while (j < rb) {
+    if (j == selfPos) {
+      j++;
+      continue;
+    }
+    const T thr = dist[k - 1];
+    const int64_t segEnd = selfPos > j ? selfPos : rb;
+    if (thr != thr) {
+      // A NaN in the last slot: any number beats it, so no pre-filter (rare).
+      const int64_t stop = std::min(segEnd, j + kScanChunk);
+      for (; j < stop; j++) Insert(idx, dist, k, static_cast<int32_t>(r0 + j), Distance(row[j], qn, rn[j]));
+      continue;
+    }
+    uint32_t mask = 0;
+    const int64_t start = NextCandidates(row, rn, qn, thr, j, segEnd, &mask);
+    if (mask == 0) {
+      // The tail after the last full chunk.
+      for (j = start; j < segEnd; j++) Insert(idx, dist, k, static_cast<int32_t>(r0 + j), Distance(row[j], qn, rn[j]));
+      continue;
+    }
+    // Insert re-checks each against the k-th distance, which may have dropped meanwhile.
+    for (; mask; mask &= mask - 1) {
+      const int64_t t = start + __builtin_ctz(mask);
+      Insert(idx, dist, k, static_cast<int32_t>(r0 + t), Distance(row[t], qn, rn[t]));
+    }
+    j = start + kScanChunk;
+  }
+}
+
+}  // namespace
+
+template <typename T>
+void RowSqNorms(const T* x, int64_t n, int64_t d, T* out) {
+  for (int64_t i = 0; i < n; i++) {
+    const T* row = x + i * d;
+    double s = 0;
+    for (int64_t j = 0; j < d; j++) s += static_cast<double>(row[j]) * static_cast<double>(row[j]);
+    out[i] = static_cast<T>(s);
+  }
+}
+
+template <typename T>
+void KnnSearch(const T* queries, const T* refs, const KnnShape& s, int32_t* indices, T* distances) {
+  const int64_t total = s.nq * s.k;
+  std::fill(indices, indices + total, -1);
+  std::fill(distances, distances + total, std::numeric_limits<T>::infinity());
+  if (s.k == 0 || s.nq == 0 || s.nr == 0) return;
+
+  std::vector<T> qn(s.nq), rn(s.nr);
+  RowSqNorms(queries, s.nq, s.d, qn.data());
+  RowSqNorms(refs, s.nr, s.d, rn.data());
+
+  // The tile never exceeds the budget; below one row of references it shrinks both ways.
+  const double budgetElems = std::max(1.0, std::floor(s.memoryBudget / sizeof(T)));
+  int64_t rb = std::min(s.nr, kRefBlock);
+  if (static_cast<double>(rb) > budgetElems) rb = static_cast<int64_t>(budgetElems);
+  int64_t qb = std::min<int64_t>(std::min(s.nq, kQueryBlock), static_cast<int64_t>(std::max(1.0, std::floor(budgetElems / rb))));
+  std::vector<T> tile(static_cast<size_t>(qb * rb));
+
+  for (int64_t q0 = 0; q0 < s.nq; q0 += qb) {
+    const int64_t qcount = std::min(qb, s.nq - q0);
+    for (int64_t r0 = 0; r0 < s.nr; r0 += rb) {
+      const int64_t rcount = std::min(rb, s.nr - r0);
+      if (s.d == 0) {
+        std::fill(tile.begin(), tile.end(), T(0));
+      } else {
+        Gemm<T>(false, true, qcount, rcount, s.d, T(-2), queries + q0 * s.d, s.d, refs + r0 * s.d, s.d, T(0), tile.data(), rcount);
+      }
+      for (int64_t qi = 0; qi < qcount; qi++) {
+        const int64_t q = q0 + qi;
+        const int64_t selfPos = (s.excludeSelf && q >= r0 && q < r0 + rcount) ? q - r0 : -1;
+        ScanRow(tile.data() + qi * rcount, rn.data() + r0, qn[q], rcount, r0, selfPos, indices + q * s.k, distances + q * s.k, s.k);
+      }
+    }
+  }
+}
+
+template void RowSqNorms<float>(const float*, int64_t, int64_t, float*);
+template void RowSqNorms<double>(const double*, int64_t, int64_t, double*);
+template void KnnSearch<float>(const float*, const float*, const KnnShape&, int32_t*, float*);
+template void KnnSearch<double>(const double*, const double*, const KnnShape&, int32_t*, double*);
+
+}  // namespace simlearn

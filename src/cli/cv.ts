@@ -1,0 +1,69 @@
+/**
+ * `simlearn cv`: the protocol of record (z-score, fit, transform, k-NN, score per fold), the
+ * command this project's accuracy and speed are judged by.
+ */
+import type { Command } from 'commander';
+import { UsageError, printJson, collect, type CliCommand } from './command.js';
+import { crossValidate } from '../evaluation/cross-validate.js';
+import { readFolds } from '../io/csv.js';
+import { algorithmAndParams, intOption, readLabelled } from './metric-options.js';
+
+interface CvOpts {
+  data: string;
+  label?: string;
+  algo: string;
+  set?: string[];
+  k: string;
+  folds?: string;
+  cv?: string;
+  seed?: string;
+  task?: string;
+  weights?: string;
+  json?: boolean;
+}
+
+export const cvCommand: CliCommand = {
+  name: 'cv',
+  register(program: Command) {
+    program
+      .command('cv')
+      .description('cross-validate a metric learner with k-NN (z-score, fit, transform, k-NN per fold)')
+      .requiredOption('--data <file>', 'dataset (.csv with a label column, .jsonl, .npy)')
+      .option('--label <column>', 'label column name or index (default: "label", else the last column)')
+      .requiredOption('--algo <name>', 'algorithm (euclidean = no learning)')
+      .option('--set <key=value>', 'learner option, repeatable (e.g. --set k=5)', collect, [])
+      .option('--k <n>', 'neighbours of the k-NN scorer', '3')
+      .option('--folds <file>', 'fold assignment file (CSV row,fold)')
+      .option('--cv <n>', 'number of folds drawn at random (when no --folds)')
+      .option('--seed <n>', 'seed for folds and learners', '0')
+      .option('--task <task>', 'classification or regression (default: the algorithm\'s)')
+      .option('--weights <w>', 'k-NN vote weights: uniform or distance', 'uniform')
+      .option('--json', 'print one JSON object on stdout')
+      .action((opts: CvOpts) => {
+        const { spec, params } = algorithmAndParams(opts.algo, opts.set);
+        const k = intOption(opts.k, '--k', 1) as number;
+        const seed = intOption(opts.seed, '--seed', 0) as number;
+        if (opts.folds && opts.cv) throw new UsageError('give either --folds FILE or --cv N, not both');
+        const nFolds = intOption(opts.cv, '--cv', 2);
+        if (opts.task !== undefined && opts.task !== 'classification' && opts.task !== 'regression') throw new UsageError(`--task must be "classification" or "regression", got "${opts.task}"`);
+        if (opts.weights !== 'uniform' && opts.weights !== 'distance') throw new UsageError(`--weights must be "uniform" or "distance", got "${opts.weights}"`);
+        const ds = readLabelled(opts.data, opts.label);
+        const folds = opts.folds ? readFolds(opts.folds, ds.X.rows) : undefined;
+        const task = (opts.task as 'classification' | 'regression' | undefined) ?? spec.task;
+        const result = crossValidate(ds.X, ds.y, {
+          algorithm: spec.name, params, k, folds, nFolds, seed, task, weights: opts.weights as 'uniform' | 'distance',
+          onFold: (f) => {
+            if (!opts.json) process.stderr.write(`fold ${f.fold}: ${task === 'classification' ? 'accuracy' : 'mse'} ${f.score.toFixed(4)}, fit ${f.fitSeconds.toFixed(3)} s${f.nIter ? `, ${f.nIter} iterations` : ''}${f.converged ? '' : ' (not converged)'}\n`);
+          },
+        });
+        if (opts.json) {
+          printJson(result);
+          return;
+        }
+        const s = result.accuracy ?? result.mse;
+        const what = result.accuracy ? 'accuracy' : 'mse';
+        process.stdout.write(`${result.algorithm} on ${opts.data}: ${result.k}-NN ${what} ${s!.mean.toFixed(4)} ± ${s!.std.toFixed(4)} over ${result.nFolds} folds; median fit ${result.fitSeconds.median.toFixed(3)} s\n`);
+        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+      });
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * `simlearn fit`: z-score + learner fitted on a whole dataset, saved as one model file (a
+ * 'pipeline' of the scaler and the learner, or the learner alone with --no-scale).
+ */
+import type { Command } from 'commander';
+import { printJson, collect, type CliCommand } from './command.js';
+import { StandardScaler } from '../preprocessing/standard-scaler.js';
+import { createLearner } from '../metric/algorithms.js';
+import { Pipeline } from '../metric/registry.js';
+import { algorithmAndParams, readLabelled } from './metric-options.js';
+
+interface FitOpts {
+  data: string;
+  label?: string;
+  algo: string;
+  set?: string[];
+  out: string;
+  scale: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export const fitCommand: CliCommand = {
+  name: 'fit',
+  register(program: Command) {
+    program
+      .command('fit')
+      .description('fit a metric learner on a labelled dataset and save it')
+      .requiredOption('--data <file>', 'dataset (.csv with a label column, .jsonl, .npy)')
+      .option('--label <column>', 'label column name or index (default: "label", else the last column)')
+      .requiredOption('--algo <name>', 'algorithm')
+      .option('--set <key=value>', 'learner option, repeatable', collect, [])
+      .requiredOption('--out <file>', 'model file to write')
+      .option('--no-scale', 'do not z-score the features first (the model is then the learner alone)')
+      .option('--json', 'print one JSON object on stdout')
+      .option('-v, --verbose', 'progress on stderr')
+      .action((opts: FitOpts) => {
+        const { spec, params } = algorithmAndParams(opts.algo, opts.set);
+        const ds = readLabelled(opts.data, opts.label);
+        const learner = createLearner(spec.name, { ...params, ...(opts.verbose ? { verbose: true } : {}) });
+        let X = ds.X;
+        let scaler: StandardScaler | null = null;
+        if (opts.scale) {
+          scaler = new StandardScaler().fit(X);
+          X = scaler.transform(X).toFloat64();
+        }
+        const y = spec.task === 'regression' ? ds.y.map(Number) : ds.y;
+        const t0 = performance.now();
+        learner.fit(X, y);
+        const seconds = (performance.now() - t0) / 1000;
+        const model = scaler ? new Pipeline([scaler, learner], { algorithm: spec.name, featureNames: ds.featureNames }) : learner;
+        model.save(opts.out);
+        const info = { algorithm: spec.name, params: learner.params, out: opts.out, nSamples: X.rows, nFeatures: X.cols, nComponents: learner.nComponents, nIter: learner.nIter, converged: learner.converged, fitSeconds: seconds, warnings: [...learner.warnings] };
+        if (opts.json) printJson(info);
+        else {
+          process.stdout.write(`${spec.name}: fitted on ${X.rows} x ${X.cols} in ${seconds.toFixed(3)} s (${learner.nComponents} components${learner.nIter ? `, ${learner.nIter} iterations` : ''}); saved ${opts.out}\n`);
+          for (const w of learner.warnings) process.stderr.write(`warning: ${w}\n`);
+        }
+      });
+  },
+};

@@ -1,0 +1,171 @@
+/**
+ * `simlearn index build`: builds a search index from a dataset (or from token sets for
+ * MinHash) and saves it as one model file that `simlearn search` loads.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { UsageError, collect, parseSets, printJson, type CliCommand } from './command.js';
+import { readDataset } from '../io/index.js';
+import type { Dataset } from '../io/dataset.js';
+import { loadModelObject } from '../io/model-registry.js';
+import { ExactIndex } from '../neighbors/exact-index.js';
+import { HnswIndex } from '../neighbors/hnsw-index.js';
+import { SimHashIndex } from '../neighbors/lsh/simhash-index.js';
+import { E2LshIndex } from '../neighbors/lsh/e2lsh-index.js';
+import { MinHashIndex } from '../neighbors/lsh/minhash-index.js';
+import { INDEX_METRICS } from '../neighbors/index-common.js';
+import type { IndexMetric, IndexTransform } from '../neighbors/index-types.js';
+import type { Token } from '../neighbors/lsh/minhash.js';
+import '../neighbors/registry.js';
+import '../metric/registry.js';
+
+export const INDEX_KINDS = ['exact', 'simhash', 'e2lsh', 'hnsw', 'minhash'] as const;
+type IndexKind = (typeof INDEX_KINDS)[number];
+
+/** Settings each kind accepts through --set key=value. */
+const SETTINGS: Record<IndexKind, string[]> = {
+  exact: ['memoryBudget'],
+  simhash: ['hashLength', 'tables', 'probes', 'targetRecall', 'calibrationK', 'maxTables', 'seed'],
+  e2lsh: ['hashLength', 'tables', 'probes', 'targetRecall', 'calibrationK', 'maxTables', 'seed', 'bucketWidth'],
+  hnsw: ['connectivity', 'expansionAdd', 'expansionSearch', 'threads'],
+  minhash: ['numPerm', 'bandRows', 'threshold', 'targetRecall', 'seed'],
+};
+
+export function labelOption(label: string | undefined): string | number | null | undefined {
+  if (label === undefined) return undefined;
+  if (label === 'none') return null;
+  return /^-?\d+$/.test(label) ? Number(label) : label;
+}
+
+/**
+ * Reads vectors for indexing or searching. Only a column literally named "label" (or the one
+ * given with --label) is treated as labels; otherwise every CSV column is a feature.
+ */
+export function readVectors(path: string, label: string | undefined): Dataset {
+  const lab = labelOption(label);
+  const ds = readDataset(path, { label: lab });
+  if (lab === undefined && ds.labelName !== null && ds.labelName.toLowerCase() !== 'label' && /\.(csv|tsv|txt)$/i.test(path)) {
+    return readDataset(path, { label: null });
+  }
+  return ds;
+}
+
+/** Numeric ids from a JSONL file when every id is a non-negative integer, else row numbers. */
+export function idsOf(ds: Dataset): number[] | undefined {
+  if (!ds.ids) return undefined;
+  const nums = ds.ids.map((s) => Number(s));
+  return nums.every((v) => Number.isSafeInteger(v) && v >= 0) && new Set(nums).size === nums.length ? nums : undefined;
+}
+
+/** One JSON array of tokens per non-empty line. */
+export function readSets(path: string): Token[][] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  const out: Token[][] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new RangeError(`${path}: line ${i + 1} is not valid JSON; each line must be a JSON array of tokens such as ["a", "b"]`);
+    }
+    if (!Array.isArray(v) || !v.every((t) => typeof t === 'string' || (typeof t === 'number' && Number.isFinite(t)))) throw new RangeError(`${path}: line ${i + 1} must be a JSON array of strings or numbers`);
+    out.push(v as Token[]);
+  });
+  if (out.length === 0) throw new RangeError(`${path}: no sets found (one JSON array of tokens per line)`);
+  return out;
+}
+
+function loadTransform(path: string | undefined): IndexTransform | undefined {
+  if (!path) return undefined;
+  const m = loadModelObject(path) as IndexTransform;
+  if (typeof m?.transform !== 'function') throw new UsageError(`--model ${path}: the model has no transform() to apply`);
+  return m;
+}
+
+interface BuildOpts {
+  data?: string;
+  sets?: string;
+  index: string;
+  out: string;
+  metric?: string;
+  label?: string;
+  model?: string;
+  set?: string[];
+  json?: boolean;
+}
+
+function build(opts: BuildOpts): void {
+  const kind = opts.index as IndexKind;
+  if (!INDEX_KINDS.includes(kind)) throw new UsageError(`--index must be one of ${INDEX_KINDS.join(', ')}, got "${opts.index}"`);
+  const params = parseSets(opts.set);
+  for (const key of Object.keys(params)) {
+    if (!SETTINGS[kind].includes(key)) throw new UsageError(`--set ${key}: not a setting of the ${kind} index (settings: ${SETTINGS[kind].join(', ') || 'none'})`);
+  }
+  if (opts.metric !== undefined && !INDEX_METRICS.includes(opts.metric as IndexMetric)) throw new UsageError(`--metric must be one of ${INDEX_METRICS.join(', ')}, got "${opts.metric}"`);
+  const t0 = performance.now();
+  let size: number;
+  let dim: number | null = null;
+  let extra: Record<string, unknown> = {};
+  if (kind === 'minhash') {
+    if (!opts.sets) throw new UsageError('--index minhash needs --sets FILE (one JSON array of tokens per line)');
+    if (opts.data) throw new UsageError('--index minhash reads --sets, not --data');
+    const idx = new MinHashIndex(params);
+    idx.add(readSets(opts.sets));
+    idx.save(opts.out);
+    size = idx.size;
+    extra = { numPerm: idx.numPerm, bands: idx.bands, bandRows: idx.bandRows };
+  } else {
+    if (!opts.data) throw new UsageError(`--index ${kind} needs --data FILE`);
+    if (opts.sets) throw new UsageError('--sets is only for --index minhash');
+    const transform = loadTransform(opts.model);
+    const ds = readVectors(opts.data, opts.label);
+    const metric = opts.metric as IndexMetric | undefined;
+    let idx: ExactIndex | HnswIndex | SimHashIndex | E2LshIndex;
+    if (kind === 'exact') idx = new ExactIndex({ metric, transform, ...params });
+    else if (kind === 'hnsw') idx = new HnswIndex({ metric, transform, ...params });
+    else if (kind === 'simhash') {
+      if (metric && metric !== 'cosine') throw new UsageError('--index simhash searches by cosine distance; drop --metric or use --metric cosine');
+      idx = new SimHashIndex({ transform, ...params });
+    } else {
+      if (metric && metric !== 'euclidean' && metric !== 'sqeuclidean') throw new UsageError('--index e2lsh supports --metric euclidean or sqeuclidean');
+      idx = new E2LshIndex({ metric: metric as 'euclidean' | undefined, transform, ...params });
+    }
+    idx.add(ds.X, idsOf(ds));
+    idx.save(opts.out);
+    size = idx.size;
+    dim = idx.dim;
+    if (idx instanceof SimHashIndex || idx instanceof E2LshIndex) extra = { hashLength: idx.K, tables: idx.L, probes: idx.probes, ...(idx instanceof E2LshIndex ? { bucketWidth: idx.w } : {}), predictedRecall: idx.plan?.predictedRecall ?? null };
+    extra.metric = idx.metric;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const info = { index: kind, out: opts.out, size, dim, seconds, ...extra };
+  if (opts.json) printJson(info);
+  else process.stdout.write(`built ${kind} index of ${size} items${dim ? ` x ${dim}` : ''} in ${seconds.toFixed(2)} s -> ${opts.out}\n`);
+}
+
+export const indexCommand: CliCommand = {
+  name: 'index',
+  register(program: Command) {
+    const cmd = program.command('index').description('build search indexes (see `simlearn index build --help`)');
+    cmd
+      .command('build')
+      .description('build an exact, LSH (simhash, e2lsh, minhash) or HNSW index and save it')
+      .option('--data <file>', 'vectors: CSV, JSONL or .npy (CSV: a column named "label" is ignored)')
+      .option('--sets <file>', 'minhash only: one JSON array of tokens per line')
+      .requiredOption('--index <kind>', `index kind: ${INDEX_KINDS.join(', ')}`)
+      .requiredOption('--out <file>', 'index file to write')
+      .option('--metric <metric>', `exact/hnsw: ${INDEX_METRICS.join(', ')} (default sqeuclidean); simhash is cosine, e2lsh euclidean`)
+      .option('--label <column>', 'CSV label column to drop (or "none")')
+      .option('--model <file>', 'a saved learner whose transform is applied to every vector first (stored in the index)')
+      .option('--set <key=value>', 'index setting, repeatable (e.g. targetRecall=0.95, tables=20, expansionSearch=128)', collect)
+      .option('--json', 'print one JSON object on stdout')
+      .action((opts: BuildOpts) => build(opts));
+    cmd.exitOverride();
+  },
+};

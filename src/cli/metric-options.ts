@@ -1,0 +1,42 @@
+/** Option parsing shared by `simlearn cv` and `simlearn fit`. */
+import { UsageError, parseSets } from './command.js';
+import { getAlgorithm, createLearner, type AlgorithmSpec } from '../metric/algorithms.js';
+import { readDataset } from '../io/index.js';
+import type { Dataset } from '../io/dataset.js';
+import '../metric/index.js';
+
+export function intOption(v: string | undefined, name: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+/** The algorithm and its --set options, checked before any data is read. */
+export function algorithmAndParams(algo: string, sets: string[] | undefined): { spec: AlgorithmSpec; params: Record<string, unknown> } {
+  let spec: AlgorithmSpec;
+  try {
+    spec = getAlgorithm(algo);
+  } catch (e) {
+    throw new UsageError(`--algo: ${(e as Error).message}`);
+  }
+  const params = parseSets(sets);
+  try {
+    createLearner(spec.name, params);
+  } catch (e) {
+    throw new UsageError(`--set: ${(e as Error).message}`);
+  }
+  return { spec, params };
+}
+
+export function labelOption(label: string | undefined): string | number | undefined {
+  if (label === undefined) return undefined;
+  return /^-?\d+$/.test(label) ? Number(label) : label;
+}
+
+/** Reads a labelled dataset; a missing label column is a usage error. */
+export function readLabelled(path: string, label: string | undefined): Dataset & { y: (number | string)[] } {
+  const ds = readDataset(path, { label: labelOption(label) });
+  if (!ds.y) throw new UsageError(`${path}: no label column found; name it with --label COLUMN`);
+  return ds as Dataset & { y: (number | string)[] };
+}

@@ -1,0 +1,67 @@
+/**
+ * `simlearn search`: loads an index file and answers k-nearest-neighbour queries.
+ * With --json, one object: {ids: [[...] per query], distances: [[...]], queriesPerSecond, k,
+ * nQueries, index}. A result row is shorter than k when the index holds fewer items, or when
+ * an LSH index found fewer candidates.
+ */
+import type { Command } from 'commander';
+import { UsageError, printJson, type CliCommand } from './command.js';
+import { loadIndex } from '../neighbors/registry.js';
+import { MinHashIndex } from '../neighbors/lsh/minhash-index.js';
+import { readSets, readVectors } from './index.js';
+import type { SearchResult } from '../neighbors/index-types.js';
+import '../metric/registry.js';
+
+interface SearchOpts {
+  index: string;
+  queries: string;
+  k: string;
+  label?: string;
+  json?: boolean;
+}
+
+export const searchCommand: CliCommand = {
+  name: 'search',
+  register(program: Command) {
+    program
+      .command('search')
+      .description('find the k nearest indexed items of each query')
+      .requiredOption('--index <file>', 'index file written by `simlearn index build`')
+      .requiredOption('--queries <file>', 'query vectors (CSV, JSONL, .npy); for a minhash index, one JSON array of tokens per line')
+      .option('--k <k>', 'neighbours per query', '10')
+      .option('--label <column>', 'CSV label column to drop (or "none")')
+      .option('--json', 'print one JSON object {ids, distances, queriesPerSecond, ...} on stdout')
+      .action((opts: SearchOpts) => {
+        const k = Number(opts.k);
+        if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k must be a positive integer, got "${opts.k}"`);
+        const index = loadIndex(opts.index);
+        let result: SearchResult;
+        let nq: number;
+        const t0 = performance.now();
+        if (index instanceof MinHashIndex) {
+          const sets = readSets(opts.queries);
+          nq = sets.length;
+          const t1 = performance.now();
+          result = index.search(sets, k);
+          return report(opts, index.kind, k, nq, result, performance.now() - t1, t0);
+        }
+        const ds = readVectors(opts.queries, opts.label);
+        nq = ds.X.rows;
+        const t1 = performance.now();
+        result = index.search(ds.X, k);
+        report(opts, index.kind, k, nq, result, performance.now() - t1, t0);
+      });
+  },
+};
+
+function report(opts: SearchOpts, kind: string, k: number, nq: number, r: SearchResult, searchMs: number, t0: number): void {
+  const qps = searchMs > 0 ? (nq / searchMs) * 1000 : null;
+  if (opts.json) {
+    printJson({ index: kind, k, nQueries: nq, ids: r.ids, distances: r.distances, queriesPerSecond: qps, seconds: (performance.now() - t0) / 1000 });
+    return;
+  }
+  const lines: string[] = [];
+  r.ids.forEach((ids, q) => lines.push(`${q}: ${ids.map((id, j) => `${id} (${r.distances[q][j].toPrecision(4)})`).join(', ')}`));
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stderr.write(`${nq} queries, ${qps === null ? '-' : qps.toFixed(0)} queries/s (${kind} index)\n`);
+}

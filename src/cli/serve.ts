@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { UsageError, type CliCommand } from './command.js';
+import { loadSimilarityModel } from '../service/load-model.js';
+import { loadItems } from '../service/items.js';
+import { startService } from '../service/server.js';
+
+interface ServeOptions {
+  model: string;
+  items: string;
+  port: string;
+  host: string;
+  label?: string;
+  id?: string;
+  threshold?: string;
+  bodyLimit: string;
+  maxK: string;
+}
+
+function intOption(value: string, name: string, min: number, max: number): number {
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`${name} must be an integer in ${min}..${max}, got "${value}"`);
+  return v;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  register(program: Command) {
+    program
+      .command('serve')
+      .description('serve a learned similarity over HTTP: /similar, /pair-score, /verify, /embed, /health and a page at /')
+      .requiredOption('--model <file>', 'a .simlearn model file (or "euclidean" for the plain baseline)')
+      .requiredOption('--items <file>', 'the item set: CSV (features + optional id/label columns) or JSON Lines {id, vector, label}')
+      .option('--port <n>', 'port (0 picks a free one)', '8080')
+      .option('--host <addr>', 'address to bind', '127.0.0.1')
+      .option('--label <col>', 'label column of a CSV item file (default: "label" if present)')
+      .option('--id <col>', 'id column of a CSV item file (default: "id" if present, else the row number)')
+      .option('--threshold <score>', 'verification threshold on score = -distance (default: the model\'s, else calibrated on labelled items)')
+      .option('--body-limit <bytes>', 'largest request body', String(1024 * 1024))
+      .option('--max-k <n>', 'largest k for /similar', '100')
+      .action(async (opts: ServeOptions) => {
+        const port = intOption(opts.port, '--port', 0, 65535);
+        const bodyLimit = intOption(opts.bodyLimit, '--body-limit', 1024, 1 << 30);
+        const maxK = intOption(opts.maxK, '--max-k', 1, 100000);
+        let threshold: number | undefined;
+        if (opts.threshold !== undefined) {
+          threshold = Number(opts.threshold);
+          if (!Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, got "${opts.threshold}"`);
+        }
+        const model = loadSimilarityModel(opts.model);
+        const items = loadItems(opts.items, { label: opts.label, id: opts.id });
+        const { app, info, url } = await startService({ model, items, threshold, bodyLimit, maxK, host: opts.host, port });
+        process.stderr.write(`simlearn serve: ${model.kind} over ${info.items} items (${info.dim} → ${info.embeddingDim} dims)` +
+          `${info.threshold !== null ? `, verify threshold ${info.threshold.toFixed(4)} (${info.thresholdSource})` : ''}\n`);
+        // The URL goes to stdout alone so scripts and tests can read where it listens.
+        process.stdout.write(`${url}\n`);
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            app.close().then(() => resolve(), () => resolve());
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      });
+  },
+};

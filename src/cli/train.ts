@@ -1,0 +1,97 @@
+/**
+ * `simlearn train --config FILE.json`: trains a deep similarity head (MLP over the features or
+ * over a frozen ONNX encoder's embeddings), prints the validation metrics and saves the head.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError, printJson, type CliCommand } from './command.js';
+import { ConfigError, readTrainConfig, resolvePath } from '../deep/config.js';
+import { runTraining } from '../deep/pipeline.js';
+import { formatMetrics } from '../deep/trainer.js';
+import { getBackend } from '../backend/index.js';
+import '../deep/registry.js';
+
+interface TrainOpts {
+  config: string;
+  data?: string;
+  out?: string;
+  epochs?: string;
+  seed?: string;
+  json?: boolean;
+  verbose?: boolean;
+  progress?: boolean;
+}
+
+function intOption(v: string | undefined, name: string, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  register(program: Command) {
+    program
+      .command('train')
+      .description('train a deep similarity head from a JSON config (see examples/train-digits-triplet.json)')
+      .requiredOption('-c, --config <file>', 'training configuration (JSON)')
+      .option('--data <file>', "dataset to use instead of the config's data")
+      .option('-o, --out <file>', "where to save the head (default: the config's output, if any)")
+      .option('--epochs <n>', "override the config's epochs")
+      .option('--seed <n>', "override the config's seed")
+      .option('--json', 'print one JSON object with the metrics on stdout')
+      .option('-v, --verbose', 'one line per epoch on stderr')
+      .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)')
+      .action(async (opts: TrainOpts) => {
+        const epochs = intOption(opts.epochs, '--epochs', 1);
+        const seed = intOption(opts.seed, '--seed', 0);
+        let loaded;
+        try {
+          loaded = readTrainConfig(opts.config);
+        } catch (e) {
+          if (e instanceof ConfigError) throw new UsageError(e.message);
+          throw e;
+        }
+        const { config, baseDir } = loaded;
+        const run = await runTraining(config, {
+          baseDir,
+          data: opts.data ? resolve(opts.data) : undefined,
+          epochs,
+          seed,
+          verbose: opts.verbose,
+          progress: opts.progress === false ? false : 'auto',
+        });
+        const out = opts.out ? resolve(opts.out) : config.output ? resolvePath(baseDir, config.output) : null;
+        if (out) run.head.save(out);
+        const m = run.training.final!;
+        if (opts.json) {
+          printJson({
+            precisionAt1: m.precisionAt1,
+            rPrecision: m.rPrecision,
+            mapAtR: m.mapAtR,
+            epochSeconds: run.training.epochSeconds,
+            epochCpuSeconds: run.training.epochCpuSeconds,
+            bestEpoch: run.training.best?.epoch ?? null,
+            epochsRun: run.training.epochsRun,
+            stoppedEarly: run.training.stoppedEarly,
+            untrained: run.untrained,
+            nTrain: run.nTrain,
+            nValidation: run.nValidation,
+            loss: config.loss.name,
+            miner: config.miner?.name ?? null,
+            encoderCacheHit: run.encoder ? run.encoder.cacheHit : null,
+            backend: getBackend().name,
+            output: out,
+          });
+        } else {
+          const w = (s: string) => process.stdout.write(s + '\n');
+          w(`trained ${config.loss.name}${config.miner ? ` + ${config.miner.name} miner` : ''} on ${run.nTrain} rows, validated on ${run.nValidation} (${run.classes.length} classes)`);
+          w(`untrained: ${formatMetrics(run.untrained)}`);
+          w(`best (epoch ${run.training.best?.epoch ?? '-'} of ${run.training.epochsRun}): ${formatMetrics(m)}`);
+          w(`seconds per epoch: ${run.training.epochSeconds.toFixed(4)} wall, ${run.training.epochCpuSeconds.toFixed(4)} CPU (backend ${getBackend().name})`);
+          if (out) w(`head saved to ${out}`);
+        }
+      });
+  },
+};

@@ -1,0 +1,126 @@
+/**
+ * The `simlearn train` configuration: one JSON file that names the data, the split, the head,
+ * the loss, miner, sampler and optimiser, the epochs and the seed. Validated with zod so a bad
+ * field is reported by its path ("loss.margin: expected number, received string") rather than
+ * failing deep inside training; unknown keys are errors (a typo must not silently become a
+ * default). Loss, miner and sampler options are checked by their own factories, which also
+ * reject unknown options.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve, isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { ACTIVATIONS } from './layers/activation.js';
+import { MONITORED } from './trainer.js';
+
+const posInt = z.number().int().positive();
+const named = z.looseObject({ name: z.string().min(1) });
+
+export const TrainConfigSchema = z.strictObject({
+  /** A dataset file (CSV with a label column, JSONL, NPY), relative to the config file. */
+  data: z.union([z.string().min(1), z.strictObject({ path: z.string().min(1), label: z.union([z.string(), z.number().int(), z.null()]).optional() })]),
+  /** A separate validation file; without it the data is split. */
+  validation: z.string().min(1).optional(),
+  split: z.strictObject({
+    test: z.number().gt(0).lt(1).default(0.3),
+    stratify: z.boolean().default(true),
+    /** Seed of the split (default: the config's seed). */
+    seed: z.number().int().optional(),
+    /** A `row,fold` file (as data/*.folds.csv): the rows of fold `testFold` validate, the rest train. */
+    folds: z.string().min(1).optional(),
+    testFold: z.number().int().min(0).optional(),
+  }).refine((s) => (s.folds === undefined) === (s.testFold === undefined), { message: 'folds and testFold go together: give both or neither' })
+    .default({ test: 0.3, stratify: true }),
+  /** z-score the inputs with the training part's statistics (stored in the head). */
+  standardize: z.boolean().default(true),
+  /** A frozen ONNX encoder run once over the inputs, its embeddings cached on disk. */
+  encoder: z.strictObject({
+    path: z.string().min(1),
+    cacheDir: z.string().min(1).optional(),
+    inputName: z.string().optional(),
+    outputName: z.string().optional(),
+    batchSize: posInt.optional(),
+  }).optional(),
+  head: z.strictObject({
+    hidden: z.array(posInt).default([128]),
+    output: posInt.default(32),
+    activation: z.enum(ACTIVATIONS).default('relu'),
+    dropout: z.number().min(0).lt(1).default(0),
+    norm: z.enum(['none', 'batch', 'layer']).default('none'),
+    normalize: z.boolean().default(true),
+  }).default({ hidden: [128], output: 32, activation: 'relu', dropout: 0, norm: 'none', normalize: true }),
+  loss: named,
+  miner: named.nullable().optional(),
+  sampler: named.default({ name: 'm-per-class' }),
+  optimizer: z.strictObject({
+    name: z.enum(['adam', 'adamw', 'sgd']),
+    lr: z.number().positive(),
+    weightDecay: z.number().min(0).optional(),
+    beta1: z.number().min(0).lt(1).optional(),
+    beta2: z.number().min(0).lt(1).optional(),
+    eps: z.number().positive().optional(),
+    momentum: z.number().min(0).lt(1).optional(),
+    nesterov: z.boolean().optional(),
+  }),
+  schedule: z.strictObject({
+    name: z.enum(['constant', 'step', 'cosine']),
+    /** step: decay every this many epochs. */
+    stepEpochs: posInt.optional(),
+    gamma: z.number().gt(0).max(1).optional(),
+    minFactor: z.number().min(0).max(1).optional(),
+    warmupEpochs: z.number().min(0).optional(),
+  }).optional(),
+  clipGradNorm: z.number().positive().optional(),
+  epochs: posInt,
+  seed: z.number().int().min(0).default(0),
+  validateEvery: posInt.default(1),
+  monitor: z.enum(MONITORED).default('mapAtR'),
+  /** Keep the best validated weights (default true); false keeps the last epoch's (the protocol of record). */
+  restoreBest: z.boolean().default(true),
+  earlyStopping: z.strictObject({ patience: posInt, minDelta: z.number().min(0).optional() }).optional(),
+  /** Where to save the trained head (relative to the config file); the CLI's --out overrides. */
+  output: z.string().min(1).optional(),
+});
+
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a parsed JSON value; errors list every bad field by its path. */
+export function parseTrainConfig(value: unknown, source = 'config'): TrainConfig {
+  const r = TrainConfigSchema.safeParse(value);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => {
+      const path = i.path.length ? i.path.join('.') : '(top level)';
+      return `  ${path}: ${i.message}`;
+    });
+    throw new ConfigError(`${source}: invalid training configuration:\n${lines.join('\n')}`);
+  }
+  return r.data;
+}
+
+/** Reads and validates a config file; relative paths inside it are resolved against its folder. */
+export function readTrainConfig(path: string): { config: TrainConfig; baseDir: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read the config file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+  return { config: parseTrainConfig(json, path), baseDir: dirname(resolve(path)) };
+}
+
+export function resolvePath(baseDir: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(baseDir, p);
+}

@@ -1,0 +1,66 @@
+/**
+ * Shared plumbing for distances: a float64 fast path that the losses and miners use so that
+ * gradients stay accurate (finite-difference checks compare them in float64), while the public
+ * `Distance` interface keeps float32 for the trainer.
+ */
+import type { Distance } from '../types.js';
+import type { FloatArray } from '../../matrix.js';
+
+/**
+ * A Distance that can also work in float64. Every distance of simlearn implements it; a user's
+ * own Distance that only implements the float32 interface still works (through a widening copy).
+ */
+export interface PreciseDistance extends Distance {
+  pairwise64(a: FloatArray, na: number, b: FloatArray, nb: number, d: number): Float64Array;
+  /** Accumulates dL/da and dL/db (float64) from dL/dMatrix; ga and gb may be one buffer when a === b. */
+  backward64(a: FloatArray, na: number, b: FloatArray, nb: number, d: number, gradMatrix: Float64Array, ga: Float64Array, gb: Float64Array): void;
+}
+
+export function isPrecise(d: Distance): d is PreciseDistance {
+  return typeof (d as Partial<PreciseDistance>).pairwise64 === 'function' && typeof (d as Partial<PreciseDistance>).backward64 === 'function';
+}
+
+export function toF64(a: FloatArray): Float64Array {
+  return a instanceof Float64Array ? a : Float64Array.from(a);
+}
+
+function toF32(a: FloatArray): Float32Array {
+  return a instanceof Float32Array ? a : Float32Array.from(a);
+}
+
+/** Pairwise matrix in float64 from any Distance. */
+export function pairwiseF64(dist: Distance, a: FloatArray, na: number, b: FloatArray, nb: number, d: number): Float64Array {
+  if (isPrecise(dist)) return dist.pairwise64(a, na, b, nb, d);
+  const a32 = toF32(a);
+  const b32 = b === a ? a32 : toF32(b);
+  return Float64Array.from(dist.pairwise(a32, na, b32, nb, d));
+}
+
+/** Backward in float64 from any Distance (a user's float32-only Distance goes through temporary buffers). */
+export function backwardF64(dist: Distance, a: FloatArray, na: number, b: FloatArray, nb: number, d: number, gm: Float64Array, ga: Float64Array, gb: Float64Array): void {
+  if (isPrecise(dist)) {
+    dist.backward64(a, na, b, nb, d, gm, ga, gb);
+    return;
+  }
+  const a32 = toF32(a);
+  const same = b === a;
+  const b32 = same ? a32 : toF32(b);
+  const ga32 = new Float32Array(na * d);
+  const gb32 = ga === gb ? ga32 : new Float32Array(nb * d);
+  dist.backward(a32, na, b32, nb, d, Float32Array.from(gm), ga32, gb32);
+  for (let i = 0; i < ga32.length; i++) ga[i] += ga32[i];
+  if (gb32 !== ga32) for (let i = 0; i < gb32.length; i++) gb[i] += gb32[i];
+}
+
+/**
+ * PML's `distance.margin(x, y)`: how much farther x is than y, read in the distance's own
+ * direction (x - y for distances, y - x for similarities). Positive means "x is the worse match".
+ */
+export function gap(x: number, y: number, largerIsCloser: boolean): number {
+  return largerIsCloser ? y - x : x - y;
+}
+
+export function checkDims(name: string, a: FloatArray, na: number, b: FloatArray, nb: number, d: number): void {
+  if (a.length !== na * d) throw new RangeError(`${name}: a has ${a.length} values but na x d = ${na} x ${d} needs ${na * d}`);
+  if (b.length !== nb * d) throw new RangeError(`${name}: b has ${b.length} values but nb x d = ${nb} x ${d} needs ${nb * d}`);
+}

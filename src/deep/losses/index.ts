@@ -1,0 +1,15 @@
+export { ContrastiveLoss, type ContrastiveLossOptions } from './contrastive.js';
+export { TripletMarginLoss, type TripletMarginLossOptions } from './triplet-margin.js';
+export { MultiSimilarityLoss, type MultiSimilarityLossOptions } from './multi-similarity.js';
+export { NTXentLoss, type NTXentLossOptions } from './ntxent.js';
+export { SupConLoss, type SupConLossOptions } from './supcon.js';
+export { CircleLoss, type CircleLossOptions } from './circle.js';
+export { CosineSoftmaxLoss, type CosineSoftmaxOptions } from './cosine-softmax.js';
+export { ArcFaceLoss, type ArcFaceLossOptions } from './arcface.js';
+export { CosFaceLoss, type CosFaceLossOptions } from './cosface.js';
+export { ProxyAnchorLoss, type ProxyAnchorLossOptions } from './proxy-anchor.js';
+export { MarginLoss, type MarginLossOptions } from './margin.js';
+export { ScoreRegressionLoss, type ScoreRegressionLossOptions } from './score-regression.js';
+export { CrossBatchMemory, type CrossBatchMemoryOptions } from './cross-batch-memory.js';
+export { lossByName, LOSS_NAMES } from './by-name.js';
+export { allPairs, allTriplets, toPairs, toTriplets, tripletsFromPairs, type Pairs, type Triplets } from './tuples.js';

@@ -1,0 +1,93 @@
+/**
+ * NT-Xent / InfoNCE (van den Oord, Li & Vinyals, "Representation Learning with Contrastive
+ * Predictive Coding", 2018; Chen et al., "SimCLR", ICML 2020). For each positive pair (a, p):
+ *   −log( exp(s_ap/τ) / (exp(s_ap/τ) + Σ_{negative pairs (a, n)} exp(s_an/τ)) )
+ * with s the similarity (a distance is negated, as pytorch-metric-learning does). Mean over the
+ * positive pairs by default. Pair lists are used as given (a duplicated negative counts twice).
+ *
+ * In-batch negatives for (query, positive) data: either stack both sides as a batch with one
+ * label per pair (the symmetric SimCLR form), or pass the queries as the batch and the positives
+ * as the `reference` with labels 0..n−1 on both sides: each query's positive is its own
+ * reference row and every other row is a negative (the asymmetric InfoNCE / "multiple negatives
+ * ranking" form); the loss then returns referenceGrad for the positives' side. See inputs.ts.
+ */
+import { MeanReducer } from '../reducers/mean.js';
+import { resolveReducer, type ReducerSpec } from '../reducers/by-name.js';
+import type { Reducer } from '../reducers/reducer.js';
+import { resolveDistance } from '../distances/by-name.js';
+import type { Distance, Loss, LossResult, MinedTuples, Parameter, Reference } from '../types.js';
+import type { Matrix } from '../../matrix.js';
+import { backprop, distanceMatrix, num, prepareInput } from './context.js';
+import { toPairs } from './tuples.js';
+
+export interface NTXentLossOptions {
+  temperature?: number;
+  distance?: string | Distance;
+  reducer?: ReducerSpec;
+}
+
+export class NTXentLoss implements Loss {
+  readonly name = 'ntxent';
+  readonly acceptsReference = true;
+  readonly temperature: number;
+  readonly distance: Distance;
+  readonly reducer: Reducer;
+
+  constructor(options: NTXentLossOptions = {}) {
+    this.temperature = num(this.name, 'temperature', options.temperature, 0.07, (x) => Number.isFinite(x) && x > 0, 'a positive number');
+    this.distance = resolveDistance(options.distance, 'cosine', this.name);
+    this.reducer = resolveReducer(options.reducer, () => new MeanReducer(), this.name);
+  }
+
+  compute(embeddings: Matrix<Float32Array>, labels: Int32Array, tuples?: MinedTuples, reference?: Reference): LossResult {
+    const inp = prepareInput(this.name, embeddings, labels, reference, tuples);
+    const mat = distanceMatrix(this.distance, inp);
+    const { n, m } = inp;
+    const pairs = toPairs(tuples, inp.labels, inp.refLabels, inp.self);
+    const sign = this.distance.largerIsCloser ? 1 : -1;
+    const invT = 1 / this.temperature;
+    // Negatives grouped by anchor (counting sort), so each positive pair scans only its anchor's.
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < pairs.negA.length; i++) start[pairs.negA[i] + 1]++;
+    for (let i = 0; i < n; i++) start[i + 1] += start[i];
+    const fill = start.slice(0, n);
+    const negB = new Int32Array(pairs.negA.length);
+    for (let i = 0; i < pairs.negA.length; i++) negB[fill[pairs.negA[i]]++] = pairs.negB[i];
+    const P = pairs.posA.length;
+    const terms = new Float64Array(P);
+    const lses = new Float64Array(P);
+    for (let t = 0; t < P; t++) {
+      const a = pairs.posA[t];
+      const row = a * m;
+      const zp = sign * mat[row + pairs.posB[t]] * invT;
+      let mx = zp;
+      for (let k = start[a]; k < start[a + 1]; k++) mx = Math.max(mx, sign * mat[row + negB[k]] * invT);
+      let s = Math.exp(zp - mx);
+      for (let k = start[a]; k < start[a + 1]; k++) s += Math.exp(sign * mat[row + negB[k]] * invT - mx);
+      const lse = mx + Math.log(s);
+      lses[t] = lse;
+      terms[t] = lse - zp;
+    }
+    const r = this.reducer.reduce(terms);
+    const gm = new Float64Array(n * m);
+    // d term/d z_p = softmax_p − 1, d term/d z_n = softmax_n; z = sign · mat / τ.
+    for (let t = 0; t < P; t++) {
+      const w = r.weights[t];
+      if (w === 0) continue;
+      const a = pairs.posA[t];
+      const row = a * m;
+      const c = w * sign * invT;
+      const zp = sign * mat[row + pairs.posB[t]] * invT;
+      gm[row + pairs.posB[t]] += c * (Math.exp(zp - lses[t]) - 1);
+      for (let k = start[a]; k < start[a + 1]; k++) {
+        const j = negB[k];
+        gm[row + j] += c * Math.exp(sign * mat[row + j] * invT - lses[t]);
+      }
+    }
+    return { loss: r.loss, activeTerms: r.active, ...backprop(this.distance, inp, gm) };
+  }
+
+  parameters(): Parameter[] {
+    return [];
+  }
+}

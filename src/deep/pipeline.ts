@@ -1,0 +1,137 @@
+/**
+ * A whole training run from a validated config: read the data, (optionally) encode it with a
+ * frozen ONNX encoder through the embedding cache, split, z-score with the training part's
+ * statistics, build the head and the parts, train, and return the head as a model.
+ */
+import { Matrix, type FloatArray } from '../matrix.js';
+import { readDatasetAsync, readFolds } from '../io/index.js';
+import type { LabelValue } from '../io/dataset.js';
+import { getBackend } from '../backend/index.js';
+import { resolvePath, type TrainConfig } from './config.js';
+import { buildLoss, buildMiner, buildOptimizer, buildSampler } from './build.js';
+import { OnnxEncoder } from './encoders/onnx-encoder.js';
+import { encodeCached } from './encoders/cache.js';
+import { applyStandardization, DeepHead, fitStandardization } from './head.js';
+import { MLP } from './layers/mlp.js';
+import { foldSplit } from './split.js';
+import { trainTestSplit } from '../preprocessing/split.js';
+import { Trainer, evaluateRetrieval, type EpochLog, type TrainResult, type ValidationMetrics } from './trainer.js';
+
+export interface RunOptions {
+  /** Folder that relative paths in the config are resolved against. */
+  baseDir: string;
+  /** Replaces the config's data file (the CLI's --data). */
+  data?: string;
+  epochs?: number;
+  seed?: number;
+  progress?: boolean | 'auto';
+  verbose?: boolean;
+  onEpoch?: (log: EpochLog) => void;
+}
+
+export interface RunResult {
+  head: DeepHead;
+  training: TrainResult;
+  /** Validation metrics of the untrained head (same seed, before the first step). */
+  untrained: ValidationMetrics;
+  nTrain: number;
+  nValidation: number;
+  classes: LabelValue[];
+  encoder: { path: string; sha256: string; cacheHit: boolean } | null;
+}
+
+/** Class codes 0..C−1 in sorted label order (numbers numerically, strings lexically). */
+export function encodeClassLabels(y: LabelValue[] | null, source: string): { codes: Int32Array; classes: LabelValue[] } {
+  if (!y) throw new Error(`${source}: the data has no label column; training a similarity head needs class labels (CSV: a "label" column, last by default)`);
+  const classes = [...new Set(y)].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return { codes: Int32Array.from(y, (v) => index.get(v)!), classes };
+}
+
+async function loadLabeled(path: string, label: string | number | null | undefined): Promise<{ X: Matrix<Float64Array>; y: LabelValue[] }> {
+  const ds = await readDatasetAsync(path, { label: label ?? 'last' });
+  if (!ds.y) throw new Error(`${path}: the data has no label column; training a similarity head needs class labels`);
+  return { X: ds.X, y: ds.y };
+}
+
+export async function runTraining(config: TrainConfig, options: RunOptions): Promise<RunResult> {
+  const seed = options.seed ?? config.seed;
+  const epochs = options.epochs ?? config.epochs;
+  const dataSpec = typeof config.data === 'string' ? { path: config.data, label: undefined } : config.data;
+  const dataPath = options.data ?? resolvePath(options.baseDir, dataSpec.path);
+  const data = await loadLabeled(dataPath, dataSpec.label);
+  let valData: { X: Matrix<Float64Array>; y: LabelValue[] } | null = null;
+  if (config.validation) valData = await loadLabeled(resolvePath(options.baseDir, config.validation), dataSpec.label);
+
+  // Encode (once, cached) before anything else: the head trains on the encoder's outputs.
+  let encoderInfo: RunResult['encoder'] = null;
+  let X: Matrix<FloatArray> = data.X;
+  let Xval: Matrix<FloatArray> | null = valData ? valData.X : null;
+  if (config.encoder) {
+    const encPath = resolvePath(options.baseDir, config.encoder.path);
+    const enc = await OnnxEncoder.load(encPath, { inputName: config.encoder.inputName, outputName: config.encoder.outputName, batchSize: config.encoder.batchSize });
+    try {
+      const cacheDir = resolvePath(options.baseDir, config.encoder.cacheDir ?? '.simlearn-cache');
+      const r = await encodeCached(enc, X, cacheDir);
+      X = r.embeddings;
+      let hit = r.hit;
+      if (Xval) {
+        const rv = await encodeCached(enc, Xval, cacheDir);
+        Xval = rv.embeddings;
+        hit = hit && rv.hit;
+      }
+      encoderInfo = { path: encPath, sha256: enc.fileHash, cacheHit: hit };
+    } finally {
+      await enc.close();
+    }
+  }
+
+  const allLabels = valData ? [...data.y, ...valData.y] : data.y;
+  const { codes, classes } = encodeClassLabels(allLabels, dataPath);
+  if (classes.length < 2) throw new Error(`${dataPath}: the data has ${classes.length} class; similarity learning needs at least 2 classes`);
+  let Xtr: Matrix<FloatArray>, ytr: Int32Array, Xte: Matrix<FloatArray>, yte: Int32Array;
+  if (valData && Xval) {
+    Xtr = X; ytr = codes.subarray(0, data.y.length);
+    Xte = Xval; yte = codes.subarray(data.y.length);
+    if (Xte.cols !== Xtr.cols) throw new Error(`validation data has ${Xte.cols} features but the training data has ${Xtr.cols}`);
+  } else {
+    const split = config.split.folds !== undefined
+      ? foldSplit(readFolds(resolvePath(options.baseDir, config.split.folds), codes.length), config.split.testFold!, config.split.folds)
+      : trainTestSplit(codes, { testSize: config.split.test, seed: config.split.seed ?? seed, stratify: config.split.stratify });
+    Xtr = X.takeRows(split.train); ytr = Int32Array.from(split.train, (i) => codes[i]);
+    Xte = X.takeRows(split.test); yte = Int32Array.from(split.test, (i) => codes[i]);
+  }
+  const standardization = config.standardize ? fitStandardization(Xtr) : null;
+  const train = { X: standardization ? applyStandardization(Xtr, standardization) : Xtr.toFloat32(), y: ytr };
+  const validation = { X: standardization ? applyStandardization(Xte, standardization) : Xte.toFloat32(), y: yte };
+
+  const h = config.head;
+  const model = new MLP({ inputDim: train.X.cols, hidden: h.hidden, outputDim: h.output, activation: h.activation, dropout: h.dropout, norm: h.norm, normalize: h.normalize, seed });
+  const loss = buildLoss(config.loss, { numClasses: classes.length, embeddingSize: h.output, seed });
+  const miner = buildMiner(config.miner);
+  const sampler = buildSampler(config.sampler, train.y, seed);
+  const stepsPerEpoch = sampler.epoch(0).length;
+  const sched = config.schedule;
+  const schedule = sched ? {
+    name: sched.name,
+    stepSize: sched.stepEpochs !== undefined ? sched.stepEpochs * stepsPerEpoch : undefined,
+    gamma: sched.gamma,
+    minFactor: sched.minFactor,
+    warmupSteps: Math.round((sched.warmupEpochs ?? 0) * stepsPerEpoch),
+  } : undefined;
+  const untrained = evaluateRetrieval(model, validation);
+  const trainer = new Trainer({ model, loss, miner, sampler, optimizer: buildOptimizer(config.optimizer) }, {
+    epochs, seed, validateEvery: config.validateEvery, monitor: config.monitor, earlyStopping: config.earlyStopping, restoreBest: config.restoreBest,
+    clipGradNorm: config.clipGradNorm, schedule, progress: options.progress ?? false, verbose: options.verbose, onEpoch: options.onEpoch,
+  });
+  const training = trainer.fit(train, validation);
+  const head = new DeepHead(model, {
+    standardization,
+    info: {
+      loss: config.loss, miner: config.miner ?? null, sampler: config.sampler, optimizer: config.optimizer, epochs, seed,
+      classes, bestEpoch: training.best?.epoch ?? null, metrics: training.final,
+      encoder: encoderInfo ? { path: encoderInfo.path, sha256: encoderInfo.sha256 } : null, backend: getBackend().name,
+    },
+  });
+  return { head, training, untrained, nTrain: train.X.rows, nValidation: validation.X.rows, classes, encoder: encoderInfo };
+}

@@ -1,0 +1,40 @@
+import { Random } from '../../random.js';
+
+/** The generator of one epoch: depends only on (seed, epoch), so epochs can be replayed in any order. */
+export function epochRandom(seed: number, epochIndex: number, owner: string): Random {
+  if (!Number.isInteger(epochIndex) || epochIndex < 0) throw new RangeError(`${owner}: epochIndex must be a non-negative integer, got ${epochIndex}`);
+  return new Random(((seed >>> 0) ^ Math.imul(epochIndex + 1, 0x9e3779b1)) >>> 0);
+}
+
+/** Row indices of each class, classes in ascending label order. */
+export function groupByLabel(labels: ArrayLike<number>, owner: string): { classes: number[]; members: Int32Array[] } {
+  if (!labels || labels.length === 0) throw new RangeError(`${owner}: labels is empty`);
+  const map = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const c = labels[i];
+    if (!Number.isInteger(c)) throw new RangeError(`${owner}: label at row ${i} is ${c}; labels must be integer class codes`);
+    let arr = map.get(c);
+    if (!arr) map.set(c, (arr = []));
+    arr.push(i);
+  }
+  const classes = [...map.keys()].sort((a, b) => a - b);
+  return { classes, members: classes.map((c) => Int32Array.from(map.get(c)!)) };
+}
+
+/** k members of a class: distinct when it has k or more, else all of them plus repeats drawn at random. */
+export function drawMembers(rng: Random, members: Int32Array, k: number, out: Int32Array, at: number): void {
+  const n = members.length;
+  if (n >= k) {
+    const pick = rng.sample(n, k);
+    for (let i = 0; i < k; i++) out[at + i] = members[pick[i]];
+    return;
+  }
+  const perm = rng.permutation(n);
+  for (let i = 0; i < n; i++) out[at + i] = members[perm[i]];
+  for (let i = n; i < k; i++) out[at + i] = members[rng.int(n)];
+}
+
+export function positiveInt(owner: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${owner}: option ${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}

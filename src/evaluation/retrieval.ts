@@ -1,0 +1,275 @@
+/**
+ * Retrieval metrics from query and reference embeddings with class labels: a reference is
+ * relevant to a query when their labels are equal. For query q, let rel_i ∈ {0, 1} be the
+ * relevance of its i-th nearest reference (Euclidean distance, ties to the lower index),
+ * hits(i) = Σ_{j≤i} rel_j, and R = the number of references relevant to q (when queries and
+ * references are the same set, the query itself is excluded from its neighbours and from R).
+ *
+ *   precision@k   = hits(k) / k                                   (PML's precision_at_k)
+ *   recall@k      = hits(k) / R                                   (the IR definition)
+ *   CMC@k         = 1 if hits(k) > 0 else 0                       (OML's cmc@k; what deep
+ *                   metric-learning papers call "Recall@K")
+ *   R-precision   = hits(R) / R
+ *   MAP@R         = (1/R) Σ_{i≤R} rel_i · hits(i)/i               (Musgrave et al. 2020,
+ *                   "A Metric Learning Reality Check"; pytorch-metric-learning's
+ *                   mean_average_precision_at_r)
+ *   mAP@k         = (1/hits(k)) Σ_{i≤k} rel_i · hits(i)/i, 0 when hits(k) = 0
+ *                   (OpenMetricLearning's map@k: averaged over the hits found in the top k,
+ *                   so it is ≥ MAP@R-like values for the same embeddings; older OML releases
+ *                   divided by min(k, R) instead; named mapAtK so nobody mixes it with mapAtR)
+ *   NDCG@k        = Σ_{i≤k} rel_i / log2(i+1)  ÷  Σ_{i≤min(R,k)} 1 / log2(i+1)
+ * Each is averaged over queries. Queries with R = 0 ("lone" queries: their label has no
+ * other member among the references) are excluded, as pytorch-metric-learning does; the
+ * report counts them.
+ *
+ * The neighbour depth for R-based metrics is derived automatically: K = the largest R of any
+ * query (the largest class), so R-precision and MAP@R never silently truncate. An explicit
+ * `depth` smaller than that throws instead (pytorch-metric-learning caps K at 1023 and
+ * silently computes a different number for larger classes).
+ */
+import { Matrix, type FloatArray } from '../matrix.js';
+import { getBackend } from '../backend/index.js';
+import { selectTopKFloat32 } from '../neighbors/select.js';
+
+export type LabelsInput = ArrayLike<number | string>;
+
+export interface RetrievalOptions {
+  /** Reference embeddings; omitted = the queries themselves (leave-one-out). */
+  references?: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>;
+  referenceLabels?: LabelsInput;
+  /** Cutoffs for precision@k, recall@k, CMC@k and NDCG@k (default [1, 5, 10]). */
+  kValues?: number[];
+  /** The cutoff of mAP@k (default 10). */
+  k?: number;
+  /** Neighbours retrieved per query; default (and minimum) = the largest R. */
+  depth?: number;
+}
+
+export interface RetrievalReport {
+  precisionAt1: number;
+  rPrecision: number;
+  mapAtR: number;
+  /** OpenMetricLearning's map@k at cutoff `k`. */
+  mapAtK: number;
+  k: number;
+  precisionAt: Record<string, number>;
+  recallAt: Record<string, number>;
+  cmcAt: Record<string, number>;
+  ndcgAt: Record<string, number>;
+  /** Neighbours retrieved per query (= the largest R unless a larger depth was asked). */
+  depth: number;
+  nQueries: number;
+  /** Queries that entered the averages (those with R ≥ 1). */
+  nEvaluated: number;
+  sameSet: boolean;
+  warnings: string[];
+}
+
+/** Per-query inputs of the metric formulas: the relevance of each ranked neighbour and R. */
+export interface RankedRelevance {
+  /** nq × depth row-major, 1 when the i-th neighbour of query q is relevant. */
+  relevance: Uint8Array;
+  depth: number;
+  /** R per query. */
+  nRelevant: Int32Array;
+}
+
+function toMatrix(x: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>, name: string): Matrix<FloatArray> {
+  const m = x instanceof Matrix ? x : Matrix.fromRows(x, 'float64');
+  const a = m.data;
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) throw new RangeError(`${name}: value at row ${Math.floor(i / m.cols)}, column ${i % m.cols} is ${a[i]}; embeddings must be finite`);
+  return m;
+}
+
+/** Integer codes for labels shared between queries and references. */
+export function encodeLabels(a: LabelsInput, b?: LabelsInput): { a: Int32Array; b: Int32Array; nClasses: number } {
+  const dict = new Map<string, number>();
+  const enc = (x: LabelsInput): Int32Array => {
+    const out = new Int32Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) throw new RangeError(`labels: label ${i} is ${v}; every row needs a label`);
+      const key = String(v);
+      let c = dict.get(key);
+      if (c === undefined) {
+        c = dict.size;
+        dict.set(key, c);
+      }
+      out[i] = c;
+    }
+    return out;
+  };
+  const ea = enc(a);
+  const eb = b ? enc(b) : ea;
+  return { a: ea, b: eb, nClasses: dict.size };
+}
+
+/**
+ * The `depth` nearest references of every query (squared Euclidean in float32 GEMM tiles,
+ * ties to the lower index), excluding the query itself when `sameSet`. nq × depth indices.
+ */
+export function nearestReferences(queries: Matrix<FloatArray>, refs: Matrix<FloatArray>, depth: number, sameSet: boolean, memoryBudget = 64 * 1024 * 1024): Int32Array {
+  const nq = queries.rows;
+  const nr = refs.rows;
+  const d = queries.cols;
+  const q = queries.toFloat32().data;
+  const r = refs.toFloat32().data;
+  const be = getBackend();
+  const qn = be.rowSqNorms(q, nq, d);
+  const rn = be.rowSqNorms(r, nr, d);
+  const out = new Int32Array(nq * depth);
+  if (depth === 0 || nq === 0) return out;
+  const block = Math.max(1, Math.min(nq, Math.floor(memoryBudget / (4 * Math.max(1, nr)))));
+  const tile = new Float32Array(block * nr);
+  const keys = new Float64Array(nr);
+  for (let q0 = 0; q0 < nq; q0 += block) {
+    const qb = Math.min(block, nq - q0);
+    be.gemm(false, true, qb, nr, d, -2, q.subarray(q0 * d, (q0 + qb) * d), d, r, d, 0, tile, nr);
+    for (let qi = 0; qi < qb; qi++) {
+      const row = tile.subarray(qi * nr, (qi + 1) * nr);
+      const qq = qn[q0 + qi];
+      for (let j = 0; j < nr; j++) {
+        const v = row[j] + qq + rn[j];
+        row[j] = v > 0 ? v : 0;
+      }
+      if (sameSet) row[q0 + qi] = Infinity;
+      selectTopKFloat32(row, depth, out, keys, (q0 + qi) * depth);
+    }
+  }
+  return out;
+}
+
+function checkKs(kValues: number[], name: string): void {
+  if (!Array.isArray(kValues) || kValues.length === 0) throw new RangeError(`${name} must be a non-empty array of positive integers`);
+  for (const k of kValues) if (!Number.isInteger(k) || k < 1) throw new RangeError(`${name}: ${k} is not a positive integer`);
+}
+
+/**
+ * Averages the metric formulas (see the file comment) over queries with R ≥ 1, given each
+ * query's ranked relevance. Cutoffs must not exceed `depth`.
+ */
+export function metricsFromRelevance(rr: RankedRelevance, kValues: number[], k: number): Omit<RetrievalReport, 'depth' | 'nQueries' | 'sameSet' | 'warnings'> {
+  const { relevance, depth, nRelevant } = rr;
+  checkKs(kValues, 'kValues');
+  checkKs([k], 'k');
+  const nq = nRelevant.length;
+  const cut = [...new Set([...kValues, 1])].sort((a, b) => a - b);
+  for (const c of [...cut, k]) if (c > depth) throw new RangeError(`cutoff ${c} exceeds the ${depth} neighbours retrieved`);
+  const logInv = new Float64Array(depth + 1);
+  for (let i = 1; i <= depth; i++) logInv[i] = 1 / Math.log2(i + 1);
+  const prec = new Float64Array(cut.length);
+  const rec = new Float64Array(cut.length);
+  const cmc = new Float64Array(cut.length);
+  const ndcg = new Float64Array(cut.length);
+  let rPrec = 0;
+  let mapR = 0;
+  let mapK = 0;
+  let nEval = 0;
+  for (let q = 0; q < nq; q++) {
+    const R = nRelevant[q];
+    if (R <= 0) continue;
+    if (R > depth) throw new RangeError(`query ${q} has R = ${R} relevant references but only ${depth} neighbours were retrieved; R-based metrics need depth ≥ the largest class size`);
+    nEval++;
+    const base = q * depth;
+    let hits = 0;
+    let apR = 0;
+    let apK = 0;
+    let dcg = 0;
+    let c = 0;
+    const last = Math.max(R, cut[cut.length - 1], k);
+    for (let i = 1; i <= last; i++) {
+      const rel = relevance[base + i - 1];
+      if (rel) {
+        hits++;
+        if (i <= R) apR += hits / i;
+        if (i <= k) apK += hits / i;
+        dcg += logInv[i];
+      }
+      if (i === R) {
+        rPrec += hits / R;
+        mapR += apR / R;
+      }
+      if (i === k) mapK += hits > 0 ? apK / hits : 0;
+      while (c < cut.length && cut[c] === i) {
+        prec[c] += hits / i;
+        rec[c] += hits / R;
+        cmc[c] += hits > 0 ? 1 : 0;
+        let idcg = 0;
+        for (let j = 1; j <= Math.min(R, i); j++) idcg += logInv[j];
+        ndcg[c] += dcg / idcg;
+        c++;
+      }
+    }
+  }
+  const avg = (v: number): number => (nEval > 0 ? v / nEval : 0);
+  const keyed = (arr: Float64Array, keep: number[]): Record<string, number> => {
+    const o: Record<string, number> = {};
+    cut.forEach((c2, i) => { if (keep.includes(c2)) o[String(c2)] = avg(arr[i]); });
+    return o;
+  };
+  return {
+    precisionAt1: avg(prec[cut.indexOf(1)]),
+    rPrecision: avg(rPrec),
+    mapAtR: avg(mapR),
+    mapAtK: avg(mapK),
+    k,
+    precisionAt: keyed(prec, kValues),
+    recallAt: keyed(rec, kValues),
+    cmcAt: keyed(cmc, kValues),
+    ndcgAt: keyed(ndcg, kValues),
+    nEvaluated: nEval,
+  };
+}
+
+/** All retrieval metrics for `queries` (labels `queryLabels`) against the references. */
+export function retrievalMetrics(queries: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>, queryLabels: LabelsInput, options: RetrievalOptions = {}): RetrievalReport {
+  const Q = toMatrix(queries, 'queries');
+  const sameSet = options.references === undefined || options.references === queries;
+  const Rm = sameSet ? Q : toMatrix(options.references as Matrix<FloatArray>, 'references');
+  if (queryLabels.length !== Q.rows) throw new RangeError(`queryLabels: got ${queryLabels.length} labels for ${Q.rows} queries`);
+  const refLabelsIn = sameSet ? queryLabels : options.referenceLabels;
+  if (!refLabelsIn) throw new RangeError('referenceLabels: required when references are given');
+  if (refLabelsIn.length !== Rm.rows) throw new RangeError(`referenceLabels: got ${refLabelsIn.length} labels for ${Rm.rows} references`);
+  if (Rm.cols !== Q.cols) throw new RangeError(`references have ${Rm.cols} columns but queries have ${Q.cols}; both must live in the same embedding space`);
+  if (Q.rows === 0) throw new RangeError('queries: no rows to evaluate');
+  const warnings: string[] = [];
+  const { a: ql, b: rl, nClasses } = encodeLabels(queryLabels, sameSet ? undefined : refLabelsIn);
+  const counts = new Int32Array(nClasses);
+  for (let i = 0; i < rl.length; i++) counts[rl[i]]++;
+  const nRelevant = new Int32Array(Q.rows);
+  let maxR = 0;
+  let lone = 0;
+  for (let i = 0; i < Q.rows; i++) {
+    const r = counts[ql[i]] - (sameSet ? 1 : 0);
+    nRelevant[i] = r;
+    if (r > maxR) maxR = r;
+    if (r <= 0) lone++;
+  }
+  if (maxR === 0) throw new RangeError('no query has a relevant reference (every query label is absent from the references, or appears once in a same-set evaluation); retrieval metrics are undefined');
+  if (lone > 0) warnings.push(`${lone} of ${Q.rows} queries have no relevant reference and were excluded from the averages`);
+  const available = Rm.rows - (sameSet ? 1 : 0);
+  let kValues = options.kValues ?? [1, 5, 10];
+  checkKs(kValues, 'kValues');
+  let k = options.k ?? 10;
+  checkKs([k], 'k');
+  if (kValues.some((c) => c > available) || k > available) {
+    warnings.push(`cutoffs above the ${available} available references were clamped to ${available}`);
+    kValues = [...new Set(kValues.map((c) => Math.min(c, available)))];
+    k = Math.min(k, available);
+  }
+  let depth = Math.max(maxR, k, ...kValues);
+  if (options.depth !== undefined) {
+    if (!Number.isInteger(options.depth) || options.depth < 1) throw new RangeError(`depth must be a positive integer, got ${options.depth}`);
+    if (options.depth < maxR) throw new RangeError(`depth = ${options.depth} is smaller than the largest class (R = ${maxR} relevant references for some query); R-precision and MAP@R would be silently wrong. Leave depth unset to derive it, or pass depth ≥ ${maxR}`);
+    depth = Math.max(depth, Math.min(options.depth, available));
+  }
+  const nn = nearestReferences(Q, Rm, depth, sameSet);
+  const relevance = new Uint8Array(nn.length);
+  for (let q = 0; q < Q.rows; q++) {
+    const lq = ql[q];
+    const base = q * depth;
+    for (let i = 0; i < depth; i++) relevance[base + i] = rl[nn[base + i]] === lq ? 1 : 0;
+  }
+  const m = metricsFromRelevance({ relevance, depth, nRelevant }, kValues, k);
+  return { ...m, depth, nQueries: Q.rows, sameSet, warnings };
+}

@@ -1,0 +1,363 @@
+/**
+ * CSV datasets: numeric feature columns plus an optional label column.
+ *
+ * Files are read line by line (sync: chunked reads; async: node:readline), so size is bounded
+ * by the Float64 matrix, not by string limits. Quoted fields (RFC 4180, including doubled
+ * quotes and newlines inside quotes) are accepted. Every error names the file, the 1-based
+ * line number, the column and the offending cell.
+ */
+import { writeFileSync } from 'node:fs';
+import { Matrix, type FloatArray } from '../matrix.js';
+import { readLines, readLinesSync, type NumberedLine } from './lines.js';
+import type { Dataset, LabelValue } from './dataset.js';
+
+export type LabelOption = string | number | 'last' | null;
+
+export interface ReadCsvOptions {
+  /**
+   * Which column holds the labels: a column name, a 0-based column index (negative counts
+   * from the end), 'last', or null for none. Default: the column named "label" if there is
+   * one, else the last column.
+   */
+  label?: LabelOption;
+  /** Field separator; default: detected from the first line among , ; | and tab. */
+  delimiter?: string;
+  /**
+   * Whether the first line names the columns. Default: detected — a first line with text
+   * where the second line has numbers is a header; text only where the second line also has
+   * text (string labels) is data.
+   */
+  header?: boolean;
+}
+
+const CANDIDATES = [',', ';', '\t', '|'];
+
+function detectDelimiter(line: string): string {
+  let best = ',';
+  let bestCount = 0;
+  for (const d of CANDIDATES) {
+    let count = 0;
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (c === '"') quoted = !quoted;
+      else if (!quoted && c === d) count++;
+    }
+    if (count > bestCount) { best = d; bestCount = count; }
+  }
+  return best;
+}
+
+/** Splits one record; returns null when a quoted field is still open at the end of the text. */
+export function splitCsvRecord(text: string, delim: string): string[] | null {
+  if (text.indexOf('"') < 0) return text.split(delim);
+  const out: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
+        quoted = false;
+        i++;
+        continue;
+      }
+      field += c;
+      i++;
+    } else if (c === '"' && field.trim() === '') {
+      field = '';
+      quoted = true;
+      i++;
+    } else if (text.startsWith(delim, i)) {
+      out.push(field);
+      field = '';
+      i += delim.length;
+    } else {
+      field += c;
+      i++;
+    }
+  }
+  if (quoted) return null;
+  out.push(field);
+  return out;
+}
+
+/**
+ * Number() is fast but too lenient for data: '' and '  ' become 0 and '0x10' becomes 16.
+ * Infinity/NaN are caught by isFinite; the rest by two cheap checks. NaN means "not a number".
+ */
+function parseNumber(cell: string): number {
+  const v = +cell;
+  if (!Number.isFinite(v)) return NaN;
+  if (v === 0 && cell.trim() === '') return NaN;
+  let i = 0;
+  while (cell.charCodeAt(i) === 32) i++;
+  if (cell.charCodeAt(i) === 48) {
+    const next = cell.charCodeAt(i + 1) | 32; // lower-case
+    if (next === 120 || next === 98 || next === 111) return NaN; // 0x.., 0b.., 0o..
+  }
+  return v;
+}
+
+function quoteCell(s: string): string {
+  return s.length > 40 ? JSON.stringify(s.slice(0, 40) + '…') : JSON.stringify(s);
+}
+
+/** Accumulates records into a growing Float64 buffer; shared by the sync and async readers. */
+class CsvBuilder {
+  private delim: string | null;
+  private names: string[] | null = null;
+  private labelCol = -1;
+  private featureCols: number[] = [];
+  private values = new Float64Array(1024);
+  private count = 0;
+  private rows = 0;
+  private labels: string[] = [];
+  private pending = '';
+  private pendingLine = 0;
+  private firstRecord: { fields: string[]; lineNo: number } | null = null;
+
+  constructor(private readonly path: string, private readonly opts: ReadCsvOptions) {
+    this.delim = opts.delimiter ?? null;
+    if (this.delim !== null && (typeof this.delim !== 'string' || this.delim.length === 0 || this.delim === '"')) {
+      throw new RangeError(`readCsv: delimiter must be a non-empty string other than '"', got ${JSON.stringify(opts.delimiter)}`);
+    }
+  }
+
+  push({ line, lineNo }: NumberedLine): void {
+    let text = line;
+    let startLine = lineNo;
+    if (this.pending) {
+      text = this.pending + '\n' + line;
+      startLine = this.pendingLine;
+    } else if (line.trim() === '') {
+      return; // blank lines (commonly a trailing one) carry no record
+    }
+    if (this.delim === null) this.delim = detectDelimiter(text);
+    const fields = splitCsvRecord(text, this.delim);
+    if (fields === null) {
+      this.pending = text;
+      this.pendingLine = startLine;
+      return;
+    }
+    this.pending = '';
+    if (this.names !== null) {
+      this.addRecord(fields, startLine);
+      return;
+    }
+    if (this.opts.header !== undefined) {
+      this.start(fields, startLine, this.opts.header);
+      return;
+    }
+    if (this.firstRecord === null) {
+      if (fields.every((f) => !Number.isNaN(parseNumber(f)))) {
+        this.start(fields, startLine, false);
+        return;
+      }
+      // Text in the first line may be a header or string labels: decide with the second line.
+      this.firstRecord = { fields, lineNo: startLine };
+      return;
+    }
+    // A header has text where data has numbers; a data line with string labels has text
+    // only where the next line has text too.
+    const first = this.firstRecord;
+    this.firstRecord = null;
+    const isHeader = first.fields.some((f, j) => Number.isNaN(parseNumber(f)) && j < fields.length && !Number.isNaN(parseNumber(fields[j])));
+    this.start(first.fields, first.lineNo, isHeader);
+    this.addRecord(fields, startLine);
+  }
+
+  private start(fields: string[], lineNo: number, hasHeader: boolean): void {
+    const names = hasHeader ? fields.map((f, j) => f.trim() || `column_${j}`) : fields.map((_, j) => `x${j}`);
+    this.names = names;
+    this.labelCol = this.resolveLabel(names, hasHeader);
+    this.featureCols = names.map((_, j) => j).filter((j) => j !== this.labelCol);
+    if (this.featureCols.length === 0) {
+      throw new RangeError(`${this.path}: the only column is the label column "${names[this.labelCol]}"; a dataset needs at least one feature column`);
+    }
+    if (!hasHeader) this.addRecord(fields, lineNo);
+  }
+
+  private resolveLabel(names: string[], hasHeader: boolean): number {
+    const n = names.length;
+    const opt = this.opts.label;
+    if (opt === null) return -1;
+    if (opt === undefined) {
+      const named = hasHeader ? names.indexOf('label') : -1;
+      return named >= 0 ? named : n - 1;
+    }
+    if (opt === 'last') return n - 1;
+    if (typeof opt === 'number') {
+      if (!Number.isInteger(opt) || opt >= n || opt < -n) {
+        throw new RangeError(`${this.path}: label column index ${opt} is outside the ${n} columns (use 0..${n - 1}, or negative from the end)`);
+      }
+      return opt < 0 ? n + opt : opt;
+    }
+    if (typeof opt === 'string') {
+      const j = names.indexOf(opt);
+      if (j >= 0) return j;
+      if (/^-?\d+$/.test(opt)) return this.resolveLabelIndex(Number(opt), n);
+      throw new RangeError(`${this.path}: no column named "${opt}" for the labels (columns: ${names.join(', ')}); pass the right name, a column index, 'last', or none`);
+    }
+    throw new TypeError(`readCsv: label must be a column name, an index, 'last' or null, got ${JSON.stringify(opt)}`);
+  }
+
+  private resolveLabelIndex(i: number, n: number): number {
+    if (i >= n || i < -n) throw new RangeError(`${this.path}: label column index ${i} is outside the ${n} columns`);
+    return i < 0 ? n + i : i;
+  }
+
+  private addRecord(fields: string[], lineNo: number): void {
+    const names = this.names as string[];
+    if (fields.length !== names.length) {
+      // A lone trailing delimiter is a common export artefact; accept it.
+      if (!(fields.length === names.length + 1 && fields[fields.length - 1].trim() === '')) {
+        throw new RangeError(`${this.path}: line ${lineNo} has ${fields.length} fields but the header has ${names.length} (ragged row; check for a missing or extra "${this.delim === '\t' ? '\\t' : this.delim}")`);
+      }
+    }
+    const d = this.featureCols.length;
+    if (this.count + d > this.values.length) {
+      const grown = new Float64Array(Math.max(this.values.length * 2, this.count + d));
+      grown.set(this.values.subarray(0, this.count));
+      this.values = grown;
+    }
+    for (let t = 0; t < d; t++) {
+      const j = this.featureCols[t];
+      const v = parseNumber(fields[j]);
+      if (Number.isNaN(v)) {
+        const what = fields[j].trim() === '' ? 'is empty (missing values must be imputed before loading)' : `${quoteCell(fields[j])} is not a finite number`;
+        throw new RangeError(`${this.path}: line ${lineNo}, column "${names[j]}": the cell ${what}`);
+      }
+      this.values[this.count++] = v;
+    }
+    if (this.labelCol >= 0) {
+      const raw = fields[this.labelCol].trim();
+      if (raw === '') throw new RangeError(`${this.path}: line ${lineNo}, column "${names[this.labelCol]}": the label is empty; every row needs a label (or read with label: null)`);
+      this.labels.push(raw);
+    }
+    this.rows++;
+  }
+
+  finish(): Dataset {
+    if (this.pending) throw new RangeError(`${this.path}: line ${this.pendingLine} opens a quoted field that is never closed`);
+    if (this.firstRecord) {
+      // A single line with text: read it as a header (so the error below is "no data rows").
+      const f = this.firstRecord;
+      this.firstRecord = null;
+      this.start(f.fields, f.lineNo, true);
+    }
+    if (this.names === null) throw new RangeError(`${this.path}: the file is empty; expected a header line and data rows`);
+    if (this.rows === 0) throw new RangeError(`${this.path}: the file has a header but no data rows`);
+    const d = this.featureCols.length;
+    const X = new Matrix(this.rows, d, this.values.slice(0, this.rows * d));
+    let y: LabelValue[] | null = null;
+    if (this.labelCol >= 0) {
+      const nums = this.labels.map(parseNumber);
+      y = nums.every((v) => !Number.isNaN(v)) ? nums : this.labels.slice();
+    }
+    return {
+      X,
+      y,
+      featureNames: this.featureCols.map((j) => (this.names as string[])[j]),
+      labelName: this.labelCol >= 0 ? this.names[this.labelCol] : null,
+    };
+  }
+}
+
+/** Reads a CSV dataset synchronously (streamed in chunks; fine for large files). */
+export function readCsvSync(path: string, options: ReadCsvOptions = {}): Dataset {
+  const b = new CsvBuilder(path, options);
+  for (const l of readLinesSync(path, 'readCsv')) b.push(l);
+  return b.finish();
+}
+
+/** Reads a CSV dataset through a read stream. */
+export async function readCsv(path: string, options: ReadCsvOptions = {}): Promise<Dataset> {
+  const b = new CsvBuilder(path, options);
+  for await (const l of readLines(path, 'readCsv')) b.push(l);
+  return b.finish();
+}
+
+export interface WriteCsvOptions {
+  y?: ArrayLike<LabelValue> | null;
+  featureNames?: string[];
+  labelName?: string;
+  delimiter?: string;
+}
+
+function csvField(s: string, delim: string): string {
+  return s.includes(delim) || s.includes('"') || s.includes('\n') || s.includes('\r') ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Writes X (and labels as the last column) with a header line. Numbers use JavaScript's
+ * shortest round-trip form, so reading the file back gives the same float64 values.
+ */
+export function writeCsv(path: string, X: Matrix<FloatArray>, options: WriteCsvOptions = {}): void {
+  const delim = options.delimiter ?? ',';
+  const { rows: n, cols: d } = X;
+  const names = options.featureNames ?? Array.from({ length: d }, (_, j) => `x${j}`);
+  if (names.length !== d) throw new RangeError(`writeCsv: featureNames has ${names.length} names but X has ${d} columns`);
+  const y = options.y ?? null;
+  if (y && y.length !== n) throw new RangeError(`writeCsv: y has ${y.length} labels but X has ${n} rows`);
+  const parts: string[] = [];
+  const header = names.map((s) => csvField(s, delim));
+  if (y) header.push(csvField(options.labelName ?? 'label', delim));
+  parts.push(header.join(delim));
+  for (let i = 0; i < n; i++) {
+    const row: string[] = [];
+    for (let j = 0; j < d; j++) row.push(String(X.data[i * d + j]));
+    if (y) row.push(csvField(String(y[i]), delim));
+    parts.push(row.join(delim));
+  }
+  writeFileSync(path, parts.join('\n') + '\n');
+}
+
+/**
+ * Reads a `row,fold` file (as data/*.folds.csv) into fold-of-row, checking that every row
+ * 0..n-1 appears exactly once. `nRows`, when given, must match the dataset it belongs to.
+ */
+export function readFolds(path: string, nRows?: number): Int32Array {
+  const seen = new Map<number, number>();
+  let header: string[] | null = null;
+  let rowCol = 0;
+  let foldCol = 1;
+  let delim = ',';
+  for (const { line, lineNo } of readLinesSync(path, 'readFolds')) {
+    if (line.trim() === '') continue;
+    if (header === null) {
+      delim = detectDelimiter(line);
+      const cells = line.split(delim).map((s) => s.trim());
+      header = cells;
+      if (cells.every((c) => /^\d+$/.test(c))) {
+        header = ['row', 'fold'];
+      } else {
+        rowCol = cells.indexOf('row');
+        foldCol = cells.indexOf('fold');
+        if (rowCol < 0 || foldCol < 0) throw new RangeError(`${path}: a folds file needs columns "row" and "fold", got: ${cells.join(', ')}`);
+        continue;
+      }
+    }
+    const cells = line.split(delim);
+    const r = Number(cells[rowCol]);
+    const f = Number(cells[foldCol]);
+    if (!Number.isInteger(r) || r < 0) throw new RangeError(`${path}: line ${lineNo}, column "row": ${quoteCell(cells[rowCol] ?? '')} is not a row index (a non-negative integer)`);
+    if (!Number.isInteger(f) || f < 0) throw new RangeError(`${path}: line ${lineNo}, column "fold": ${quoteCell(cells[foldCol] ?? '')} is not a fold number (a non-negative integer)`);
+    if (seen.has(r)) throw new RangeError(`${path}: line ${lineNo}: row ${r} appears twice; each row must be in exactly one fold`);
+    seen.set(r, f);
+  }
+  if (header === null || seen.size === 0) throw new RangeError(`${path}: the folds file has no rows`);
+  const n = nRows ?? seen.size;
+  if (nRows !== undefined && seen.size !== nRows) {
+    throw new RangeError(`${path}: the folds file lists ${seen.size} rows but the dataset has ${nRows}; it belongs to another dataset`);
+  }
+  const out = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const f = seen.get(r);
+    if (f === undefined) throw new RangeError(`${path}: row ${r} is missing; every row 0..${n - 1} must appear once`);
+    out[r] = f;
+  }
+  return out;
+}

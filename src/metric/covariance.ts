@@ -1,0 +1,66 @@
+/**
+ * Covariance: the classic baseline M = Σ⁻¹, the inverse covariance of the training data
+ * (Mahalanobis, "On the generalised distance in statistics", 1936; metric-learn's Covariance).
+ * It whitens the data and ignores labels. A singular Σ (constant or collinear columns, as on
+ * digits) is handled with the pseudo-inverse: directions without variance get weight 0
+ * instead of making the fit fail.
+ */
+import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
+import { getBackend } from '../backend/index.js';
+import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
+
+export interface CovarianceOptions extends BaseLearnerOptions {
+  /** Eigenvalues below tol × the largest count as zero (pseudo-inverse). Default 1e-10. */
+  tol?: number;
+}
+
+export class Covariance extends MahalanobisLearner<CovarianceOptions> {
+  readonly algorithm = 'covariance';
+
+  constructor(options: CovarianceOptions = {}) {
+    super(options);
+  }
+
+  get params(): Record<string, unknown> {
+    return { tol: this.options.tol ?? 1e-10 };
+  }
+
+  /** y is accepted (and ignored) so every learner has the same fit signature. */
+  fit(X: Matrix<FloatArray> | number[][], y?: ArrayLike<number | string>): this {
+    const x = asMatrix(X, 'X').toFloat64();
+    if (x.rows < 2) throw new RangeError(`covariance: X needs at least 2 rows, got ${x.rows}`);
+    if (y !== undefined && y.length !== x.rows) throw new RangeError(`covariance: X has ${x.rows} rows but y has ${y.length} labels`);
+    const tol = this.options.tol ?? 1e-10;
+    if (!(tol >= 0)) throw new RangeError(`covariance: tol must be ≥ 0, got ${tol}`);
+    this.setFitted(whiteningComponents(x, tol));
+    return this;
+  }
+}
+
+/** L = Λ^{-1/2} Vᵀ over the nonzero spectrum of the sample covariance, so LᵀL = Σ⁺. */
+export function whiteningComponents(X: Matrix<Float64Array>, tol: number): Matrix<Float64Array> {
+  const n = X.rows, d = X.cols;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c] += X.data[i * d + c];
+  for (let c = 0; c < d; c++) mean[c] /= n;
+  const Xc = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) Xc[i * d + c] = X.data[i * d + c] - mean[c];
+  const C = getBackend().gram(Xc, n, d);
+  for (let i = 0; i < C.length; i++) C[i] /= n - 1;
+  return inverseSqrtComponents(C, d, tol);
+}
+
+/** Rows λ^{-1/2} vᵀ for each eigenpair of the symmetric PSD C with λ > tol·λmax (largest first). */
+export function inverseSqrtComponents(C: Float64Array, d: number, tol: number): Matrix<Float64Array> {
+  const { values, vectors } = getBackend().eigh(C, d);
+  const top = values[d - 1];
+  const keep: number[] = [];
+  for (let j = d - 1; j >= 0; j--) if (values[j] > tol * top && values[j] > 0) keep.push(j);
+  if (keep.length === 0) throw new RangeError('the covariance matrix is zero: every feature is constant; nothing to learn from');
+  const L = Matrix.zeros(keep.length, d);
+  keep.forEach((j, r) => {
+    const s = 1 / Math.sqrt(values[j]);
+    for (let c = 0; c < d; c++) L.data[r * d + c] = s * vectors[c * d + j];
+  });
+  return L;
+}

@@ -1,0 +1,72 @@
+/**
+ * Shared option handling for the learners: nComponents resolution and the initial L
+ * (identity, PCA, random or user-given), as metric-learn's `init` parameter.
+ */
+import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
+import { getBackend } from '../backend/index.js';
+import type { Random } from '../random.js';
+
+export type InitOption = 'auto' | 'identity' | 'pca' | 'random' | Matrix<FloatArray> | number[][];
+
+export function resolveNComponents(nComponents: number | undefined, d: number, algorithm: string): number {
+  if (nComponents === undefined) return d;
+  if (!Number.isInteger(nComponents) || nComponents < 1) throw new RangeError(`${algorithm}: nComponents must be a positive integer, got ${nComponents}`);
+  if (nComponents > d) throw new RangeError(`${algorithm}: nComponents (${nComponents}) is larger than the number of features (${d}); use at most ${d}`);
+  return nComponents;
+}
+
+/** Top-k principal axes of X (rows of the result, unit length), largest variance first. */
+export function pcaAxes(X: Matrix<Float64Array>, k: number): Float64Array {
+  const n = X.rows, d = X.cols;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c] += X.data[i * d + c] / n;
+  const Xc = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) Xc[i * d + c] = X.data[i * d + c] - mean[c];
+  const C = getBackend().gram(Xc, n, d);
+  const { vectors } = getBackend().eigh(C, d);
+  const out = new Float64Array(k * d);
+  for (let r = 0; r < k; r++) {
+    const j = d - 1 - r;
+    for (let c = 0; c < d; c++) out[r * d + c] = vectors[c * d + j];
+  }
+  return out;
+}
+
+export function initComponents(X: Matrix<Float64Array>, k: number, init: InitOption, rng: Random, algorithm: string): Float64Array {
+  const d = X.cols;
+  if (typeof init !== 'string') {
+    const m = asMatrix(init, `${algorithm} init`).toFloat64();
+    if (m.rows !== k || m.cols !== d) throw new RangeError(`${algorithm}: init has shape ${m.rows} x ${m.cols}, expected nComponents x nFeatures = ${k} x ${d}`);
+    return m.data.slice();
+  }
+  const kind = init === 'auto' ? (k === d ? 'identity' : 'pca') : init;
+  if (kind === 'identity') {
+    const L = new Float64Array(k * d);
+    for (let i = 0; i < k; i++) L[i * d + i] = 1;
+    return L;
+  }
+  if (kind === 'pca') return pcaAxes(X, k);
+  if (kind === 'random') {
+    const L = new Float64Array(k * d);
+    for (let i = 0; i < L.length; i++) L[i] = rng.normal();
+    return L;
+  }
+  throw new RangeError(`${algorithm}: init must be "auto", "identity", "pca", "random" or a ${k} x ${d} matrix, got "${String(init)}"`);
+}
+
+/** Class sizes of codes 0..nClasses-1. */
+export function classCounts(y: Int32Array, nClasses: number): Int32Array {
+  const counts = new Int32Array(nClasses);
+  for (let i = 0; i < y.length; i++) counts[y[i]]++;
+  return counts;
+}
+
+export function checkPositive(value: number, name: string, algorithm: string, allowZero = false): number {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) throw new RangeError(`${algorithm}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${value}`);
+  return value;
+}
+
+export function checkInt(value: number, name: string, algorithm: string, min = 1): number {
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`${algorithm}: ${name} must be an integer ≥ ${min}, got ${value}`);
+  return value;
+}

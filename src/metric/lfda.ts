@@ -1,0 +1,174 @@
+/**
+ * Local Fisher Discriminant Analysis: Sugiyama, "Dimensionality Reduction of Multimodal
+ * Labeled Data by Local Fisher Discriminant Analysis", JMLR 8 (2007).
+ *
+ * Local scaling affinity A_ij = exp(−‖x_i − x_j‖² / (σ_i σ_j)) within each class, σ_i the
+ * distance to the k-th nearest same-class neighbour (the paper's k = 7). Local scatters
+ *   S_lw = ½ Σ W_lw,ij δδᵀ,  W_lw = A_ij / n_c (same class), 0 otherwise,
+ *   S_lb = ½ Σ W_lb,ij δδᵀ,  W_lb = A_ij (1/n − 1/n_c) (same class), 1/n otherwise,
+ * and the generalised eigenproblem S_lb φ = λ S_lw φ. The different-class part of S_lb is the
+ * total scatter minus a same-class correction, so only same-class pairs are ever visited.
+ *
+ * Deviation for robustness (metric-learn's LFDA returns non-finite values on digits): the
+ * problem is solved inside the span of the total scatter, so zero-variance directions
+ * (constant pixels) get no weight instead of an infinite one, and S_lw gets a tiny ridge.
+ */
+import { Matrix, type FloatArray } from '../matrix.js';
+import { getBackend } from '../backend/index.js';
+import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
+import { classCounts, checkInt } from './init.js';
+import { pairScatter } from './scatter.js';
+
+export type LfdaEmbedding = 'weighted' | 'orthonormalized' | 'plain';
+
+export interface LfdaOptions extends BaseLearnerOptions {
+  /** Output dimension; default = number of features (capped at the data's rank). */
+  nComponents?: number;
+  /** Neighbour rank for the local scaling σ_i (paper: 7); capped at class size − 1. */
+  k?: number;
+  embeddingType?: LfdaEmbedding;
+}
+
+export class LFDA extends MahalanobisLearner<LfdaOptions> {
+  readonly algorithm = 'lfda';
+
+  constructor(options: LfdaOptions = {}) {
+    super(options);
+  }
+
+  get params(): Record<string, unknown> {
+    const o = this.options;
+    return { nComponents: o.nComponents ?? null, k: o.k ?? 7, embeddingType: o.embeddingType ?? 'weighted' };
+  }
+
+  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
+    const data = checkXy(X, y, 'lfda');
+    const x = data.X;
+    const n = x.rows, d = x.cols;
+    const o = this.options;
+    const kOpt = checkInt(o.k ?? 7, 'k', 'lfda');
+    const embedding = o.embeddingType ?? 'weighted';
+    if (!['weighted', 'orthonormalized', 'plain'].includes(embedding)) throw new RangeError(`lfda: embeddingType must be "weighted", "orthonormalized" or "plain", got "${embedding}"`);
+    if (o.nComponents !== undefined && (!Number.isInteger(o.nComponents) || o.nComponents < 1 || o.nComponents > d)) throw new RangeError(`lfda: nComponents must be an integer in 1..${d} (the number of features), got ${o.nComponents}`);
+    const counts = classCounts(data.y, data.classes.length);
+    const warnings: string[] = [];
+    counts.forEach((c, ci) => {
+      if (c < 2) throw new RangeError(`lfda: class ${JSON.stringify(data.classes[ci])} has a single sample; local scaling needs at least 2 per class`);
+      if (o.k !== undefined && c <= kOpt) warnings.push(`lfda: class ${JSON.stringify(data.classes[ci])} has ${c} samples, so k = ${kOpt} was capped at ${c - 1} for it`);
+    });
+    const be = getBackend();
+    // Same-class pairs with their affinities.
+    const pa: number[] = [], pb: number[] = [], wLw: number[] = [], wLbCorr: number[] = [];
+    for (let c = 0; c < counts.length; c++) {
+      const members: number[] = [];
+      for (let i = 0; i < n; i++) if (data.y[i] === c) members.push(i);
+      const m = members.length;
+      const sub = x.takeRows(members).data;
+      const kk = Math.min(kOpt, m - 1);
+      const nn = be.knn(sub, m, sub, m, d, kk, { excludeSelf: true });
+      const sigma = new Float64Array(m);
+      for (let a = 0; a < m; a++) sigma[a] = Math.max(Math.sqrt(nn.distances[a * kk + kk - 1]), 1e-12);
+      const D = be.sqeuclidean(sub, m, sub, m, d);
+      for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
+        const A = Math.exp(-D[a * m + b] / (sigma[a] * sigma[b]));
+        pa.push(members[a]); pb.push(members[b]);
+        wLw.push(A / m);
+        // W_lb on same-class pairs minus the 1/n already counted in the total scatter.
+        wLbCorr.push(A * (1 / n - 1 / m) - 1 / n);
+      }
+    }
+    const Slw = pairScatter(x, pa, pb, wLw);
+    const Slb = pairScatter(x, pa, pb, wLbCorr);
+    const mean = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x.data[i * d + j] / n;
+    const Xc = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Xc[i * d + j] = x.data[i * d + j] - mean[j];
+    const St = be.gram(Xc, n, d);
+    for (let i = 0; i < d * d; i++) Slb[i] += St[i];
+    const components = solveLfda(St, Slw, Slb, d, o.nComponents ?? d, embedding);
+    return this.setFitted(components, { warnings });
+  }
+}
+
+/** (r x r) = Uᵀ S U for U d x r. */
+function restrict(S: Float64Array, U: Float64Array, d: number, r: number): Float64Array {
+  const be = getBackend();
+  const SU = new Float64Array(d * r);
+  be.gemm(false, false, d, r, d, 1, S, d, U, r, 0, SU, r);
+  const out = new Float64Array(r * r);
+  be.gemm(true, false, r, r, d, 1, U, r, SU, r, 0, out, r);
+  for (let i = 0; i < r; i++) for (let j = 0; j < i; j++) {
+    const v = 0.5 * (out[i * r + j] + out[j * r + i]);
+    out[i * r + j] = out[j * r + i] = v;
+  }
+  return out;
+}
+
+function solveLfda(St: Float64Array, Slw: Float64Array, Slb: Float64Array, d: number, nComp: number, embedding: LfdaEmbedding): Matrix<Float64Array> {
+  const be = getBackend();
+  // Basis U (d x r) of the span of the data.
+  const et = be.eigh(St, d);
+  const top = et.values[d - 1];
+  const keep: number[] = [];
+  for (let j = d - 1; j >= 0; j--) if (et.values[j] > 1e-10 * top) keep.push(j);
+  if (keep.length === 0) throw new RangeError('lfda: every feature is constant; nothing to learn from');
+  const r = keep.length;
+  const U = new Float64Array(d * r);
+  keep.forEach((j, c) => { for (let i = 0; i < d; i++) U[i * r + c] = et.vectors[i * d + j]; });
+  const Sw = restrict(Slw, U, d, r);
+  const Sb = restrict(Slb, U, d, r);
+  // Whiten Sw (with a ridge relative to its scale), then an ordinary eigenproblem.
+  let tr = 0;
+  for (let i = 0; i < r; i++) tr += Sw[i * r + i];
+  const ridge = 1e-9 * Math.max(tr / r, 1e-300);
+  for (let i = 0; i < r; i++) Sw[i * r + i] += ridge;
+  const ew = be.eigh(Sw, r);
+  const Wh = new Float64Array(r * r); // Wh = V Λ^{-1/2}
+  for (let j = 0; j < r; j++) {
+    const s = 1 / Math.sqrt(Math.max(ew.values[j], ridge));
+    for (let i = 0; i < r; i++) Wh[i * r + j] = ew.vectors[i * r + j] * s;
+  }
+  const B = restrict(Sb, Wh, r, r);
+  const eb = be.eigh(B, r);
+  const m = Math.min(nComp, r);
+  // φ = U Wh v for the m largest eigenvalues, as columns of a d x m matrix.
+  const V = new Float64Array(r * m);
+  const lambdas = new Float64Array(m);
+  for (let c = 0; c < m; c++) {
+    const j = r - 1 - c;
+    lambdas[c] = eb.values[j];
+    for (let i = 0; i < r; i++) V[i * m + c] = eb.vectors[i * r + j];
+  }
+  const WV = new Float64Array(r * m);
+  be.gemm(false, false, r, m, r, 1, Wh, r, V, m, 0, WV, m);
+  const Phi = new Float64Array(d * m);
+  be.gemm(false, false, d, m, r, 1, U, r, WV, m, 0, Phi, m);
+  if (embedding === 'weighted') {
+    for (let c = 0; c < m; c++) {
+      const s = Math.sqrt(Math.max(lambdas[c], 0));
+      for (let i = 0; i < d; i++) Phi[i * m + c] *= s;
+    }
+  } else if (embedding === 'orthonormalized') {
+    gramSchmidtColumns(Phi, d, m);
+  }
+  const L = Matrix.zeros(m, d);
+  for (let c = 0; c < m; c++) for (let i = 0; i < d; i++) L.data[c * d + i] = Phi[i * m + c];
+  return L;
+}
+
+/** Orthonormalises the columns of a d x m matrix in place (modified Gram–Schmidt, twice for stability). */
+function gramSchmidtColumns(A: Float64Array, d: number, m: number): void {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let c = 0; c < m; c++) {
+      for (let p = 0; p < c; p++) {
+        let dot = 0;
+        for (let i = 0; i < d; i++) dot += A[i * m + c] * A[i * m + p];
+        for (let i = 0; i < d; i++) A[i * m + c] -= dot * A[i * m + p];
+      }
+      let nrm = 0;
+      for (let i = 0; i < d; i++) nrm += A[i * m + c] * A[i * m + c];
+      nrm = Math.sqrt(nrm);
+      for (let i = 0; i < d; i++) A[i * m + c] = nrm > 0 ? A[i * m + c] / nrm : 0;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Weighted scatter matrices Σ_ij W_ij (x_i − x_j)(x_i − x_j)ᵀ, the common core of the NCA,
+ * MLKR, LMNN and LFDA gradients/objectives. Written as a graph Laplacian,
+ *   Σ_ij W_ij δ_ij δ_ijᵀ = Xᵀ (D − (W + Wᵀ)) X,   D = diag(rowsums of W + Wᵀ),
+ * so the n² outer products become one or two GEMMs (or an O(nnz·d) sparse pass when W is
+ * mostly zeros, as softmax weights usually are).
+ */
+import { Matrix } from '../matrix.js';
+import { getBackend } from '../backend/index.js';
+
+/** d x d scatter for a dense n x n weight matrix W (any sign, need not be symmetric). */
+export function denseScatter(X: Matrix<Float64Array>, W: Float64Array): Float64Array {
+  const n = X.rows, d = X.cols;
+  let nnz = 0;
+  for (let i = 0; i < W.length; i++) if (W[i] !== 0) nnz++;
+  const SX = new Float64Array(n * d);
+  const x = X.data;
+  // A sparse pass costs ~2·nnz·d scalar operations against n²·d for the GEMM, which BLAS runs
+  // many times faster than plain loops: the break-even density depends on the backend.
+  const sparseBelow = getBackend().name === 'native' ? 0.03 : 0.35;
+  if (nnz < sparseBelow * n * n) {
+    // Sparse pass: each nonzero adds w (x_i − x_j) to row i and w (x_j − x_i) to row j.
+    for (let i = 0; i < n; i++) {
+      const wr = i * n;
+      const ri = i * d;
+      for (let j = 0; j < n; j++) {
+        const w = W[wr + j];
+        if (w === 0 || i === j) continue;
+        const rj = j * d;
+        for (let c = 0; c < d; c++) {
+          const v = w * (x[ri + c] - x[rj + c]);
+          SX[ri + c] += v;
+          SX[rj + c] -= v;
+        }
+      }
+    }
+  } else {
+    const Ws = new Float64Array(n * n);
+    const deg = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const v = W[i * n + j] + W[j * n + i];
+        Ws[i * n + j] = v;
+        deg[i] += v;
+      }
+    }
+    getBackend().gemm(false, false, n, d, n, -1, Ws, n, x, d, 0, SX, d);
+    for (let i = 0; i < n; i++) {
+      const di = deg[i];
+      for (let c = 0; c < d; c++) SX[i * d + c] += di * x[i * d + c];
+    }
+  }
+  const G = new Float64Array(d * d);
+  getBackend().gemm(true, false, d, d, n, 1, x, d, SX, d, 0, G, d);
+  symmetrize(G, d);
+  return G;
+}
+
+/** d x d scatter for a sparse list of weighted pairs (a[p], b[p], w[p]). */
+export function pairScatter(X: Matrix<Float64Array>, a: ArrayLike<number>, b: ArrayLike<number>, w: ArrayLike<number>, count = w.length): Float64Array {
+  const n = X.rows, d = X.cols;
+  const x = X.data;
+  const SX = new Float64Array(n * d);
+  for (let p = 0; p < count; p++) {
+    const wp = w[p];
+    if (wp === 0) continue;
+    const ri = a[p] * d, rj = b[p] * d;
+    for (let c = 0; c < d; c++) {
+      const v = wp * (x[ri + c] - x[rj + c]);
+      SX[ri + c] += v;
+      SX[rj + c] -= v;
+    }
+  }
+  const G = new Float64Array(d * d);
+  getBackend().gemm(true, false, d, d, n, 1, x, d, SX, d, 0, G, d);
+  symmetrize(G, d);
+  return G;
+}
+
+/** Averages G with its transpose in place (removes rounding asymmetry). */
+export function symmetrize(G: Float64Array, d: number): void {
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) {
+    const v = 0.5 * (G[i * d + j] + G[j * d + i]);
+    G[i * d + j] = v;
+    G[j * d + i] = v;
+  }
+}
+
+/** out = alpha · L G (L k x d, G d x d): the chain rule from ∂/∂M to ∂/∂L is 2 L G. */
+export function leftMultiply(L: Float64Array, k: number, d: number, G: Float64Array, alpha: number): Float64Array {
+  const out = new Float64Array(k * d);
+  getBackend().gemm(false, false, k, d, d, alpha, L, d, G, d, 0, out, d);
+  return out;
+}
+
+/** Z = X Lᵀ (n x k). */
+export function project(X: Matrix<Float64Array>, L: Float64Array, k: number): Float64Array {
+  const n = X.rows, d = X.cols;
+  const Z = new Float64Array(n * k);
+  getBackend().gemm(false, true, n, k, d, 1, X.data, d, L, d, 0, Z, k);
+  return Z;
+}
+
+/** All n x n squared Euclidean distances between rows of Z (n x k), diagonal exactly 0. */
+export function selfSqDistances(Z: Float64Array, n: number, k: number): Float64Array {
+  const D = getBackend().sqeuclidean(Z, n, Z, n, k);
+  for (let i = 0; i < n; i++) D[i * n + i] = 0;
+  return D;
+}

@@ -1,0 +1,123 @@
+/**
+ * One LSH hash table: bucket key → chain of stored rows, with no per-bucket allocation.
+ * Keys live in an open-addressing table (linear probing, grown at half load) whose slot
+ * holds the first row of the bucket; `next` links each row to the following row of the same
+ * bucket. A million-entry index then costs two typed arrays per table instead of a million
+ * small JS arrays (which made building slow and the garbage collector busy). Keys are
+ * masked to 31 bits; two keys merging only adds candidates, which re-ranking discards.
+ */
+export class BucketTable {
+  private keys: Uint32Array;
+  private heads: Int32Array;
+  private used = 0;
+  /** next[row] = the next row in the same bucket, or −1. */
+  next: Int32Array;
+
+  constructor(capacityRows = 64) {
+    const slots = nextPow2(Math.max(16, capacityRows * 2));
+    this.keys = new Uint32Array(slots);
+    this.heads = new Int32Array(slots).fill(-1);
+    this.next = new Int32Array(Math.max(16, capacityRows)).fill(-1);
+  }
+
+  private slotOf(key: number): number {
+    const mask = this.keys.length - 1;
+    // keys are already well mixed (hash outputs or random sign patterns); spread them anyway
+    let s = Math.imul(key ^ (key >>> 15), 0x2c1b3c6d) >>> 0;
+    s &= mask;
+    for (;;) {
+      const k = this.keys[s];
+      if (k === 0 || k === key + 1) return s;
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** First row of the bucket, or −1. */
+  head(key: number): number {
+    const s = this.slotOf(key & 0x7fffffff);
+    return this.keys[s] === 0 ? -1 : this.heads[s];
+  }
+
+  insert(key: number, row: number): void {
+    key &= 0x7fffffff;
+    if (row >= this.next.length) {
+      const nn = new Int32Array(Math.max(row + 1, this.next.length * 2)).fill(-1);
+      nn.set(this.next);
+      this.next = nn;
+    }
+    let s = this.slotOf(key);
+    if (this.keys[s] === 0) {
+      if ((this.used + 1) * 2 > this.keys.length) {
+        this.grow();
+        s = this.slotOf(key);
+      }
+      this.keys[s] = key + 1; // 0 marks an unused slot, so store key + 1 (keys are masked to 31 bits)
+      this.used++;
+      this.heads[s] = -1;
+    }
+    this.next[row] = this.heads[s];
+    this.heads[s] = row;
+  }
+
+  /** Unlinks `row` from its bucket. */
+  unlink(key: number, row: number): void {
+    const s = this.slotOf(key & 0x7fffffff);
+    if (this.keys[s] === 0) return;
+    let r = this.heads[s];
+    if (r === row) {
+      this.heads[s] = this.next[row];
+      return;
+    }
+    while (r !== -1) {
+      const nx = this.next[r];
+      if (nx === row) {
+        this.next[r] = this.next[row];
+        return;
+      }
+      r = nx;
+    }
+  }
+
+  /** Renames row `from` to `to` inside its bucket (after a swap-remove in the store). */
+  rename(key: number, from: number, to: number): void {
+    const s = this.slotOf(key & 0x7fffffff);
+    if (this.keys[s] === 0) return;
+    if (to >= this.next.length) {
+      const nn = new Int32Array(Math.max(to + 1, this.next.length * 2)).fill(-1);
+      nn.set(this.next);
+      this.next = nn;
+    }
+    this.next[to] = this.next[from];
+    if (this.heads[s] === from) {
+      this.heads[s] = to;
+      return;
+    }
+    let r = this.heads[s];
+    while (r !== -1) {
+      if (this.next[r] === from) {
+        this.next[r] = to;
+        return;
+      }
+      r = this.next[r];
+    }
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldHeads = this.heads;
+    this.keys = new Uint32Array(oldKeys.length * 2);
+    this.heads = new Int32Array(oldKeys.length * 2).fill(-1);
+    for (let i = 0; i < oldKeys.length; i++) {
+      if (oldKeys[i] === 0) continue;
+      const s = this.slotOf(oldKeys[i] - 1);
+      this.keys[s] = oldKeys[i];
+      this.heads[s] = oldHeads[i];
+    }
+  }
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}

@@ -1,0 +1,181 @@
+/**
+ * E2LshIndex: p-stable LSH for Euclidean distance (Datar, Immorlica, Indyk & Mirrokni,
+ * "Locality-sensitive hashing scheme based on p-stable distributions", SoCG 2004).
+ * h(v) = ⌊(a·v + b)/w⌋ with a ~ N(0, I) (2-stable) and b ~ U[0, w); a table key hashes the
+ * K integers together. Multi-probe follows Lv et al. 2007: coordinate j can be shifted by
+ * −1 (score f_j², f_j = the query's fractional position in its bucket) or +1 (score
+ * (1 − f_j)²), and perturbation sets are probed in increasing total score.
+ *
+ * With targetRecall, the bucket width w is chosen together with K, L and T: candidate widths
+ * are multiples {0.5, 1, 1.5, 2, 3, 4} of the median true-neighbour distance of the
+ * calibration sample, and planLsh's cheapest plan over all of them wins.
+ * Candidates are re-ranked exactly; metric 'euclidean' (default) or 'sqeuclidean'.
+ */
+import type { Matrix } from '../../matrix.js';
+import type { Random } from '../../random.js';
+import type { ModelPayload } from '../../io/model-file.js';
+import type { IndexMetric } from '../index-types.js';
+import { VectorLshIndex, calibrationPairs, type VectorLshOptions } from './vector-lsh.js';
+import { e2lshCollision, planLsh, summarize, type LshPlan } from './collision.js';
+import { perturbationSets } from './probe.js';
+import { transformFromPayload } from '../transform-io.js';
+
+export interface E2LshOptions extends VectorLshOptions {
+  metric?: 'euclidean' | 'sqeuclidean';
+  /** Bucket width w (in the units of the vectors); chosen automatically with targetRecall. */
+  bucketWidth?: number;
+}
+
+function distRows(x: Matrix<Float32Array>, a: number, b: number): number {
+  const d = x.cols;
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const t = x.data[a * d + j] - x.data[b * d + j];
+    s += t * t;
+  }
+  return Math.sqrt(s);
+}
+
+/** Mixes K bucket integers into one 32-bit table key (FNV-1a style with a final avalanche). */
+function mixKey(h: Int32Array, o: number, K: number): number {
+  let x = 0x811c9dc5;
+  for (let j = 0; j < K; j++) x = Math.imul(x ^ h[o + j], 0x01000193);
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  return x >>> 0;
+}
+
+export class E2LshIndex extends VectorLshIndex {
+  readonly kind = 'e2lsh';
+  w = 0;
+  private offsets = new Float32Array(0);
+  private buf = new Int32Array(0);
+
+  constructor(options: E2LshOptions = {}) {
+    const metric: IndexMetric = options.metric ?? 'euclidean';
+    if (metric !== 'euclidean' && metric !== 'sqeuclidean') throw new RangeError(`E2LshIndex: metric must be 'euclidean' or 'sqeuclidean', got ${JSON.stringify(metric)} (use SimHashIndex for cosine)`);
+    super(metric, options);
+    if (options.bucketWidth !== undefined && !(options.bucketWidth > 0 && Number.isFinite(options.bucketWidth))) throw new RangeError(`E2LshIndex: bucketWidth must be a positive number, got ${options.bucketWidth}`);
+    this.w = options.bucketWidth ?? 0;
+  }
+
+  private get e2Options(): E2LshOptions {
+    return this.options as E2LshOptions;
+  }
+
+  protected configure(first: Matrix<Float32Array>, rng: Random): void {
+    const o = this.e2Options;
+    const needsCalibration = this.autoTune || o.bucketWidth === undefined;
+    if (!needsCalibration) {
+      this.K = o.hashLength as number;
+      this.L = o.tables as number;
+      this.probes = o.probes ?? 0;
+      return;
+    }
+    const { near, random } = calibrationPairs(first, o.calibrationK ?? 10, rng);
+    const nearD = near.map(([a, b]) => distRows(first, a, b));
+    const randD = random.map(([a, b]) => distRows(first, a, b));
+    const sorted = [...nearD].sort((a, b) => a - b);
+    const median = sorted.length ? sorted[sorted.length >> 1] : 1;
+    const scale = median > 0 ? median : 1;
+    const nearS = summarize(nearD, 'ascending', 0, 64);
+    const bgS = summarize(randD, 'ascending', 0.02, 64);
+    const widths = o.bucketWidth !== undefined ? [o.bucketWidth] : [0.5, 1, 1.5, 2, 3, 4].map((f) => f * scale);
+    let best: (LshPlan & { w: number }) | null = null;
+    for (const w of widths) {
+      const plan = planLsh({
+        near: nearS.values.map((c) => e2lshCollision(c, w)),
+        nearWeights: nearS.weights,
+        background: bgS.values.map((c) => e2lshCollision(c, w)),
+        backgroundWeights: bgS.weights,
+        n: first.rows,
+        d: first.cols,
+        targetRecall: o.targetRecall ?? 0.9,
+        perturbationsOf: (K) => 2 * K,
+        kRange: o.hashLength !== undefined ? [o.hashLength, o.hashLength] : [2, 24],
+        maxTables: o.tables ?? o.maxTables ?? 64,
+        probeChoices: o.probes !== undefined ? [o.probes] : [0, 2, 4, 8, 16],
+      });
+      const target = o.targetRecall ?? 0.9;
+      const better = !best
+        || (plan.predictedRecall >= target && (best.predictedRecall < target || plan.predictedCost < best.predictedCost))
+        || (best.predictedRecall < target && plan.predictedRecall > best.predictedRecall);
+      if (better) best = { ...plan, w };
+    }
+    const b = best as LshPlan & { w: number };
+    this.K = b.K;
+    this.L = b.L;
+    this.probes = b.probes;
+    this.w = b.w;
+    this.plan = { K: b.K, L: b.L, probes: b.probes, predictedRecall: b.predictedRecall, predictedCandidates: b.predictedCandidates, predictedCost: b.predictedCost };
+  }
+
+  protected drawHashes(rng: Random, dim: number): void {
+    const LK = this.L * this.K;
+    this.projections = new Float32Array(LK * dim);
+    for (let i = 0; i < this.projections.length; i++) this.projections[i] = rng.normal();
+    this.offsets = new Float32Array(LK);
+    for (let i = 0; i < LK; i++) this.offsets[i] = rng.uniform(0, this.w);
+  }
+
+  private bucketInts(proj: Float32Array, offset: number): Int32Array {
+    const LK = this.L * this.K;
+    if (this.buf.length < LK) this.buf = new Int32Array(LK);
+    const w = this.w;
+    for (let i = 0; i < LK; i++) this.buf[i] = Math.floor((proj[offset + i] + this.offsets[i]) / w);
+    return this.buf;
+  }
+
+  protected homeKeys(proj: Float32Array, offset: number, out: Uint32Array): void {
+    const h = this.bucketInts(proj, offset);
+    for (let t = 0; t < this.L; t++) out[t] = mixKey(h, t * this.K, this.K);
+  }
+
+  protected probeKeys(proj: Float32Array, offset: number, table: number, out: number[]): void {
+    const K = this.K;
+    const w = this.w;
+    const base = table * K;
+    const h = new Int32Array(K);
+    const items: Array<{ j: number; delta: number; score: number }> = [];
+    for (let j = 0; j < K; j++) {
+      const v = (proj[offset + base + j] + this.offsets[base + j]) / w;
+      h[j] = Math.floor(v);
+      const f = v - h[j];
+      items.push({ j, delta: -1, score: f * f }, { j, delta: 1, score: (1 - f) * (1 - f) });
+    }
+    items.sort((a, b) => a.score - b.score);
+    const scores = items.map((x) => x.score);
+    const valid = (set: number[]): boolean => {
+      const seen = new Set<number>();
+      for (const p of set) {
+        if (seen.has(items[p].j)) return false;
+        seen.add(items[p].j);
+      }
+      return true;
+    };
+    for (const set of perturbationSets(scores, this.probes, valid)) {
+      for (const p of set) h[items[p].j] += items[p].delta;
+      out.push(mixKey(h, 0, K));
+      for (const p of set) h[items[p].j] -= items[p].delta;
+    }
+  }
+
+  protected familyState(): { meta: Record<string, unknown>; arrays: ModelPayload['arrays'] } {
+    return { meta: { w: this.w }, arrays: { offsets: { shape: [this.offsets.length], data: this.offsets.slice() } } };
+  }
+
+  protected restoreFamily(p: ModelPayload): void {
+    this.w = p.meta.w as number;
+    const off = p.arrays.offsets;
+    if (!off) throw new Error('index/e2lsh: the offsets array is missing');
+    this.offsets = Float32Array.from(off.data);
+  }
+
+  static fromPayload(p: ModelPayload): E2LshIndex {
+    if (p.kind !== 'index/e2lsh') throw new Error(`E2LshIndex.fromPayload: expected kind index/e2lsh, got ${p.kind}`);
+    const idx = new E2LshIndex({ metric: p.meta.metric as 'euclidean', hashLength: p.meta.K as number, tables: p.meta.L as number, probes: p.meta.probes as number, bucketWidth: p.meta.w as number, seed: p.meta.seed as number, transform: transformFromPayload(p) });
+    idx.restore(p);
+    return idx;
+  }
+}

@@ -1,0 +1,376 @@
+/**
+ * The machinery SimHash and E2LSH share: L hash tables of K concatenated projections each,
+ * projections computed for a whole batch by one GEMM, buckets in hash maps, multi-probe
+ * candidate generation, and exact re-ranking of the candidates (so distances returned are
+ * true distances and a result never contains a false neighbour, only misses one).
+ *
+ * Parameters are given explicitly (hashLength K, tables L, probes T) or chosen from
+ * `targetRecall` on the first add(): a sample of the added vectors serves as calibration
+ * queries; their exact k nearest neighbours and a sample of random pairs feed the collision
+ * model of collision.ts, and planLsh picks the cheapest (K, L, T) predicted to reach the
+ * target. The plan (with its predicted recall and candidate count) is kept in `plan`.
+ *
+ * Search returns at most k results per query; a query whose probed buckets hold fewer than
+ * k vectors gets fewer (never padded with non-candidates).
+ */
+import { Matrix } from '../../matrix.js';
+import { getBackend } from '../../backend/index.js';
+import { Random } from '../../random.js';
+import { saveModel, type ModelPayload } from '../../io/model-file.js';
+import type { IndexMetric, IndexTransform, SavableIndex, SearchResult } from '../index-types.js';
+import { checkDim, checkK, IdAllocator, normalizeRowsInPlace, prepareVectors, reportDistance, type VectorsInput } from '../index-common.js';
+import { VectorStore } from '../vector-store.js';
+import { emptyTopK, pushTopK } from '../topk.js';
+import { transformToPayloadParts } from '../transform-io.js';
+import type { LshPlan } from './collision.js';
+import { BucketTable } from './bucket-table.js';
+
+export interface VectorLshOptions {
+  /** Projections per table (K); with targetRecall, chosen automatically. */
+  hashLength?: number;
+  /** Number of tables (L). */
+  tables?: number;
+  /** Extra buckets probed per table (T, multi-probe); 0 = classic LSH. */
+  probes?: number;
+  /** Choose K, L, T (and the bucket width for E2LSH) so that the predicted recall@k reaches this. Default 0.9 when K or L is not given. */
+  targetRecall?: number;
+  /** The k the target recall refers to (default 10). */
+  calibrationK?: number;
+  /** Upper bound on L in automatic mode (default 64). */
+  maxTables?: number;
+  dim?: number;
+  seed?: number;
+  transform?: IndexTransform;
+}
+
+export abstract class VectorLshIndex implements SavableIndex {
+  abstract readonly kind: string;
+  readonly metric: IndexMetric;
+  readonly transform?: IndexTransform;
+  readonly seed: number;
+  K = 0;
+  L = 0;
+  probes = 0;
+  plan: LshPlan | null = null;
+  protected readonly options: VectorLshOptions;
+  protected store: VectorStore | null = null;
+  /** (L·K) × dim row-major projection vectors. */
+  protected projections = new Float32Array(0);
+  protected tables: BucketTable[] = [];
+  /** n × L bucket keys of every stored row (to delete a row from its buckets). */
+  protected rowKeys = new Uint32Array(0);
+  /** Squared norm of every stored row (re-ranking uses ‖q‖² + ‖x‖² − 2 q·x). */
+  protected norms = new Float64Array(0);
+  protected readonly idAlloc = new IdAllocator();
+  private declaredDim: number | undefined;
+  private stamp = new Uint32Array(0);
+  private stampValue = 0;
+
+  constructor(metric: IndexMetric, options: VectorLshOptions) {
+    this.metric = metric;
+    this.options = options;
+    this.transform = options.transform;
+    this.seed = options.seed ?? 0;
+    for (const [name, v] of [['hashLength', options.hashLength], ['tables', options.tables], ['maxTables', options.maxTables], ['calibrationK', options.calibrationK]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new RangeError(`${this.constructor.name}: ${name} must be a positive integer, got ${v}`);
+    }
+    if (options.probes !== undefined && (!Number.isInteger(options.probes) || options.probes < 0)) throw new RangeError(`${this.constructor.name}: probes must be a non-negative integer, got ${options.probes}`);
+    if (options.targetRecall !== undefined && !(options.targetRecall > 0 && options.targetRecall < 1)) throw new RangeError(`${this.constructor.name}: targetRecall must be in (0, 1), got ${options.targetRecall}`);
+    if (options.dim !== undefined && (!Number.isInteger(options.dim) || options.dim < 1)) throw new RangeError(`${this.constructor.name}: dim must be a positive integer, got ${options.dim}`);
+    this.declaredDim = options.dim;
+  }
+
+  get dim(): number {
+    return this.store?.dim ?? this.declaredDim ?? 0;
+  }
+
+  get size(): number {
+    return this.store?.size ?? 0;
+  }
+
+  protected get autoTune(): boolean {
+    return this.options.hashLength === undefined || this.options.tables === undefined;
+  }
+
+  /** Fixes K, L, T (and family parameters) from the first batch; sets this.K/L/probes. */
+  protected abstract configure(first: Matrix<Float32Array>, rng: Random): void;
+  /** Draws the projections (and offsets) for the configured K and L. */
+  protected abstract drawHashes(rng: Random, dim: number): void;
+  /** Bucket keys of one vector, given its L·K projections. */
+  protected abstract homeKeys(proj: Float32Array, offset: number, out: Uint32Array): void;
+  /** Keys of the extra buckets to probe in `table` for one query (at most this.probes). */
+  protected abstract probeKeys(proj: Float32Array, offset: number, table: number, out: number[]): void;
+
+  protected prepare(x: VectorsInput, name: string): Matrix<Float32Array> {
+    const m = prepareVectors(x, name, this.transform);
+    if (this.dim) checkDim(m, this.dim, name);
+    if (this.metric === 'cosine') {
+      const copy = x instanceof Matrix && m.data === (x as Matrix<Float32Array>).data ? m.clone() : m;
+      normalizeRowsInPlace(copy, name);
+      return copy;
+    }
+    return m;
+  }
+
+  /** All L·K projections of a batch: one GEMM. */
+  protected project(m: Matrix<Float32Array>): Float32Array {
+    const LK = this.L * this.K;
+    const out = new Float32Array(m.rows * LK);
+    getBackend().gemm(false, true, m.rows, LK, m.cols, 1, m.data, m.cols, this.projections, m.cols, 0, out, LK);
+    return out;
+  }
+
+  add(vectors: VectorsInput, ids?: ArrayLike<number>): void {
+    const where = `${this.constructor.name}.add`;
+    const m = this.prepare(vectors, `${where}: vectors`);
+    if (m.rows === 0) return;
+    if (m.cols === 0) throw new RangeError(`${where}: vectors have no columns`);
+    if (!this.store) {
+      const rng = new Random(this.seed);
+      this.configure(m, rng.fork());
+      this.drawHashes(rng.fork(), m.cols);
+      this.tables = Array.from({ length: this.L }, () => new BucketTable(m.rows));
+      this.store = new VectorStore(m.cols, Math.max(64, m.rows));
+    }
+    const store = this.store;
+    let assigned = this.idAlloc.assign(m.rows, ids, (id) => store.has(id), where);
+    let rows = m;
+    if (m.rows > 1 && !process.env.NOREORDER) {
+      // Store the batch in the order of its first-table keys: vectors sharing buckets then sit
+      // next to each other, so re-ranking a query's candidates reads memory far less randomly.
+      const order = this.localityOrder(m);
+      rows = m.takeRows(order);
+      assigned = Float64Array.from(order, (i) => assigned[i]);
+    }
+    const start = store.append(rows.data, assigned);
+    this.insertRows(rows, start);
+  }
+
+  private localityOrder(m: Matrix<Float32Array>): Int32Array {
+    const K = this.K;
+    const LK = this.L * K;
+    const proj = this.project(m);
+    const keys = new Uint32Array(this.L);
+    const sortKeys = new Float64Array(m.rows);
+    for (let i = 0; i < m.rows; i++) {
+      this.homeKeys(proj, i * LK, keys);
+      sortKeys[i] = (keys[0] & 0x1fffff) * 2 ** 31 + i; // exact in a double: 21 + 31 bits
+    }
+    sortKeys.sort();
+    return Int32Array.from(sortKeys, (v) => v % 2 ** 31);
+  }
+
+  private insertRows(m: Matrix<Float32Array>, start: number): void {
+    const L = this.L;
+    const proj = this.project(m);
+    const need = (start + m.rows) * L;
+    if (this.rowKeys.length < need) {
+      const nk = new Uint32Array(Math.max(need, this.rowKeys.length * 2));
+      nk.set(this.rowKeys);
+      this.rowKeys = nk;
+    }
+    if (this.norms.length < start + m.rows) {
+      const nn = new Float64Array(Math.max(start + m.rows, this.norms.length * 2));
+      nn.set(this.norms);
+      this.norms = nn;
+    }
+    const d = m.cols;
+    for (let i = 0; i < m.rows; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += m.data[i * d + j] * m.data[i * d + j];
+      this.norms[start + i] = s;
+    }
+    const keys = new Uint32Array(L);
+    const LK = L * this.K;
+    for (let i = 0; i < m.rows; i++) {
+      this.homeKeys(proj, i * LK, keys);
+      const row = start + i;
+      for (let t = 0; t < L; t++) {
+        const key = keys[t];
+        this.rowKeys[row * L + t] = key;
+        this.tables[t].insert(key, row);
+      }
+    }
+  }
+
+  remove(ids: ArrayLike<number>): void {
+    const store = this.store;
+    if (!store) return;
+    const L = this.L;
+    for (let t0 = 0; t0 < ids.length; t0++) {
+      const id = Number(ids[t0]);
+      const r = store.rowOf.get(id);
+      if (r === undefined) continue;
+      for (let t = 0; t < L; t++) {
+        this.tables[t].unlink(this.rowKeys[r * L + t], r);
+      }
+      store.removeIds([id], (from, to) => {
+        this.norms[to] = this.norms[from];
+        for (let t = 0; t < L; t++) {
+          const key = this.rowKeys[from * L + t];
+          this.tables[t].rename(key, from, to);
+          this.rowKeys[to * L + t] = key;
+        }
+      });
+    }
+  }
+
+  search(queries: VectorsInput, k: number): SearchResult {
+    const where = `${this.constructor.name}.search`;
+    checkK(k, where);
+    const store = this.store;
+    if (!store || store.size === 0) throw new RangeError(`${where}: the index is empty; add vectors first`);
+    const q = this.prepare(queries, `${where}: queries`);
+    const kk = Math.min(k, store.size);
+    const proj = this.project(q);
+    const n = store.size;
+    if (this.stamp.length < n) this.stamp = new Uint32Array(Math.max(n, this.stamp.length * 2));
+    const stamp = this.stamp;
+    const L = this.L;
+    const LK = L * this.K;
+    const d = store.dim;
+    const data = store.data;
+    const keys = new Uint32Array(L);
+    const extra: number[] = [];
+    const top = emptyTopK(1, kk);
+    const outIds: number[][] = new Array(q.rows);
+    const outD: number[][] = new Array(q.rows);
+    const storeIds = store.ids;
+    const norms = this.norms;
+    let nCand = 0;
+    let nVisit = 0;
+    for (let qi = 0; qi < q.rows; qi++) {
+      this.stampValue = (this.stampValue + 1) >>> 0;
+      if (this.stampValue === 0) { stamp.fill(0); this.stampValue = 1; }
+      const sv = this.stampValue;
+      top.ids.fill(-1);
+      top.dists.fill(Infinity);
+      const qo = qi * d;
+      const qd = q.data;
+      let qn = 0;
+      for (let j = 0; j < d; j++) qn += qd[qo + j] * qd[qo + j];
+      this.homeKeys(proj, qi * LK, keys);
+      for (let t = 0; t < L; t++) {
+        extra.length = 0;
+        extra.push(keys[t]);
+        if (this.probes > 0) this.probeKeys(proj, qi * LK, t, extra);
+        const table = this.tables[t];
+        const next = table.next;
+        for (let e = 0; e < extra.length; e++) {
+          for (let r = table.head(extra[e]); r !== -1; r = next[r]) {
+            nVisit++;
+            if (stamp[r] === sv) continue;
+            stamp[r] = sv;
+            const ro = r * d;
+            let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            let j = 0;
+            for (; j + 3 < d; j += 4) {
+              s0 += qd[qo + j] * data[ro + j];
+              s1 += qd[qo + j + 1] * data[ro + j + 1];
+              s2 += qd[qo + j + 2] * data[ro + j + 2];
+              s3 += qd[qo + j + 3] * data[ro + j + 3];
+            }
+            for (; j < d; j++) s0 += qd[qo + j] * data[ro + j];
+            let s = qn + norms[r] - 2 * (s0 + s1 + s2 + s3);
+            if (s < 0) s = 0;
+            nCand++;
+            pushTopK(top.ids, top.dists, 0, kk, r, s);
+          }
+        }
+      }
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let j = 0; j < kk && top.ids[j] >= 0; j++) {
+        a.push(storeIds[top.ids[j]]);
+        b.push(reportDistance(this.metric, top.dists[j]));
+      }
+      outIds[qi] = a;
+      outD[qi] = b;
+    }
+    this.lastCandidates = nCand / Math.max(1, q.rows);
+    this.lastVisits = nVisit / Math.max(1, q.rows);
+    return { ids: outIds, distances: outD };
+  }
+
+  /** Mean number of candidates re-ranked per query in the last search (for tuning and benchmarks). */
+  lastCandidates = 0;
+  /** Mean bucket entries traversed per query in the last search (duplicates included). */
+  lastVisits = 0;
+
+  /** Family-specific metadata and arrays for the model file. */
+  protected abstract familyState(): { meta: Record<string, unknown>; arrays: ModelPayload['arrays'] };
+  protected abstract restoreFamily(p: ModelPayload): void;
+
+  toPayload(): ModelPayload {
+    const t = transformToPayloadParts(this.transform);
+    const fam = this.familyState();
+    const n = this.size;
+    return {
+      kind: `index/${this.kind}`,
+      version: 1,
+      meta: { metric: this.metric, dim: this.dim, K: this.K, L: this.L, probes: this.probes, seed: this.seed, nextId: this.idAlloc.nextId, plan: this.plan, transform: t.meta, ...fam.meta },
+      arrays: {
+        projections: { shape: [this.L * this.K, this.dim], data: this.projections.slice() },
+        vectors: { shape: [n, this.dim], data: this.store ? this.store.data.slice() : new Float32Array(0) },
+        ids: { shape: [n], data: this.store ? this.store.ids.slice() : new Float64Array(0) },
+        ...fam.arrays,
+        ...t.arrays,
+      },
+    };
+  }
+
+  save(path: string): void {
+    if (!this.store) throw new RangeError(`${this.constructor.name}.save: the index is empty (its hash functions are drawn on the first add); add vectors first`);
+    saveModel(path, this.toPayload());
+  }
+
+  /** Rebuilds tables from the saved hash functions and vectors (hashing is one GEMM). */
+  protected restore(p: ModelPayload): void {
+    const meta = p.meta as { dim: number; K: number; L: number; probes: number; nextId: number; plan: LshPlan | null };
+    this.K = meta.K;
+    this.L = meta.L;
+    this.probes = meta.probes;
+    this.plan = meta.plan ?? null;
+    const proj = p.arrays.projections;
+    const v = p.arrays.vectors;
+    const ids = p.arrays.ids;
+    if (!proj || !v || !ids) throw new Error(`${p.kind}: the projections, vectors or ids array is missing`);
+    this.projections = Float32Array.from(proj.data);
+    this.restoreFamily(p);
+    this.tables = Array.from({ length: this.L }, () => new BucketTable(ids.shape[0]));
+    this.store = new VectorStore(meta.dim, Math.max(64, ids.shape[0]));
+    const vecs = Float32Array.from(v.data);
+    this.store.append(vecs, Float64Array.from(ids.data));
+    this.insertRows(new Matrix(ids.shape[0], meta.dim, vecs), 0);
+    this.idAlloc.nextId = meta.nextId;
+  }
+}
+
+/**
+ * Calibration sample for automatic tuning: up to `m` query rows of `x`, their exact k nearest
+ * neighbours among all rows (self excluded), and `pairsPerQuery` random partners each.
+ */
+export function calibrationPairs(x: Matrix<Float32Array>, k: number, rng: Random, m = 100, pairsPerQuery = 200): { near: Array<[number, number]>; random: Array<[number, number]> } {
+  const n = x.rows;
+  const mq = Math.min(m, n);
+  const qi = rng.sample(n, mq);
+  const queries = x.takeRows(qi);
+  const kk = Math.min(k, n - 1);
+  const near: Array<[number, number]> = [];
+  if (kk >= 1) {
+    // exclude the query itself by asking for one more and dropping its own row
+    const r = getBackend().knn(queries.data, mq, x.data, n, x.cols, kk + 1);
+    for (let i = 0; i < mq; i++) {
+      let c = 0;
+      for (let j = 0; j < kk + 1 && c < kk; j++) {
+        const idx = r.indices[i * (kk + 1) + j];
+        if (idx < 0 || idx === qi[i]) continue;
+        near.push([qi[i], idx]);
+        c++;
+      }
+    }
+  }
+  const random: Array<[number, number]> = [];
+  for (let i = 0; i < mq; i++) for (let j = 0; j < pairsPerQuery; j++) random.push([qi[i], rng.int(n)]);
+  return { near, random };
+}

@@ -1,0 +1,219 @@
+/**
+ * The similarity service: a learned similarity behind an HTTP JSON API (Fastify).
+ *
+ * Items are embedded once at start-up; queries are embedded on arrival and answered by exact
+ * nearest-neighbour search in the embedding space, where Euclidean distance is the learned
+ * distance. Every score is −distance (higher = more alike), the convention of
+ * MahalanobisLearner.pairScore, so thresholds calibrated elsewhere apply unchanged.
+ *
+ *   GET  /            a small page to pick an item and see its neighbours
+ *   GET  /health      {status, model, items, dim, embeddingDim, backend, threshold}
+ *   GET  /items       ?offset&limit&q → {total, items: [{id, label?}]}
+ *   POST /similar     {id | vector, k} → {results: [{id, label?, score, distance}]}
+ *   POST /pair-score  {a, b} (ids or vectors) → {score, distance}
+ *   POST /verify      {a, b} → {same, score, threshold}
+ *   POST /embed       {vectors} → {embeddings}
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ZodType } from 'zod';
+import { Matrix, type FloatArray } from '../matrix.js';
+import { getBackend } from '../backend/index.js';
+import { ExactIndex } from '../neighbors/exact-index.js';
+import type { SimilarityModel } from './similarity-model.js';
+import type { ItemId, ItemSet } from './items.js';
+import { calibrateThreshold } from './calibrate.js';
+import { requestSchemas, describeIssues } from './schemas.js';
+import { renderServicePage } from './page/page.js';
+
+export interface ServiceOptions {
+  model: SimilarityModel;
+  items: ItemSet;
+  /** Overrides the model's threshold and the calibration from labelled items. */
+  threshold?: number;
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Largest k for /similar (default 100). */
+  maxK?: number;
+  /** Most vectors per /embed request (default 1024). */
+  maxBatch?: number;
+  logger?: boolean;
+}
+
+export interface ServiceInfo {
+  items: number;
+  dim: number;
+  embeddingDim: number;
+  threshold: number | null;
+  thresholdSource: 'option' | 'model' | 'calibrated' | 'none';
+}
+
+class HttpError extends Error {
+  constructor(readonly statusCode: number, message: string) {
+    super(message);
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' };
+
+function parseBody<T>(schema: ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) throw new HttpError(400, `invalid request body: ${describeIssues(r.error.issues)}`);
+  return r.data;
+}
+
+function toF64(m: Matrix<FloatArray>): Matrix<Float64Array> {
+  return m.toFloat64();
+}
+
+export function buildService(options: ServiceOptions): { app: FastifyInstance; info: ServiceInfo } {
+  const { model, items } = options;
+  const n = items.X.rows;
+  const dim = items.X.cols;
+  if (n === 0) throw new RangeError('service: the item set is empty');
+  if (model.nFeatures !== undefined && model.nFeatures !== dim) {
+    throw new RangeError(`service: the items have ${dim} features but the model takes ${model.nFeatures}; use the item file the model was trained on (same columns)`);
+  }
+  const maxK = Math.max(1, Math.min(options.maxK ?? 100, n));
+  const maxBatch = options.maxBatch ?? 1024;
+  const schemas = requestSchemas({ maxK, maxBatch });
+
+  const E = toF64(model.transform(items.X));
+  if (E.rows !== n) throw new RangeError(`service: the model returned ${E.rows} embeddings for ${n} items`);
+  const m = E.cols;
+  // The index finds candidates (float32 GEMM tiles); reported distances are recomputed in
+  // float64 so /similar and /pair-score agree to the last digit.
+  const index = new ExactIndex({ metric: 'sqeuclidean', dim: m });
+  index.add(E);
+  const byId = new Map<string, number>();
+  items.ids.forEach((id, i) => byId.set(String(id), i));
+
+  let threshold: number | null = null;
+  let thresholdSource: ServiceInfo['thresholdSource'] = 'none';
+  if (options.threshold !== undefined) {
+    threshold = options.threshold;
+    thresholdSource = 'option';
+  } else if (model.threshold !== undefined) {
+    threshold = model.threshold;
+    thresholdSource = 'model';
+  } else if (items.labels) {
+    const c = calibrateThreshold(E, items.labels);
+    if (c) {
+      threshold = c.threshold;
+      thresholdSource = 'calibrated';
+    }
+  }
+  const info: ServiceInfo = { items: n, dim, embeddingDim: m, threshold, thresholdSource };
+
+  const embed = (vectors: number[][]): Matrix<Float64Array> => {
+    vectors.forEach((v, i) => {
+      if (v.length !== dim) throw new HttpError(400, `vector${vectors.length > 1 ? ` ${i}` : ''} has ${v.length} values but the model takes ${dim} features`);
+    });
+    return toF64(model.transform(Matrix.from64(vectors)));
+  };
+  const lookup = (id: ItemId): number => {
+    const i = byId.get(String(id));
+    if (i === undefined) throw new HttpError(404, `unknown item id ${JSON.stringify(id)}`);
+    return i;
+  };
+  const embeddingOf = (ref: ItemId | number[]): Float64Array => (Array.isArray(ref) ? embed([ref]).data : E.row(lookup(ref)));
+  const itemView = (i: number) => (items.labels ? { id: items.ids[i], label: items.labels[i] } : { id: items.ids[i] });
+  const pairDistance = (a: Float64Array, b: Float64Array): number => {
+    let s = 0;
+    for (let j = 0; j < m; j++) s += (a[j] - b[j]) ** 2;
+    return Math.sqrt(s);
+  };
+
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  // JSON only: a text/plain body would otherwise reach the handlers as a string.
+  app.removeContentTypeParser('text/plain');
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req: FastifyRequest, reply: FastifyReply) => {
+    let status = err instanceof HttpError ? err.statusCode : err.statusCode ?? 500;
+    let message = err.message;
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
+      status = 400;
+      message = `malformed JSON body: ${err.message}`;
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') message = `request body exceeds the ${options.bodyLimit ?? 1024 * 1024}-byte limit; send fewer vectors per request`;
+    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') message = 'send the body as JSON with "Content-Type: application/json"';
+    if (status >= 500) app.log.error(err);
+    reply.code(status).send({ statusCode: status, error: STATUS_TEXT[status] ?? 'Error', message: status >= 500 ? `internal error: ${message}` : message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${req.method} ${req.url}; see GET /health, POST /similar, /pair-score, /verify, /embed` });
+  });
+
+  const page = renderServicePage();
+  app.get('/', (_req, reply) => {
+    reply.type('text/html; charset=utf-8').send(page);
+  });
+
+  app.get('/favicon.ico', (_req, reply) => {
+    reply.code(204).send();
+  });
+
+  app.get('/health', () => ({
+    status: 'ok',
+    model: model.kind,
+    items: n,
+    dim,
+    embeddingDim: m,
+    backend: getBackend().name,
+    threshold,
+    thresholdSource,
+    labels: items.labels !== null,
+    maxK,
+  }));
+
+  app.get('/items', (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const offset = Math.max(0, Math.floor(Number(q.offset ?? 0)) || 0);
+    const limit = Math.min(1000, Math.max(1, Math.floor(Number(q.limit ?? 100)) || 100));
+    const filter = (q.q ?? '').trim().toLowerCase();
+    const idx: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (!filter || String(items.ids[i]).toLowerCase().includes(filter) || (items.labels && String(items.labels[i]).toLowerCase() === filter)) idx.push(i);
+    }
+    return { total: idx.length, offset, items: idx.slice(offset, offset + limit).map(itemView) };
+  });
+
+  app.post('/similar', (req) => {
+    const body = parseBody(schemas.similar, req.body);
+    const self = body.id !== undefined ? lookup(body.id) : -1;
+    const q = self >= 0 ? E.row(self) : embed([body.vector as number[]]).data;
+    // One extra neighbour so the query item itself can be dropped.
+    const k = Math.min(body.k + (self >= 0 ? 1 : 0), n);
+    const found = index.search(new Matrix(1, m, q), k).ids[0];
+    const hits = found.filter((i) => i !== self).map((i) => ({ i, distance: pairDistance(q, E.row(i)) }));
+    hits.sort((a, b) => a.distance - b.distance || a.i - b.i);
+    const results = hits.slice(0, body.k).map(({ i, distance }) => ({ ...itemView(i), score: -distance, distance }));
+    return { query: self >= 0 ? itemView(self) : null, results };
+  });
+
+  app.post('/pair-score', (req) => {
+    const body = parseBody(schemas.pair, req.body);
+    const distance = pairDistance(embeddingOf(body.a), embeddingOf(body.b));
+    return { score: -distance, distance };
+  });
+
+  app.post('/verify', (req) => {
+    const body = parseBody(schemas.pair, req.body);
+    if (threshold === null) throw new HttpError(409, 'no verification threshold: the model carries none and the items have no labels to calibrate one; start the service with --threshold');
+    const distance = pairDistance(embeddingOf(body.a), embeddingOf(body.b));
+    return { same: -distance >= threshold, score: -distance, distance, threshold };
+  });
+
+  app.post('/embed', (req) => {
+    const body = parseBody(schemas.embed, req.body);
+    const Z = embed(body.vectors);
+    return { dim: Z.cols, embeddings: Z.toArrays() };
+  });
+
+  return { app, info };
+}
+
+/** Builds the service and listens; resolves to the bound address (port 0 picks a free one). */
+export async function startService(options: ServiceOptions & { host?: string; port?: number }): Promise<{ app: FastifyInstance; info: ServiceInfo; url: string }> {
+  const { app, info } = buildService(options);
+  const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  return { app, info, url: address };
+}

@@ -1,0 +1,54 @@
+/**
+ * What the service (and the demo, report and exports) need from a learned similarity: a map
+ * to an embedding space where Euclidean distance is the learned distance. Any fitted
+ * Mahalanobis learner, deep head or pipeline fits, as does plain Euclidean (the identity).
+ */
+import { Matrix, type FloatArray } from '../matrix.js';
+
+export interface SimilarityModel {
+  /** Model kind for /health and reports, e.g. 'metric/lmnn', 'deep/head', 'euclidean'. */
+  readonly kind: string;
+  /** Input dimension when the model knows it (validated against the items). */
+  readonly nFeatures?: number;
+  transform(X: Matrix<FloatArray>): Matrix<FloatArray>;
+  /** A calibrated decision threshold on score = −distance (same when score ≥ threshold), if the model carries one. */
+  readonly threshold?: number;
+}
+
+/** The identity map: the Euclidean baseline every learner is compared with. */
+export function euclideanModel(nFeatures?: number): SimilarityModel {
+  return { kind: 'euclidean', nFeatures, transform: (X) => X };
+}
+
+function numberProp(obj: Record<string, unknown>, names: string[]): number | undefined {
+  for (const n of names) {
+    let v: unknown;
+    try {
+      v = obj[n];
+    } catch {
+      continue; // getters of unfitted models throw; treat as unknown
+    }
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return undefined;
+}
+
+/**
+ * Wraps a loaded model object (anything with `transform(X)`) as a SimilarityModel. The kind and
+ * a threshold may come from the model file's header (`meta.threshold`) when the object lacks them.
+ */
+export function asSimilarityModel(obj: unknown, info: { kind?: string; meta?: Record<string, unknown> } = {}): SimilarityModel {
+  if (typeof obj !== 'object' || obj === null || typeof (obj as { transform?: unknown }).transform !== 'function') {
+    throw new TypeError(`the model${info.kind ? ` (${info.kind})` : ''} has no transform(X) method, so it cannot embed vectors; use a fitted metric learner, deep head or pipeline`);
+  }
+  const o = obj as Record<string, unknown> & { transform(X: Matrix<FloatArray>): Matrix<FloatArray> };
+  const algo = typeof o.algorithm === 'string' ? `metric/${o.algorithm}` : undefined;
+  const kind = info.kind ?? (typeof o.kind === 'string' ? o.kind : algo ?? 'model');
+  const metaThreshold = info.meta && typeof info.meta.threshold === 'number' ? info.meta.threshold : undefined;
+  return {
+    kind,
+    nFeatures: numberProp(o, ['nFeatures', 'inFeatures', 'inputDim']),
+    threshold: numberProp(o, ['threshold']) ?? metaThreshold,
+    transform: (X) => o.transform(X),
+  };
+}

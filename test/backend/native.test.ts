@@ -1,0 +1,319 @@
+// The native kernels held to the pure-TypeScript reference (src/backend/js-kernels.ts). These
+// load the addon directly, so they run whatever SIMLEARN_BACKEND says.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as js from '../../src/backend/js-kernels.js';
+import type { FloatArray } from '../../src/matrix.js';
+import { Random } from '../../src/random.js';
+import { spawnSync } from 'node:child_process';
+import { runCli, ROOT } from '../helpers.js';
+import { DTYPES, integers, normal, relErr, requireNative } from './native-helpers.js';
+
+const native = requireNative();
+
+test('the native backend identifies itself and its BLAS', () => {
+  assert.equal(native.name, 'native');
+  assert.match(native.blas, /OpenBLAS \d+\.\d+/);
+  assert.equal(native.getThreads(), 1, 'BLAS threads default to 1');
+});
+
+test('setThreads changes the BLAS thread count and rejects nonsense', () => {
+  native.setThreads(2);
+  assert.equal(native.getThreads(), 2);
+  native.setThreads(1);
+  assert.equal(native.getThreads(), 1);
+  assert.throws(() => native.setThreads(0), RangeError);
+  assert.throws(() => native.setThreads(1.5), RangeError);
+  assert.equal(native.getThreads(), 1);
+});
+
+for (const [name, Ctor, tol] of DTYPES) {
+  test(`gemm (${name}) matches js for every transpose, alpha/beta, odd shapes and padded leading dimensions`, () => {
+    const r = new Random(11);
+    const shapes = [[1, 1, 1], [7, 13, 5], [33, 2, 300], [0, 3, 2], [3, 0, 2], [4, 3, 0], [64, 65, 17]];
+    const scalars = [[0.7, -1.3], [1, 0], [0, 2], [-2, 1]];
+    for (const [m, n, k] of shapes) for (const tA of [false, true]) for (const tB of [false, true]) for (const [alpha, beta] of scalars) {
+      const pad = 3;
+      const [ar, ac] = tA ? [k, m] : [m, k];
+      const [br, bc] = tB ? [n, k] : [k, n];
+      const lda = ac + pad, ldb = bc + pad, ldc = n + pad;
+      const a = normal(Ctor, Math.max(0, ar * lda), r);
+      const b = normal(Ctor, Math.max(0, br * ldb), r);
+      const c0 = normal(Ctor, Math.max(0, m * ldc), r);
+      const want = c0.slice();
+      const got = c0.slice();
+      js.gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc);
+      native.gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc);
+      const err = relErr(got, want);
+      assert.ok(err < tol * Math.max(1, Math.sqrt(k)), `m=${m} n=${n} k=${k} tA=${tA} tB=${tB} alpha=${alpha} beta=${beta}: rel err ${err}`);
+      // The padding columns of C are never written.
+      for (let i = 0; i < m; i++) for (let j = n; j < ldc; j++) assert.equal(got[i * ldc + j], c0[i * ldc + j]);
+    }
+  });
+
+  test(`gemm (${name}): beta = 0 ignores NaN in C, a NaN in A poisons exactly its row`, () => {
+    const c = new Ctor([NaN, NaN, NaN, NaN]);
+    native.gemm(false, false, 2, 2, 1, 1, new Ctor([2, 1]), 1, new Ctor([3, 4]), 2, 0, c, 2);
+    assert.deepEqual(Array.from(c), [6, 8, 3, 4]);
+    native.gemm(false, false, 2, 2, 1, 1, new Ctor([NaN, 1]), 1, new Ctor([3, 4]), 2, 0, c, 2);
+    assert.ok(Number.isNaN(c[0]) && Number.isNaN(c[1]));
+    assert.deepEqual(Array.from(c.subarray(2)), [3, 4]);
+  });
+
+  test(`gemv (${name}) matches js in both orientations with padded rows`, () => {
+    const r = new Random(12);
+    for (const [m, n] of [[1, 1], [7, 13], [40, 3], [0, 4], [4, 0]]) for (const trans of [false, true]) for (const [alpha, beta] of [[1.5, 0], [-0.5, 2]]) {
+      const lda = n + 2;
+      const a = normal(Ctor, m * lda, r);
+      const x = normal(Ctor, trans ? m : n, r);
+      const y0 = normal(Ctor, trans ? n : m, r);
+      const want = y0.slice();
+      const got = y0.slice();
+      js.gemv(trans, m, n, alpha, a, lda, x, beta, want);
+      native.gemv(trans, m, n, alpha, a, lda, x, beta, got);
+      assert.ok(relErr(got, want) < tol * 4, `m=${m} n=${n} trans=${trans}`);
+    }
+    const y = new Ctor([NaN, NaN]);
+    native.gemv(false, 2, 1, 1, new Ctor([1, 2]), 1, new Ctor([3]), 0, y);
+    assert.deepEqual(Array.from(y), [3, 6], 'beta = 0 does not read y');
+  });
+
+  test(`gram, dot, axpy, scal, rowSqNorms (${name}) match js`, () => {
+    const r = new Random(13);
+    for (const [n, d] of [[1, 1], [9, 4], [50, 17], [0, 3]]) {
+      const x = normal(Ctor, n * d, r);
+      const g = native.gram(x, n, d);
+      assert.ok(g instanceof Ctor);
+      assert.ok(relErr(g, js.gram(x, n, d)) < tol * 10, `gram ${n}x${d}`);
+      for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) assert.equal(g[i * d + j], g[j * d + i], 'gram is exactly symmetric');
+      assert.ok(relErr(native.rowSqNorms(x, n, d), js.rowSqNorms(x, n, d)) < tol, `rowSqNorms ${n}x${d}`);
+    }
+    const x = normal(Ctor, 1001, r);
+    const y = normal(Ctor, 1001, r);
+    assert.ok(Math.abs(native.dot(x, y) - js.dot(x, y)) < tol * 100);
+    assert.equal(native.dot(new Ctor(0), new Ctor(0)), 0);
+    const y1 = y.slice(), y2 = y.slice();
+    native.axpy(-0.3, x, y1);
+    js.axpy(-0.3, x, y2);
+    assert.ok(relErr(y1, y2) < tol);
+    const s1 = x.slice(), s2 = x.slice();
+    native.scal(2.5, s1);
+    js.scal(2.5, s2);
+    assert.deepEqual(s1, s2);
+  });
+
+  test(`level 1 (${name}) keeps IEEE semantics where BLAS shortcuts alpha = 0`, () => {
+    const x = new Ctor([NaN, 1, Infinity]);
+    native.scal(0, x);
+    assert.ok(Number.isNaN(x[0]) && x[1] === 0 && Number.isNaN(x[2]));
+    const y = new Ctor([1, 2, 3]);
+    native.axpy(0, new Ctor([NaN, 1, 1]), y);
+    assert.ok(Number.isNaN(y[0]) && y[1] === 2 && y[2] === 3);
+    assert.ok(Number.isNaN(native.dot(new Ctor([NaN, 1]), new Ctor([1, 1]))));
+  });
+
+  test(`sqeuclidean (${name}) matches js, is >= 0, and keeps NaN`, () => {
+    const r = new Random(14);
+    for (const [n, m, d] of [[1, 1, 1], [7, 13, 5], [30, 20, 64], [0, 4, 2], [3, 4, 0]]) {
+      const a = normal(Ctor, n * d, r);
+      const b = normal(Ctor, m * d, r);
+      const got = native.sqeuclidean(a, n, b, m, d);
+      assert.ok(got instanceof Ctor);
+      assert.ok(relErr(got, js.sqeuclidean(a, n, b, m, d)) < tol * 10 * Math.max(1, d), `${n}x${m}x${d}`);
+      for (const v of got) assert.ok(v >= 0);
+    }
+    // Identical rows: the expansion only cancels to rounding level, and never goes below 0.
+    const p = new Ctor([0.1, 0.2, 0.3, 1e3, -7.7, 3.3]);
+    const self = native.sqeuclidean(p, 2, p, 2, 3);
+    assert.ok(self[0] >= 0 && self[0] < 1e-6);
+    assert.ok(self[3] >= 0 && self[3] <= 1e6 * tol * 10);
+    const withNaN = native.sqeuclidean(new Ctor([NaN, 0, 1, 1]), 2, new Ctor([0, 0]), 1, 2);
+    assert.ok(Number.isNaN(withNaN[0]), 'a NaN input must not become distance 0');
+    assert.equal(withNaN[1], 2);
+  });
+}
+
+/**
+ * Checks a knn result against js. 'exact': same indices and bit-identical distances (exact
+ * data); 'indices': same indices, distances within tol; 'near': order may differ only where
+ * two distances are within tol of each other (float32 rounding decides near ties).
+ */
+function assertKnnMatches(got: { indices: Int32Array; distances: FloatArray }, want: { indices: Int32Array; distances: FloatArray }, tol: number, mode: 'exact' | 'indices' | 'near', what: string): void {
+  assert.equal(got.indices.length, want.indices.length, what);
+  if (mode !== 'near') assert.deepEqual(Array.from(got.indices), Array.from(want.indices), `${what}: indices`);
+  if (mode === 'exact') {
+    assert.deepEqual(Array.from(got.distances), Array.from(want.distances), `${what}: distances`);
+    return;
+  }
+  for (let i = 0; i < want.indices.length; i++) {
+    const dw = want.distances[i], dg = got.distances[i];
+    const close = Math.abs(dg - dw) <= tol * Math.max(1, Math.abs(dw));
+    assert.ok(close, `${what}: distance ${i}: ${dg} vs ${dw}`);
+    // Different neighbours are only acceptable as a near-tie swap.
+    if (got.indices[i] !== want.indices[i]) assert.ok(close, `${what}: index ${i}: ${got.indices[i]} vs ${want.indices[i]}`);
+  }
+}
+
+for (const [name, Ctor, tol] of DTYPES) {
+  test(`knn (${name}) matches js across query and reference tiles`, () => {
+    const r = new Random(21);
+    const [nq, nr, d] = [300, 2100, 16];
+    const q = normal(Ctor, nq * d, r);
+    const refs = normal(Ctor, nr * d, r);
+    for (const k of [1, 10, 33]) {
+      const want = js.knn(q, nq, refs, nr, d, k);
+      const got = native.knn(q, nq, refs, nr, d, k);
+      assert.ok(got.distances instanceof Ctor);
+      assertKnnMatches(got, want, tol * 50, name === 'float64' ? 'indices' : 'near', `k=${k}`);
+      for (let i = 0; i < nq; i++) for (let j = 1; j < k; j++) assert.ok(got.distances[i * k + j - 1] <= got.distances[i * k + j]);
+    }
+  });
+
+  test(`knn (${name}): a tiny memoryBudget (many tiles) gives the same answer`, () => {
+    const r = new Random(22);
+    const [nq, nr, d, k] = [37, 53, 3, 5];
+    for (const data of [normal, integers]) {
+      const q = data(Ctor, nq * d, r);
+      const refs = data(Ctor, nr * d, r);
+      const want = js.knn(q, nq, refs, nr, d, k);
+      for (const memoryBudget of [1, 64, 8 * 7 * 8, 1000, 1 << 26]) {
+        const got = native.knn(q, nq, refs, nr, d, k, { memoryBudget });
+        assertKnnMatches(got, want, tol * 10, data === integers ? 'exact' : name === 'float64' ? 'indices' : 'near', `budget ${memoryBudget} (${data.name})`);
+      }
+    }
+  });
+
+  test(`knn (${name}): ties keep the lower index, identical to js on exact data`, () => {
+    const r = new Random(23);
+    for (const [nq, nr, d, k] of [[40, 200, 2, 7], [25, 1500, 3, 40], [10, 30, 1, 30]]) {
+      const q = integers(Ctor, nq * d, r);
+      const refs = integers(Ctor, nr * d, r);
+      for (const excludeSelf of [false, true]) {
+        const want = js.knn(q, nq, refs, nr, d, k, { excludeSelf });
+        const got = native.knn(q, nq, refs, nr, d, k, { excludeSelf });
+        assertKnnMatches(got, want, 0, 'exact', `${nq}x${nr}x${d} k=${k} excludeSelf=${excludeSelf}`);
+      }
+    }
+    // All references equidistant: the k lowest indices, in order.
+    const flat = native.knn(new Ctor([0]), 1, new Ctor([1, -1, 1, -1, 1]), 5, 1, 3);
+    assert.deepEqual(Array.from(flat.indices), [0, 1, 2]);
+  });
+
+  test(`knn (${name}): excludeSelf on the same set skips exactly i == j`, () => {
+    const r = new Random(24);
+    const n = 120, d = 4, k = 6;
+    const x = normal(Ctor, n * d, r);
+    const got = native.knn(x, n, x, n, d, k, { excludeSelf: true });
+    const want = js.knn(x, n, x, n, d, k, { excludeSelf: true });
+    assertKnnMatches(got, want, tol * 10, name === 'float64' ? 'indices' : 'near', 'excludeSelf');
+    for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) assert.notEqual(got.indices[i * k + j], i);
+    const self = native.knn(x, n, x, n, d, 1);
+    for (let i = 0; i < n; i++) assert.equal(self.indices[i], i, 'without excludeSelf a point is its own nearest neighbour');
+  });
+
+  test(`knn (${name}): k > n pads with -1 / Infinity, k = 0 and empty sets give empty results`, () => {
+    const refs = new Ctor([0, 0, 3, 0, 1, 0]);
+    const got = native.knn(new Ctor([0, 0]), 1, refs, 3, 2, 5);
+    assert.deepEqual(Array.from(got.indices), [0, 2, 1, -1, -1]);
+    assert.deepEqual(Array.from(got.distances), [0, 1, 9, Infinity, Infinity]);
+    const ex = native.knn(refs, 3, refs, 3, 2, 3, { excludeSelf: true });
+    assert.deepEqual(Array.from(ex.indices), [2, 1, -1, 2, 0, -1, 0, 1, -1]);
+    const k0 = native.knn(refs, 3, refs, 3, 2, 0);
+    assert.equal(k0.indices.length, 0);
+    assert.equal(k0.distances.length, 0);
+    const noRefs = native.knn(refs, 3, new Ctor(0), 0, 2, 2);
+    assert.deepEqual(Array.from(noRefs.indices), [-1, -1, -1, -1, -1, -1]);
+    assert.equal(native.knn(new Ctor(0), 0, refs, 3, 2, 2).indices.length, 0);
+  });
+
+  test(`knn (${name}): NaN distances rank after every number, as in js`, () => {
+    const refs = new Ctor([NaN, 0, 5, 0, 1, 0, 2, NaN]);
+    for (const k of [2, 4]) {
+      const q = new Ctor([0, 0, NaN, 0]);
+      const got = native.knn(q, 2, refs, 4, 2, k);
+      const want = js.knn(q, 2, refs, 4, 2, k);
+      assertKnnMatches(got, want, 0, 'exact', `k=${k}`);
+    }
+    const got = native.knn(new Ctor([0, 0]), 1, refs, 4, 2, 4);
+    assert.deepEqual(Array.from(got.indices), [2, 1, 0, 3]);
+    assert.ok(Number.isNaN(got.distances[2]) && Number.isNaN(got.distances[3]));
+    // Many NaN references across chunk boundaries never displace a finite neighbour.
+    const r = new Random(25);
+    const big = normal(Ctor, 500 * 3, r);
+    for (let i = 0; i < 500; i += 3) big[i * 3 + 1] = NaN;
+    const qs = normal(Ctor, 20 * 3, r);
+    assertKnnMatches(native.knn(qs, 20, big, 500, 3, 8), js.knn(qs, 20, big, 500, 3, 8), tol * 10, name === 'float64' ? 'indices' : 'near', 'NaN refs');
+  });
+}
+
+test('knn: every vector version of the scan (AVX-512, AVX2, SSE, scalar) gives bit-identical results', () => {
+  // Each version runs in a child process (the choice is made once per process).
+  const script = `
+    import { loadNativeBackend } from './src/backend/native.ts';
+    import { Random } from './src/random.ts';
+    import { createRequire } from 'node:module';
+    const b = loadNativeBackend();
+    const isa = createRequire(import.meta.url)('./native/build/Release/simlearn_native.node').knnIsa();
+    const r = new Random(26);
+    const out = [];
+    for (const C of [Float32Array, Float64Array]) {
+      const x = r.fillNormal(new C(300 * 8));
+      const g = new C(300 * 8).map(() => r.int(3));
+      for (const data of [x, g]) for (const excludeSelf of [false, true]) {
+        const res = b.knn(data, 300, data, 300, 8, 9, { excludeSelf, memoryBudget: 20000 });
+        out.push(Array.from(res.indices), Array.from(res.distances));
+      }
+    }
+    console.log(JSON.stringify({ isa, out }));`;
+  const run = (isa: string) => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SIMLEARN_KNN_ISA: isa } });
+    assert.equal(res.status, 0, res.stderr);
+    return JSON.parse(res.stdout) as { isa: string; out: number[][] };
+  };
+  const reference = run('scalar');
+  assert.equal(reference.isa, 'scalar');
+  for (const isa of ['sse', 'avx2', 'auto']) {
+    const got = run(isa);
+    if (isa !== 'auto') assert.equal(got.isa, isa);
+    assert.deepEqual(got.out, reference.out, `${got.isa} differs from scalar`);
+  }
+});
+
+test('argument checks: wrong lengths, strides, types and dimensions throw instead of reading out of bounds', () => {
+  const f64 = (n: number) => new Float64Array(n);
+  assert.throws(() => native.gemm(false, false, 2, 2, 2, 1, f64(3), 2, f64(4), 2, 0, f64(4), 2), { name: 'RangeError', message: /gemm: a has 3 values/ });
+  assert.throws(() => native.gemm(false, true, 2, 2, 2, 1, f64(4), 2, f64(4), 2, 0, f64(3), 2), /gemm: c has 3 values/);
+  assert.throws(() => native.gemm(false, false, 2, 2, 3, 1, f64(6), 2, f64(6), 2, 0, f64(4), 2), /gemm: lda \(2\) must be at least/);
+  assert.throws(() => native.gemm(true, false, 2, 2, 3, 1, f64(6), 2, f64(5), 2, 0, f64(4), 2), /gemm: b has 5 values/);
+  assert.throws(() => native.gemm(false, false, 1, 1, 1, 1, new Float32Array(1) as unknown as Float64Array, 1, f64(1), 1, 0, f64(1), 1), { name: 'TypeError', message: /share the element type/ });
+  assert.throws(() => native.gemm(false, false, 1.5, 1, 1, 1, f64(2), 1, f64(2), 1, 0, f64(2), 1), /m must be a non-negative integer/);
+  assert.throws(() => native.gemm(false, false, -1, 1, 1, 1, f64(2), 1, f64(2), 1, 0, f64(2), 1), /m must be a non-negative integer/);
+  assert.throws(() => native.gemv(false, 2, 3, 1, f64(6), 3, f64(2), 0, f64(2)), /gemv: x has 2 values/);
+  assert.throws(() => native.gemv(true, 2, 3, 1, f64(6), 3, f64(2), 0, f64(2)), /gemv: y has 2 values/);
+  assert.throws(() => native.gram(f64(5), 2, 3), /gram: x has 5 values/);
+  assert.throws(() => native.rowSqNorms(f64(5), 2, 3), /rowSqNorms: x has 5 values/);
+  assert.throws(() => native.sqeuclidean(f64(6), 2, f64(5), 2, 3), /sqeuclidean: b has 5 values/);
+  assert.throws(() => native.dot(f64(3), f64(4)), /dot: x has length 3 but y has 4/);
+  assert.throws(() => native.axpy(1, f64(3), f64(4)), /axpy: x has length 3 but y has 4/);
+  assert.throws(() => native.knn(f64(5), 2, f64(6), 2, 3, 1), /knn: queries has 5 values/);
+  assert.throws(() => native.knn(f64(6), 2, f64(5), 2, 3, 1), /knn: refs has 5 values/);
+  assert.throws(() => native.knn(f64(6), 2, f64(6), 2, 3, 1, { memoryBudget: 0 }), /memoryBudget/);
+  assert.throws(() => native.knn(f64(6), 2, f64(6), 2, 3, -1), /k must be a non-negative integer/);
+  assert.throws(() => native.scal(1, [1, 2] as unknown as Float64Array), { name: 'TypeError', message: /Float32Array or Float64Array/ });
+  // Subarray views are read at their offset, and their length is what is checked.
+  const base = new Float64Array([9, 9, 1, 2, 3, 4]);
+  assert.equal(native.dot(base.subarray(2, 4), base.subarray(4, 6)), 1 * 3 + 2 * 4);
+  assert.throws(() => native.gram(base.subarray(2), 3, 2), /gram: x has 4 values/);
+});
+
+test('simlearn info --json reports the native backend and honours SIMLEARN_THREADS', () => {
+  const r = runCli(['info', '--json'], { SIMLEARN_BACKEND: 'auto', SIMLEARN_THREADS: '' });
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout);
+  assert.equal(info.backend, 'native');
+  assert.match(info.blas, /OpenBLAS/);
+  assert.equal(info.threads, 1);
+  const two = runCli(['info', '--json'], { SIMLEARN_BACKEND: 'native', SIMLEARN_THREADS: '2' });
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(JSON.parse(two.stdout).threads, 2);
+});

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NCA, ncaLossGrad } from '../../src/metric/nca.js';
+import { Matrix } from '../../src/matrix.js';
+import { Random } from '../../src/random.js';
+import { crossValidate } from '../../src/evaluation/cross-validate.js';
+import { runConformance, subset } from './conformance.js';
+import { checkGradient } from './gradcheck.js';
+
+runConformance('nca', (o) => new NCA(o), (m, X, y) => (m as NCA).fit(X, y));
+
+test('nca: gradient matches finite differences (full and reduced rank)', () => {
+  const { X, y } = subset('wine', 6);
+  const codes = Int32Array.from(y.map(Number));
+  const rng = new Random(3);
+  for (const k of [X.cols, 4]) {
+    const L = new Float64Array(k * X.cols).map(() => 0.3 * rng.normal());
+    checkGradient((x, g) => ncaLossGrad(X, codes, x, k, g), L, { coords: 15 });
+  }
+});
+
+test('nca: objective on a hand-computable case', () => {
+  // Three points on a line, L = 1: p_01 = e^{-1}/(e^{-1}+e^{-4}), etc.
+  const X = Matrix.from64([[0], [1], [3]]);
+  const y = Int32Array.from([0, 0, 1]);
+  const g = new Float64Array(1);
+  const f = ncaLossGrad(X, y, Float64Array.from([1]), 1, g);
+  const e = Math.exp;
+  const p0 = e(-1) / (e(-1) + e(-9));
+  const p1 = e(-1) / (e(-1) + e(-4));
+  const p2 = 0; // its only neighbours are of the other class
+  assert.ok(Math.abs(f - -(p0 + p1 + p2)) < 1e-12);
+});
+
+test('nca: iris and wine accuracy with the shipped folds reaches metric-learn', () => {
+  // metric-learn 0.7: iris 0.9667 ± 0.0365, wine 0.9830 ± 0.0139.
+  const iris = subset('iris', 1);
+  const folds = foldsOf('iris');
+  const r = crossValidate(iris.X, iris.y, { algorithm: 'nca', folds });
+  assert.ok(r.accuracy!.mean >= 0.9667 - 0.5 * 0.0365, `iris ${r.accuracy!.mean}`);
+  const wine = subset('wine', 1);
+  const r2 = crossValidate(wine.X, wine.y, { algorithm: 'nca', folds: foldsOf('wine') });
+  assert.ok(r2.accuracy!.mean >= 0.9830 - 0.5 * 0.0139, `wine ${r2.accuracy!.mean}`);
+});
+
+test('nca: nComponents reduces the dimension and maxIter stops with a warning', () => {
+  const { X, y } = subset('wine', 4);
+  const m = new NCA({ nComponents: 2, maxIter: 2 }).fit(X, y);
+  assert.equal(m.transform(X).cols, 2);
+  assert.equal(m.converged, false);
+  assert.ok(m.warnings.some((w) => /maxIter/.test(w)));
+  assert.throws(() => new NCA({ maxIter: 0 }).fit(X, y), /maxIter/);
+});
+
+import { readFolds } from '../../src/io/csv.js';
+import { join } from 'node:path';
+import { DATA } from '../helpers.js';
+function foldsOf(name: string): Int32Array {
+  return readFolds(join(DATA, `${name}.folds.csv`));
+}
