@@ -55,13 +55,15 @@ function checkSplit(): string[] {
   return notes;
 }
 
-interface Run { p1: number; rp: number; map: number; sec: number; cpu: number }
+interface Run { p1: number; rp: number; map: number; sec: number; cpu: number; phases: Record<string, number> }
 
 async function runOne(name: Name, seed: number, epochs?: number): Promise<Run> {
   const { config, baseDir } = readTrainConfig(join(ROOT, 'examples', `train-digits-${name}.json`));
   const r = await runTraining(config, { baseDir, seed, epochs, progress: false });
   const m = r.training.final!;
-  return { p1: m.precisionAt1, rp: m.rPrecision, map: m.mapAtR, sec: r.training.epochSeconds, cpu: r.training.epochCpuSeconds };
+  const phases: Record<string, number> = {};
+  for (const h of r.training.history) for (const [k, v] of Object.entries(h.phases)) phases[k] = (phases[k] ?? 0) + v;
+  return { p1: m.precisionAt1, rp: m.rPrecision, map: m.mapAtR, sec: r.training.epochSeconds, cpu: r.training.epochCpuSeconds, phases };
 }
 
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   for (const n of notes) console.log(n);
   const rows: string[] = [];
   const seedRows: string[] = [];
+  const phaseRows: string[] = [];
   for (const name of Object.keys(PML) as Name[]) {
     await runOne(name, 0, 3); // warm-up: JIT and allocation pools, not timed
     const runs: Run[] = [];
@@ -85,8 +88,13 @@ async function main(): Promise<void> {
     const secMedian = median(runs.map((r) => r.sec));
     const cpuMedian = median(runs.map((r) => r.cpu));
     const ok = (ours: number, theirs: number) => (ours >= theirs ? '✓' : '✗');
-    rows.push(`| ${ref.label} | ${f4(r0.p1)} / ${ref.p1} ${ok(r0.p1, ref.p1)} | ${f4(r0.rp)} / ${ref.rp} | ${f4(r0.map)} / ${ref.map} ${ok(r0.map, ref.map)} | ${secMedian.toFixed(4)} / ${ref.sec} | ${cpuMedian.toFixed(4)} | ${(secMedian / ref.sec).toFixed(2)} ${secMedian <= 0.5 * ref.sec ? '✓' : '✗'} |`);
+    rows.push(`| ${ref.label} | ${f4(r0.p1)} / ${ref.p1} ${ok(r0.p1, ref.p1)} | ${f4(r0.rp)} / ${ref.rp} | ${f4(r0.map)} / ${ref.map} ${ok(r0.map, ref.map)} | ${secMedian.toFixed(4)} / ${ref.sec} | ${cpuMedian.toFixed(4)} | ${(secMedian / ref.sec).toFixed(2)} ${secMedian <= 0.5 * ref.sec ? '✓' : '✗'} | ${(cpuMedian / ref.sec).toFixed(2)} ${cpuMedian <= 0.5 * ref.sec ? '✓' : '✗'} |`);
     const maps = runs.map((r) => r.map), p1s = runs.map((r) => r.p1);
+    const tot: Record<string, number> = {};
+    for (const r of runs) for (const [k, v] of Object.entries(r.phases)) tot[k] = (tot[k] ?? 0) + v;
+    const all = Object.values(tot).reduce((a, b) => a + b, 0);
+    const pct = (k: string) => `${((100 * tot[k]) / all).toFixed(0)} %`;
+    phaseRows.push(`| ${ref.label} | ${pct('batch')} | ${pct('forward')} | ${pct('mine')} | ${pct('loss')} | ${pct('backward')} | ${pct('step')} |`);
     seedRows.push(`| ${ref.label} | ${f4(mean(maps))} ± ${f4(sd(maps))} | ${ref.mapMean} ± ${ref.mapSd} | ${f4(mean(p1s))} ± ${f4(sd(p1s))} | ${maps.map(f4).join(', ')} |`);
     console.log(`${name}: seed 0 P@1 ${f4(r0.p1)} (PML ${ref.p1}), MAP@R ${f4(r0.map)} (PML ${ref.map}), s/epoch median over seeds ${secMedian.toFixed(4)} wall, ${cpuMedian.toFixed(4)} CPU (PML ${ref.sec}); MAP@R seeds 0-4 ${f4(mean(maps))} ± ${f4(sd(maps))}`);
   }
@@ -96,15 +104,23 @@ async function main(): Promise<void> {
     `Command: \`npm run bench -- deep\` · ${new Date().toISOString().slice(0, 10)} · backend ${be.name} (${be.blas}), ${be.getThreads()} thread`,
     '',
     'Protocol of record (shared/peers/deep.md): digits, scikit-learn\'s stratified 70/30 split with seed 0 (examples/digits.split.csv), z-score with the training part\'s statistics, MLP 64 → 128 → ReLU → 32, L2-normalised, batches of 128 from groups of 8 per class (1200 samples = 10 batches per epoch), Adam 1e-3, 30 epochs, test-vs-test evaluation with the query excluded, Euclidean; metrics after the last epoch. Configs: examples/train-digits-{triplet,contrastive,multisimilarity}.json.',
-    'The reference side is the figures recorded in deep.md (torch is not installed here; not a side-by-side run). Seconds per epoch: training time / 30 (validation excluded), median over seeds 0–4, after a warm-up run; the machine is shared, so times are provisional.',
+    'The reference side is the figures recorded in deep.md (torch is not installed here; not a side-by-side run). Seconds per epoch: training time / 30 (validation excluded), median over seeds 0–4, after a warm-up run. The machine is shared, so wall times are provisional; our process CPU time per epoch is given as well (one thread, so on a quiet machine wall ≈ CPU), and its ratio to PML\'s wall figure.',
     '',
     ...notes.map((n) => `- ${n}`),
     '',
     '### Seed 0 (ours / pytorch-metric-learning)',
     '',
-    '| configuration | P@1 | R-precision | MAP@R | s per epoch (wall) | CPU s per epoch | wall ratio (target ≤ 0.5) |',
-    '|---|---|---|---|---|---|---|',
+    '| configuration | P@1 | R-precision | MAP@R | s per epoch, wall (ours / PML) | CPU s per epoch | wall ratio (target ≤ 0.5) | CPU-time ratio |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    '### Where the training time goes (all seeds, wall clock)',
+    '',
+    'Forward, backward and step are the autodiff engine and Adam; mining and loss are the similarity parts; batch = sampler and gathering rows.',
+    '',
+    '| configuration | batch | forward | mine | loss | backward | Adam step |',
+    '|---|---|---|---|---|---|---|',
+    ...phaseRows,
     '',
     '### Seeds 0–4',
     '',

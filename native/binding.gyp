@@ -8,6 +8,7 @@
         "src/kernels.cc",
         "src/knn.cc",
         "src/scan.cc",
+        "src/dot_tile.cc",
         "src/linalg.cc",
         "src/async.cc"
       ],

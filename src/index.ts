@@ -19,9 +19,46 @@ export * as autodiff from './deep/autodiff/index.js';
 export { Tape, Tensor, gradCheck, gradCheckParameters } from './deep/autodiff/index.js';
 export { Linear, MLP, Sequential, Activation, Dropout, L2Normalize, LayerNorm, BatchNorm1d, embed, getState, setState, type Module, type ForwardContext, type MlpSpec, type MlpOptions, type ActivationName } from './deep/layers/index.js';
 export { Optimizer, SGD, Adam, AdamW, makeSchedule, clipGradNorm, clipGradValue, type SgdOptions, type AdamOptions, type LrSchedule, type ScheduleSpec } from './deep/optim/index.js';
-export { Trainer, evaluateRetrieval, type TrainerOptions, type TrainerParts, type TrainResult, type EpochLog, type ValidationMetrics } from './deep/trainer.js';
+export { Trainer, evaluateRetrieval, type TrainerOptions, type TrainerParts, type TrainResult, type EpochLog, type PhaseTimes, type ValidationMetrics } from './deep/trainer.js';
 export { DeepHead, fitStandardization, applyStandardization, HEAD_KIND, type Standardization } from './deep/head.js';
 export { OnnxEncoder, EmbeddingCache, encodeCached, cacheKey, type OnnxEncoderOptions } from './deep/encoders/index.js';
 export { parseTrainConfig, readTrainConfig, TrainConfigSchema, ConfigError, type TrainConfig } from './deep/config.js';
 export { runTraining, type RunOptions, type RunResult } from './deep/pipeline.js';
 import './deep/registry.js';
+export {
+  LpDistance, SquaredL2Distance, CosineSimilarity, DotProductSimilarity, distanceByName, DISTANCE_NAMES,
+  MeanReducer, AvgNonZeroReducer, ThresholdReducer, reducerByName, REDUCER_NAMES,
+  ContrastiveLoss, TripletMarginLoss, MultiSimilarityLoss, NTXentLoss, SupConLoss, CircleLoss, ArcFaceLoss, CosFaceLoss, ProxyAnchorLoss, MarginLoss, ScoreRegressionLoss, CrossBatchMemory, lossByName, LOSS_NAMES,
+  BatchHardMiner, BatchEasyHardMiner, TripletMarginMiner, MultiSimilarityMiner, PairMarginMiner, minerByName, MINER_NAMES,
+  PxKSampler, MPerClassSampler, PairBatchSampler,
+  fromLabeledPairs, fromScoredPairs, fromGroups, fromQueryPositivePairs, tuplesForBatch,
+  type Parameter, type Distance, type MinedTuples, type Reference, type Miner, type LossResult, type Loss, type BatchSampler, type Reducer,
+} from './deep/index.js';
+export { ExactIndex, type ExactIndexOptions } from './neighbors/exact-index.js';
+export { SimHashIndex } from './neighbors/lsh/simhash-index.js';
+export { E2LshIndex, type E2LshOptions } from './neighbors/lsh/e2lsh-index.js';
+export { type VectorLshOptions } from './neighbors/lsh/vector-lsh.js';
+export { MinHashIndex, chooseBandRows, type MinHashIndexOptions } from './neighbors/lsh/minhash-index.js';
+export { MinHasher, estimateJaccard, jaccard, hashToken, type Token } from './neighbors/lsh/minhash.js';
+export { planLsh, simhashCollision, e2lshCollision, type LshPlan } from './neighbors/lsh/collision.js';
+export { HnswIndex, type HnswIndexOptions } from './neighbors/hnsw-index.js';
+export { LinearTransform } from './neighbors/transform-io.js';
+export { loadIndex, indexFromPayload, type AnyIndex } from './neighbors/registry.js';
+export type { IndexTransform, SavableIndex } from './neighbors/index-types.js';
+export { retrievalMetrics, metricsFromRelevance, nearestReferences, type RetrievalOptions, type RetrievalReport } from './evaluation/retrieval.js';
+export { normalizedMutualInfo, adjustedMutualInfo, adjustedRandIndex, mutualInformation } from './evaluation/clustering.js';
+export { accuracy, confusionMatrix, type ConfusionMatrix } from './evaluation/classification.js';
+export { kmeans, type KMeansOptions, type KMeansResult } from './cluster/kmeans.js';
+export { agglomerative, type AgglomerativeOptions, type AgglomerativeResult, type Linkage, type Merge } from './cluster/agglomerative.js';
+export { startService, buildService, type ServiceOptions, type ServiceInfo } from './service/server.js';
+export { loadItems, type ItemSet, type ItemId } from './service/items.js';
+export { asSimilarityModel, euclideanModel, type SimilarityModel } from './service/similarity-model.js';
+export { loadSimilarityModel } from './service/load-model.js';
+export { calibrateThreshold, type Calibration } from './service/calibrate.js';
+export { exportOnnx, ONNX_OPSET, type OnnxExportSpec, type OnnxExportOptions, type LinearExportSpec, type MlpExportSpec, type HeadLayerSpec, type Standardisation } from './export/onnx.js';
+export { onnxSpecFromModel } from './export/from-model.js';
+export { exportToLanceDb, searchLanceDb, parseLanceTarget, planIvfPq, LANCEDB_MIN_INDEX_ROWS, type LanceExportInput, type LanceExportResult, type LanceSearchOptions } from './export/lancedb.js';
+export { renderReportHtml, writeReport } from './report/html.js';
+export { reportFromModels, type ModelReportOptions } from './report/from-models.js';
+export type { ReportInput, LearnerResult, MetricValues } from './report/types.js';
+export { runDemo, type DemoOptions, type DemoResult } from './demo/run.js';

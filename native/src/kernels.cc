@@ -4,11 +4,13 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "args.h"
 #include "blas.h"
 #include "calls.h"
+#include "dot_tile.h"
 #include "exports.h"
 #include "knn.h"
 
@@ -49,7 +51,22 @@ void SqEuclideanT(const T* a, int64_t n, const T* b, int64_t m, int64_t d, T* ou
   std::vector<T> na(n), nb(m);
   RowSqNorms(a, n, d, na.data());
   RowSqNorms(b, m, d, nb.data());
-  if (d > 0) Gemm<T>(false, true, n, m, d, T(-2), a, d, b, d, T(0), out, m);
+  if (d > 0) {
+    bool done = false;
+    if constexpr (std::is_same_v<T, float>) {
+      if (DotTileAvailable()) {
+        // The k-NN kernel's AVX-512 tiles, written straight into the output (see dot_tile.h).
+        std::vector<float> packed;
+        for (int64_t r0 = 0; r0 < m; r0 += 512) {
+          const int64_t rc = std::min<int64_t>(512, m - r0);
+          const float* panels = PackPanels(b + r0 * d, rc, d, packed);
+          for (int64_t q0 = 0; q0 < n; q0 += 256) DotTile(a + q0 * d, std::min<int64_t>(256, n - q0), panels, rc, d, out + q0 * m + r0, m);
+        }
+        done = true;
+      }
+    }
+    if (!done) Gemm<T>(false, true, n, m, d, T(-2), a, d, b, d, T(0), out, m);
+  }
   for (int64_t i = 0; i < n; i++) {
     T* row = out + i * m;
     const T ni = na[i];

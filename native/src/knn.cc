@@ -3,17 +3,25 @@
 // ‖q‖² + ‖r‖² − 2 q·r so a block of queries against a block of references is one GEMM, and
 // each block is folded into per-query top-k lists while it is still in cache.
 //
-// Selection keeps each list sorted (k is small in practice) and compares every candidate
-// with the current k-th distance first; almost all candidates fail that test, so the scan
-// runs over 16-wide chunks that are rejected with one vector comparison.
+// The tile product is OpenBLAS GEMM, or for float32 on AVX-512 CPUs our own register-blocked
+// kernel (dot_tile.h). Selection keeps each list sorted (k is small in practice) and compares
+// every candidate with the current k-th distance first; almost all candidates fail that
+// test, so the scan runs over 16-wide chunks that are rejected with one vector comparison
+// (scan.h). Deviation from FAISS: its GPU k-selection (WarpSelect) is replaced by this
+// threshold scan, which suits one CPU core.
 #include "knn.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <exception>
 #include <limits>
+#include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "blas.h"
+#include "dot_tile.h"
 #include "scan.h"
 
 namespace simlearn {
@@ -104,6 +112,47 @@ void RowSqNorms(const T* x, int64_t n, int64_t d, T* out) {
   }
 }
 
+namespace {
+
+// Searches queries [qBegin, qEnd) with tiles of at most `budget` bytes.
+template <typename T>
+void SearchRange(const T* queries, const T* refs, const KnnShape& s, const T* qn, const T* rn, int64_t qBegin, int64_t qEnd, double budget, bool fastTile, int32_t* indices, T* distances) {
+  // The tile never exceeds the budget; below one row of references it shrinks both ways.
+  const double budgetElems = std::max(1.0, std::floor(budget / sizeof(T)));
+  const int64_t nq = qEnd - qBegin;
+  int64_t rb = std::min(s.nr, kRefBlock);
+  if (static_cast<double>(rb) > budgetElems) rb = static_cast<int64_t>(budgetElems);
+  const int64_t qb = std::min<int64_t>(std::min(nq, kQueryBlock), static_cast<int64_t>(std::max(1.0, std::floor(budgetElems / rb))));
+  // 64-byte aligned, so tile rows start on cache lines (rb is a multiple of 16 unless small).
+  std::vector<T> tileStore(static_cast<size_t>(qb * rb) + 64 / sizeof(T));
+  T* tile = tileStore.data() + ((64 - reinterpret_cast<uintptr_t>(tileStore.data()) % 64) % 64) / sizeof(T);
+  std::vector<float> packed;
+
+  for (int64_t q0 = qBegin; q0 < qEnd; q0 += qb) {
+    const int64_t qcount = std::min(qb, qEnd - q0);
+    for (int64_t r0 = 0; r0 < s.nr; r0 += rb) {
+      const int64_t rcount = std::min(rb, s.nr - r0);
+      if (s.d == 0) {
+        std::fill(tile, tile + qb * rb, T(0));
+      } else if (fastTile) {
+        if constexpr (std::is_same_v<T, float>) {
+          const float* panels = PackPanels(refs + r0 * s.d, rcount, s.d, packed);
+          DotTile(queries + q0 * s.d, qcount, panels, rcount, s.d, tile, rcount);
+        }
+      } else {
+        Gemm<T>(false, true, qcount, rcount, s.d, T(-2), queries + q0 * s.d, s.d, refs + r0 * s.d, s.d, T(0), tile, rcount);
+      }
+      for (int64_t qi = 0; qi < qcount; qi++) {
+        const int64_t q = q0 + qi;
+        const int64_t selfPos = (s.excludeSelf && q >= r0 && q < r0 + rcount) ? q - r0 : -1;
+        ScanRow(tile + qi * rcount, rn + r0, qn[q], rcount, r0, selfPos, indices + q * s.k, distances + q * s.k, s.k);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void KnnSearch(const T* queries, const T* refs, const KnnShape& s, int32_t* indices, T* distances) {
   const int64_t total = s.nq * s.k;
@@ -115,29 +164,35 @@ void KnnSearch(const T* queries, const T* refs, const KnnShape& s, int32_t* indi
   RowSqNorms(queries, s.nq, s.d, qn.data());
   RowSqNorms(refs, s.nr, s.d, rn.data());
 
-  // The tile never exceeds the budget; below one row of references it shrinks both ways.
-  const double budgetElems = std::max(1.0, std::floor(s.memoryBudget / sizeof(T)));
-  int64_t rb = std::min(s.nr, kRefBlock);
-  if (static_cast<double>(rb) > budgetElems) rb = static_cast<int64_t>(budgetElems);
-  int64_t qb = std::min<int64_t>(std::min(s.nq, kQueryBlock), static_cast<int64_t>(std::max(1.0, std::floor(budgetElems / rb))));
-  std::vector<T> tile(static_cast<size_t>(qb * rb));
+  // float32 tiles use the AVX-512 kernel where the CPU has it (see dot_tile.h).
+  bool fastTile = false;
+  if constexpr (std::is_same_v<T, float>) fastTile = DotTileAvailable();
 
-  for (int64_t q0 = 0; q0 < s.nq; q0 += qb) {
-    const int64_t qcount = std::min(qb, s.nq - q0);
-    for (int64_t r0 = 0; r0 < s.nr; r0 += rb) {
-      const int64_t rcount = std::min(rb, s.nr - r0);
-      if (s.d == 0) {
-        std::fill(tile.begin(), tile.end(), T(0));
-      } else {
-        Gemm<T>(false, true, qcount, rcount, s.d, T(-2), queries + q0 * s.d, s.d, refs + r0 * s.d, s.d, T(0), tile.data(), rcount);
-      }
-      for (int64_t qi = 0; qi < qcount; qi++) {
-        const int64_t q = q0 + qi;
-        const int64_t selfPos = (s.excludeSelf && q >= r0 && q < r0 + rcount) ? q - r0 : -1;
-        ScanRow(tile.data() + qi * rcount, rn.data() + r0, qn[q], rcount, r0, selfPos, indices + q * s.k, distances + q * s.k, s.k);
-      }
-    }
+  // With the BLAS tile, extra threads go to OpenBLAS inside each GEMM. The AVX-512 kernel is
+  // single-threaded, so there the queries are split across the configured number of threads
+  // instead (each with its own tile, the budget shared between them; outputs are disjoint).
+  const int64_t threads = fastTile ? std::min<int64_t>(openblas_get_num_threads(), s.nq / kQueryBlock) : 1;
+  if (threads <= 1) {
+    SearchRange(queries, refs, s, qn.data(), rn.data(), 0, s.nq, s.memoryBudget, fastTile, indices, distances);
+    return;
   }
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
+  const int64_t per = (s.nq + threads - 1) / threads;
+  for (int64_t t = 0; t < threads; t++) {
+    const int64_t b = t * per, e = std::min(s.nq, b + per);
+    if (b >= e) break;
+    pool.emplace_back([&, t, b, e] {
+      try {
+        SearchRange(queries, refs, s, qn.data(), rn.data(), b, e, s.memoryBudget / threads, fastTile, indices, distances);
+      } catch (...) {
+        errors[static_cast<size_t>(t)] = std::current_exception();
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  for (auto& err : errors)
+    if (err) std::rethrow_exception(err);
 }
 
 template void RowSqNorms<float>(const float*, int64_t, int64_t, float*);

@@ -2,7 +2,7 @@
  * `simlearn train --config FILE.json`: trains a deep similarity head (MLP over the features or
  * over a frozen ONNX encoder's embeddings), prints the validation metrics and saves the head.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, printJson, type CliCommand } from './command.js';
 import { ConfigError, readTrainConfig, resolvePath } from '../deep/config.js';
@@ -20,6 +20,7 @@ interface TrainOpts {
   json?: boolean;
   verbose?: boolean;
   progress?: boolean;
+  save?: boolean;
 }
 
 function intOption(v: string | undefined, name: string, min: number): number | undefined {
@@ -37,7 +38,8 @@ export const trainCommand: CliCommand = {
       .description('train a deep similarity head from a JSON config (see examples/train-digits-triplet.json)')
       .requiredOption('-c, --config <file>', 'training configuration (JSON)')
       .option('--data <file>', "dataset to use instead of the config's data")
-      .option('-o, --out <file>', "where to save the head (default: the config's output, if any)")
+      .option('-o, --out <file>', "where to save the head (default: the config's output, else ./<config name>.head.simlearn)")
+      .option('--no-save', 'do not save the head')
       .option('--epochs <n>', "override the config's epochs")
       .option('--seed <n>', "override the config's seed")
       .option('--json', 'print one JSON object with the metrics on stdout')
@@ -62,7 +64,10 @@ export const trainCommand: CliCommand = {
           verbose: opts.verbose,
           progress: opts.progress === false ? false : 'auto',
         });
-        const out = opts.out ? resolve(opts.out) : config.output ? resolvePath(baseDir, config.output) : null;
+        const out = opts.save === false ? null
+          : opts.out ? resolve(opts.out)
+          : config.output ? resolvePath(baseDir, config.output)
+          : resolve(`${basename(opts.config).replace(/\.json$/i, '')}.head.simlearn`);
         if (out) run.head.save(out);
         const m = run.training.final!;
         if (opts.json) {
@@ -88,7 +93,8 @@ export const trainCommand: CliCommand = {
           const w = (s: string) => process.stdout.write(s + '\n');
           w(`trained ${config.loss.name}${config.miner ? ` + ${config.miner.name} miner` : ''} on ${run.nTrain} rows, validated on ${run.nValidation} (${run.classes.length} classes)`);
           w(`untrained: ${formatMetrics(run.untrained)}`);
-          w(`best (epoch ${run.training.best?.epoch ?? '-'} of ${run.training.epochsRun}): ${formatMetrics(m)}`);
+          const which = config.restoreBest && run.training.best ? `best, epoch ${run.training.best.epoch} of ${run.training.epochsRun}` : `after epoch ${run.training.epochsRun}`;
+          w(`validation (${which}): ${formatMetrics(m)}`);
           w(`seconds per epoch: ${run.training.epochSeconds.toFixed(4)} wall, ${run.training.epochCpuSeconds.toFixed(4)} CPU (backend ${getBackend().name})`);
           if (out) w(`head saved to ${out}`);
         }

@@ -7,7 +7,8 @@
  * resulting potential) of 2 + ⌊ln k⌋ candidates drawn with probability ∝ D(x)², which is
  * measurably more robust than one draw. Assignment steps use the backend's tiled k-NN
  * (k = 1); a centre that loses all its points is moved to the point farthest from its
- * centre, so k clusters always come back. Stops when centres move less than
+ * centre (with fewer distinct points than k, coinciding centres can still leave a cluster
+ * empty). Stops when centres move less than
  * tol · (mean per-feature variance) in total squared shift, or after maxIter.
  *
  * `transform` (e.g. a fitted metric learner) is applied first, to cluster in a learned space.

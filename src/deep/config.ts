@@ -79,6 +79,8 @@ export const TrainConfigSchema = z.strictObject({
   earlyStopping: z.strictObject({ patience: posInt, minDelta: z.number().min(0).optional() }).optional(),
   /** Where to save the trained head (relative to the config file); the CLI's --out overrides. */
   output: z.string().min(1).optional(),
+  /** Where to write the best head so far, each time validation improves (relative to the config file). */
+  checkpoint: z.string().min(1).optional(),
 });
 
 export type TrainConfig = z.output<typeof TrainConfigSchema>;

@@ -69,7 +69,11 @@ export class DeepHead {
   /** The head's input: X standardised with the stored statistics (float32). */
   prepare(X: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>): Matrix<Float32Array> {
     const m = asMatrix(X, 'X', 'float32') as Matrix<Float32Array>;
-    if (m.cols !== this.inputDim) throw new RangeError(`DeepHead.transform: X has ${m.cols} features, the head was trained on ${this.inputDim}`);
+    if (m.cols !== this.inputDim) {
+      const enc = this.info.encoder as { path?: string } | null | undefined;
+      const hint = enc?.path ? `; it was trained on the outputs of the encoder ${enc.path}, so encode the data with it first` : '';
+      throw new RangeError(`DeepHead.transform: X has ${m.cols} features, the head was trained on ${this.inputDim}${hint}`);
+    }
     return this.standardization ? applyStandardization(m, this.standardization) : m;
   }
 

@@ -120,9 +120,11 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     warmupSteps: Math.round((sched.warmupEpochs ?? 0) * stepsPerEpoch),
   } : undefined;
   const untrained = evaluateRetrieval(model, validation);
+  const checkpoint = config.checkpoint ? resolvePath(options.baseDir, config.checkpoint) : null;
+  const onBest = checkpoint ? (epoch: number, metrics: ValidationMetrics) => new DeepHead(model, { standardization, info: { checkpoint: true, epoch, metrics } }).save(checkpoint) : undefined;
   const trainer = new Trainer({ model, loss, miner, sampler, optimizer: buildOptimizer(config.optimizer) }, {
     epochs, seed, validateEvery: config.validateEvery, monitor: config.monitor, earlyStopping: config.earlyStopping, restoreBest: config.restoreBest,
-    clipGradNorm: config.clipGradNorm, schedule, progress: options.progress ?? false, verbose: options.verbose, onEpoch: options.onEpoch,
+    clipGradNorm: config.clipGradNorm, schedule, progress: options.progress ?? false, verbose: options.verbose, onEpoch: options.onEpoch, onBest,
   });
   const training = trainer.fit(train, validation);
   const head = new DeepHead(model, {

@@ -40,7 +40,18 @@ export interface EpochLog {
   /** CPU time of the process over the same span (steadier than wall time on a shared machine). */
   cpuSeconds: number;
   lr: number;
+  /** Wall seconds of the epoch by phase: batch assembly, forward, mining, loss, backward (+ clipping), optimiser step. */
+  phases: PhaseTimes;
   metrics?: ValidationMetrics;
+}
+
+export interface PhaseTimes {
+  batch: number;
+  forward: number;
+  mine: number;
+  loss: number;
+  backward: number;
+  step: number;
 }
 
 export interface TrainResult {
@@ -82,6 +93,8 @@ export interface TrainerOptions {
   /** One line per epoch on stderr. */
   verbose?: boolean;
   onEpoch?: (log: EpochLog) => void;
+  /** Called when a validation sets a new best (e.g. to write a checkpoint file); the model holds those weights. */
+  onBest?: (epoch: number, metrics: ValidationMetrics) => void;
 }
 
 export interface TrainerParts {
@@ -101,6 +114,13 @@ export interface LabeledData {
    * tuples whose rows it holds, instead of mined ones. Training data only; excludes a miner.
    */
   tuples?: MinedTuples;
+  /**
+   * (query, positive) pairs in the asymmetric InfoNCE form (fromQueryPositivePairs): row i of
+   * `positives` is the positive of row i of X, and y holds the pair ids. Each batch's queries are
+   * the loss's batch and their positives, embedded by the same head, its reference set; every
+   * other positive in the batch is a negative. Training data only.
+   */
+  positives?: Matrix<Float32Array>;
 }
 
 export class Trainer {
@@ -139,6 +159,13 @@ export class Trainer {
     if (validation) checkData(validation, 'validation');
     const fixed = train.tuples ?? null;
     if (fixed && this.miner) throw new Error('Trainer: the training data carries its own tuples (labelled pairs), so a miner must not be used: it would invent negative pairs the data does not state');
+    const positives = train.positives ?? null;
+    if (positives) {
+      if (!(positives instanceof Matrix) || !(positives.data instanceof Float32Array)) throw new TypeError('Trainer: train.positives must be a float32 Matrix');
+      if (positives.rows !== X.rows || positives.cols !== X.cols) throw new RangeError(`Trainer: train.positives is ${positives.rows} x ${positives.cols} but the queries are ${X.rows} x ${X.cols}; row i of each forms pair i`);
+      if (fixed) throw new Error('Trainer: give either tuples or positives, not both');
+      checkData({ X: positives, y }, 'train.positives');
+    }
     const o = this.options;
     const every = o.validateEvery ?? 1;
     const monitor = o.monitor ?? 'mapAtR';
@@ -167,48 +194,75 @@ export class Trainer {
     let trainSeconds = 0;
     let trainCpu = 0;
     let batchX = new Float32Array(0);
+    let batchP = new Float32Array(0);
     let batchY = new Int32Array(0);
 
     try {
       for (let epoch = 0; epoch < o.epochs; epoch++) {
-        const batches = epoch === 0 ? firstEpoch : this.sampler.epoch(epoch);
+        // The sampler's work counts as training time, as a data loader's does in the reference.
         const t0 = performance.now();
         const c0 = process.cpuUsage();
+        const batches = epoch === 0 ? firstEpoch : this.sampler.epoch(epoch);
         let lossSum = 0;
         let nBatches = 0;
+        const ph: PhaseTimes = { batch: 0, forward: 0, mine: 0, loss: 0, backward: 0, step: 0 };
+        let tA = performance.now();
+        ph.batch += tA - t0;
         for (const idx of batches) {
           const b = idx.length;
           if (b < 2) continue; // no pair can be formed
-          if (batchX.length !== b * d) { batchX = new Float32Array(b * d); batchY = new Int32Array(b); }
-          const src = X.data;
-          for (let r = 0; r < b; r++) {
-            const i = idx[r];
-            const from = i * d, to = r * d;
-            for (let j = 0; j < d; j++) batchX[to + j] = src[from + j];
-            batchY[r] = y[i];
+          if (batchY.length < b) {
+            batchX = new Float32Array(b * d);
+            batchY = new Int32Array(b);
+            if (positives) batchP = new Float32Array(b * d);
           }
+          const xb = b * d === batchX.length ? batchX : batchX.subarray(0, b * d);
+          const yb = b === batchY.length ? batchY : batchY.subarray(0, b);
+          gatherRows(X.data, d, idx, xb);
+          for (let r = 0; r < b; r++) yb[r] = y[idx[r]];
+          const pb = positives ? (b * d === batchP.length ? batchP : batchP.subarray(0, b * d)) : null;
+          if (positives && pb) gatherRows(positives.data, d, idx, pb);
           tape.reset();
           opt.zeroGrad();
-          const emb = this.model.forward(tape.constant(batchX, b, d), ctx);
+          const tB = performance.now();
+          const emb = this.model.forward(tape.constant(xb, b, d), ctx);
           const E = new Matrix(b, emb.cols, emb.data);
-          const tuples = fixed ? tuplesForBatch(fixed, idx, X.rows) : this.miner ? this.miner.mine(E, batchY) : undefined;
-          const res = this.loss.compute(E, batchY, tuples);
+          const embP = pb ? this.model.forward(tape.constant(pb, b, d), ctx) : null;
+          const ref = embP ? { embeddings: new Matrix(b, embP.cols, embP.data), labels: yb } : undefined;
+          const tC = performance.now();
+          const tuples = fixed ? tuplesForBatch(fixed, idx, X.rows) : this.miner ? this.miner.mine(E, yb, ref) : undefined;
+          const tD = performance.now();
+          const res = this.loss.compute(E, yb, tuples, ref);
+          const tE = performance.now();
           if (!Number.isFinite(res.loss)) throw new Error(`Trainer: the loss became ${res.loss} at epoch ${epoch + 1}; lower the learning rate or check the data`);
           lossSum += res.loss;
           nBatches++;
-          tape.backward(emb, res.grad);
+          if (embP) {
+            if (!res.referenceGrad) throw new Error(`Trainer: the ${this.loss.name} loss gave no gradient for the positives (reference set); use a loss that takes a reference, such as ntxent or supcon`);
+            tape.backwardAll([[emb, res.grad], [embP, res.referenceGrad]]);
+          } else tape.backward(emb, res.grad);
           if (o.clipGradNorm !== undefined) clipGradNorm(params, o.clipGradNorm);
+          const tF = performance.now();
           if (schedule) opt.lr = opt.baseLr * schedule(step);
           opt.step();
           step++;
+          const tG = performance.now();
+          ph.batch += tB - tA;
+          ph.forward += tC - tB;
+          ph.mine += tD - tC;
+          ph.loss += tE - tD;
+          ph.backward += tF - tE;
+          ph.step += tG - tF;
+          tA = tG;
         }
+        for (const k of Object.keys(ph) as (keyof PhaseTimes)[]) ph[k] /= 1000;
         tape.reset();
         const seconds = (performance.now() - t0) / 1000;
         const cpu = process.cpuUsage(c0);
         const cpuSeconds = (cpu.user + cpu.system) / 1e6;
         trainSeconds += seconds;
         trainCpu += cpuSeconds;
-        const log: EpochLog = { epoch: epoch + 1, loss: nBatches ? lossSum / nBatches : NaN, seconds, cpuSeconds, lr: opt.lr };
+        const log: EpochLog = { epoch: epoch + 1, loss: nBatches ? lossSum / nBatches : NaN, seconds, cpuSeconds, lr: opt.lr, phases: ph };
         const last = epoch === o.epochs - 1;
         if (validation && ((epoch + 1) % every === 0 || last)) {
           log.metrics = evaluateRetrieval(this.model, validation);
@@ -216,6 +270,7 @@ export class Trainer {
           if (!best || score > best.metrics[monitor] + (o.earlyStopping?.minDelta ?? 0)) {
             best = { epoch: epoch + 1, metrics: log.metrics, state: getState(this.model) };
             sinceBest = 0;
+            o.onBest?.(epoch + 1, log.metrics);
           } else sinceBest++;
         }
         history.push(log);
@@ -228,7 +283,10 @@ export class Trainer {
         }
       }
     } finally {
-      bar?.stop();
+      if (bar) {
+        bar.stop();
+        process.stderr.write('\n');
+      }
     }
 
     let final: ValidationMetrics | null = null;
@@ -260,6 +318,13 @@ export function evaluateRetrieval(model: Module, data: LabeledData): ValidationM
 
 export function formatMetrics(m: ValidationMetrics): string {
   return `MAP@R ${m.mapAtR.toFixed(4)}  P@1 ${m.precisionAt1.toFixed(4)}  R-precision ${m.rPrecision.toFixed(4)}`;
+}
+
+function gatherRows(src: Float32Array, d: number, idx: Int32Array, out: Float32Array): void {
+  for (let r = 0; r < idx.length; r++) {
+    const from = idx[r] * d, to = r * d;
+    for (let j = 0; j < d; j++) out[to + j] = src[from + j];
+  }
 }
 
 function checkData(data: LabeledData, name: string): LabeledData {

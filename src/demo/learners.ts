@@ -35,7 +35,6 @@ export type DemoLearnerSpec = MetricLearnerSpec | DeepHeadSpec;
 
 const FULL: DemoLearnerSpec[] = [
   { type: 'metric', name: 'Euclidean', algorithm: 'euclidean', params: {} },
-  { type: 'metric', name: 'Covariance', algorithm: 'covariance', params: {} },
   { type: 'metric', name: 'LFDA', algorithm: 'lfda', params: { k: 7 } },
   { type: 'metric', name: 'RCA', algorithm: 'rca', params: {} },
   { type: 'metric', name: 'NCA', algorithm: 'nca', params: { maxIter: 100 } },

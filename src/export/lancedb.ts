@@ -12,8 +12,17 @@
  * and finer codes than its default of 16), else dim/4, dim/2 or dim, whichever divides first. Below 256 rows no index is built and a message says so: a flat
  * scan of so few rows is exact and already fast.
  */
-import { connect, Index, type Connection, type Table } from '@lancedb/lancedb';
+import type { Connection, Table } from '@lancedb/lancedb';
 import type { Matrix, FloatArray } from '../matrix.js';
+
+/**
+ * Loaded on first use: the native module is large, and its Rust logger reads LANCEDB_LOG once at
+ * load time; without a level it prints a WARN for every newly created dataset.
+ */
+async function lancedb(): Promise<typeof import('@lancedb/lancedb')> {
+  process.env.LANCEDB_LOG ??= 'error';
+  return import('@lancedb/lancedb');
+}
 
 export const LANCEDB_MIN_INDEX_ROWS = 256;
 
@@ -98,6 +107,7 @@ export async function exportToLanceDb(input: LanceExportInput): Promise<LanceExp
   for (let i = 0; i < input.vectors.data.length; i++) {
     if (!Number.isFinite(input.vectors.data[i])) throw new RangeError(`LanceDB export: vector ${Math.floor(i / dim)} has a non-finite value; check the model and the data`);
   }
+  const { connect, Index } = await lancedb();
   const db: Connection = await connect(input.uri);
   let table: Table | null = null;
   try {
@@ -135,6 +145,7 @@ export interface LanceSearchOptions {
 
 /** Nearest rows of a table for one query vector (already embedded), nearest first. */
 export async function searchLanceDb(target: LanceTarget, query: ArrayLike<number>, options: LanceSearchOptions): Promise<{ id: string | number; label?: string | number; distance: number }[]> {
+  const { connect } = await lancedb();
   const db = await connect(target.uri);
   const table = await db.openTable(target.table);
   try {

@@ -13,6 +13,11 @@ import { LMNN } from './lmnn.js';
 import { MLKR } from './mlkr.js';
 import { NCA } from './nca.js';
 import { RCA } from './rca.js';
+import { ITMLSupervised } from './itml.js';
+import { LSMLSupervised } from './lsml.js';
+import { MMCSupervised } from './mmc.js';
+import { SDMLSupervised } from './sdml.js';
+import { SCMLSupervised } from './scml.js';
 
 export type Task = 'classification' | 'regression';
 
@@ -73,5 +78,10 @@ const builtins: AlgorithmSpec[] = [
   { name: 'lfda', description: 'Local Fisher Discriminant Analysis', options: ['nComponents', 'k', 'embeddingType'], supervised: true, task: 'classification', create: (o = {}) => new LFDA(o), paper: 'Sugiyama, JMLR 2007' },
   { name: 'mlkr', description: 'Metric Learning for Kernel Regression (real-valued targets)', options: ['nComponents', 'init', 'maxIter', 'tol'], supervised: true, task: 'regression', create: (o = {}) => new MLKR(o) as unknown as SupervisedLearner, paper: 'Weinberger & Tesauro, AISTATS 2007' },
   { name: 'rca', description: 'Relevant Components Analysis (chunklets drawn from labels)', options: ['nComponents', 'numChunks', 'chunkSize', 'shrinkage'], supervised: true, task: 'classification', create: (o = {}) => new RCA(o), paper: 'Bar-Hillel et al., ICML 2003' },
+  { name: 'itml', description: 'Information-Theoretic Metric Learning (pairs drawn from labels)', options: ['gamma', 'maxIter', 'tol', 'prior', 'bounds', 'boundsFrom', 'numConstraints'], supervised: true, task: 'classification', create: (o = {}) => new ITMLSupervised(o), paper: 'Davis et al., ICML 2007' },
+  { name: 'lsml', description: 'Least Squared-residual Metric Learning (quadruplets drawn from labels)', options: ['prior', 'maxIter', 'tol', 'numConstraints'], supervised: true, task: 'classification', create: (o = {}) => new LSMLSupervised(o), paper: 'Liu et al., ICDM 2012' },
+  { name: 'mmc', description: 'Mahalanobis Metric for Clustering (pairs drawn from labels)', options: ['diagonal', 'maxIter', 'tol', 'numConstraints'], supervised: true, task: 'classification', create: (o = {}) => new MMCSupervised(o), paper: 'Xing et al., NIPS 2002' },
+  { name: 'sdml', description: 'Sparse Determinant Metric Learning (pairs drawn from labels)', options: ['balanceParam', 'sparsityParam', 'prior', 'minEigen', 'maxIter', 'tol', 'numConstraints'], supervised: true, task: 'classification', create: (o = {}) => new SDMLSupervised(o), paper: 'Qi et al., ICML 2009' },
+  { name: 'scml', description: 'Sparse Compositional Metric Learning (k-NN triplets from labels, local-LDA bases)', options: ['beta', 'gamma', 'nBasis', 'maxIter', 'batchSize', 'outputIter', 'basis', 'basisKind', 'kGenuine', 'kImpostor'], supervised: true, task: 'classification', create: (o = {}) => new SCMLSupervised(o), paper: 'Shi et al., AAAI 2014' },
 ];
 for (const spec of builtins) registerAlgorithm(spec);

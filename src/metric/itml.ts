@@ -14,13 +14,18 @@
  * (The γ/(γ+1) factor is the exact projection with slack, as in the authors' released code; the
  * paper's printed step has the unscaled form.)
  *
- * Bounds: u, ℓ default to the 5th and 95th percentiles of the squared prior distances between
- * the points (the paper's choice). Stopping: relative change of the dual variables
+ * Bounds: u, ℓ default to the 5th and 95th percentiles of the prior distances between the
+ * points (the paper's rule). The authors' code takes percentiles of squared distances;
+ * metric-learn takes them of plain distances and uses them as bounds on the squared d_M, which
+ * asks similar pairs to come much closer and lets dissimilar ones be. We default to
+ * metric-learn's reading (boundsFrom: 'distance'): with the squared one, k-NN accuracy on digits
+ * fell to 0.968 (below Euclidean) and the sweeps needed to converge grew several-fold; both are
+ * available. Percentiles use at most 600 distinct points (sampled with the seed). Stopping: relative change of the dual variables
  * Σ|λ − λ_old| / (Σ|λ| + Σ|λ_old|) < tol. Deviation: both norms are L1; the authors' code (and
  * metric-learn) divide an L1 norm by L2 norms, a ratio that grows with the number of
  * constraints and is why those implementations run to maxIter on digits.
  */
-import { Matrix } from '../matrix.js';
+import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
 import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOptions } from './base.js';
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
@@ -38,8 +43,13 @@ export interface ItmlOptions extends BaseLearnerOptions {
   tol?: number;
   /** Prior metric M₀. Default 'identity'. */
   prior?: PriorOption;
-  /** [u, ℓ]: target squared distances for similar / dissimilar pairs. Default: percentiles. */
+  /** [u, ℓ]: targets for d_M (squared) of similar / dissimilar pairs. Default: percentiles. */
   bounds?: [number, number];
+  /**
+   * Which prior distances the default bounds are percentiles of: 'distance' (metric-learn's
+   * choice, the default) or 'squared' (the authors' code). See the module comment.
+   */
+  boundsFrom?: 'distance' | 'squared';
 }
 
 export interface ItmlResult {
@@ -50,7 +60,7 @@ export interface ItmlResult {
 }
 
 /** Squared prior distances between distinct points (sampled when there are many). */
-function defaultBounds(t: Tuples, M0: Float64Array, rng: Random): [number, number] {
+function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distance' | 'squared'): [number, number] {
   const d = t.points.cols;
   // Deduplicate the points the tuples refer to by content.
   const seen = new Map<string, number>();
@@ -79,7 +89,7 @@ function defaultBounds(t: Tuples, M0: Float64Array, rng: Random): [number, numbe
     for (let c = 0; c < d; c++) diffs[k * d + c] = P.data[i * d + c] - P.data[j * d + c];
   }
   const dist = quadForms(diffs, nPairs, d, M0);
-  if (process.env.ITML_BOUNDS === 'ml') { for (let i = 0; i < dist.length; i++) dist[i] = Math.sqrt(dist[i]); }
+  if (scale === 'distance') for (let i = 0; i < dist.length; i++) dist[i] = Math.sqrt(dist[i]);
   return [percentile(dist, 5), percentile(dist, 95)];
 }
 
@@ -95,23 +105,40 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
     const [u, l] = options.bounds;
     if (!(u > 0 && l > 0 && Number.isFinite(u) && Number.isFinite(l))) throw new RangeError(`itml: bounds must be two positive numbers [u, l], got [${u}, ${l}]`);
     bounds = [u, l];
-  } else bounds = defaultBounds(t, M, rng);
-  const V = tupleDiffs(t.points.data, d, t.indices, 2, 0, 1);
+  } else {
+    const scale = options.boundsFrom ?? 'distance';
+    if (scale !== 'distance' && scale !== 'squared') throw new RangeError(`itml: boundsFrom must be "distance" or "squared", got "${String(scale)}"`);
+    bounds = defaultBounds(t, M, rng, scale);
+  }
+  // Work with the row stride padded to a multiple of 4 so the two O(d²) loops can be
+  // unrolled by four (about twice as fast in V8); the padding stays zero throughout.
+  const dp = (d + 3) & ~3;
+  const Vraw = tupleDiffs(t.points.data, d, t.indices, 2, 0, 1);
+  const V = new Float64Array(n * dp);
+  for (let c = 0; c < n; c++) for (let j = 0; j < d; j++) V[c * dp + j] = Vraw[c * d + j];
+  const Mp = new Float64Array(dp * dp);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) Mp[i * dp + j] = M[i * d + j];
   const lambda = new Float64Array(n);
   const lambdaOld = new Float64Array(n);
   const xi = new Float64Array(n);
   for (let c = 0; c < n; c++) xi[c] = y[c] > 0 ? bounds[0] : bounds[1];
   const gproj = gamma / (gamma + 1);
-  const Av = new Float64Array(d);
-  const innerPasses = Number(process.env.ITML_INNER ?? 3);
-  // One Bregman projection onto constraint c (returns |α|).
+  const Av = new Float64Array(dp);
+  const innerPasses = 3;
+  // One Bregman projection onto constraint c.
   const project = (c: number): void => {
-    const off = c * d;
+    const off = c * dp;
     let p = 0;
-    for (let i = 0; i < d; i++) {
-      const row = i * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += M[row + j] * V[off + j];
+    for (let i = 0; i < dp; i++) {
+      const row = i * dp;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = 0; j < dp; j += 4) {
+        s0 += Mp[row + j] * V[off + j];
+        s1 += Mp[row + j + 1] * V[off + j + 1];
+        s2 += Mp[row + j + 2] * V[off + j + 2];
+        s3 += Mp[row + j + 3] * V[off + j + 3];
+      }
+      const s = s0 + s1 + s2 + s3;
       Av[i] = s;
       p += s * V[off + i];
     }
@@ -122,10 +149,16 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
     const beta = (delta * alpha) / (1 - delta * alpha * p);
     xi[c] = 1 / (1 / xi[c] + (delta * alpha) / gamma);
     lambda[c] -= alpha;
-    for (let i = 0; i < d; i++) {
+    for (let i = 0; i < dp; i++) {
       const bi = beta * Av[i];
-      const row = i * d;
-      for (let j = 0; j < d; j++) M[row + j] += bi * Av[j];
+      if (bi === 0) continue;
+      const row = i * dp;
+      for (let j = 0; j < dp; j += 4) {
+        Mp[row + j] += bi * Av[j];
+        Mp[row + j + 1] += bi * Av[j + 1];
+        Mp[row + j + 2] += bi * Av[j + 2];
+        Mp[row + j + 3] += bi * Av[j + 3];
+      }
     }
   };
   const active = new Int32Array(n);
@@ -152,6 +185,7 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
     // the almost-cyclic control of Bregman's method (and its convergence) is kept.
     for (let r = 0; r < innerPasses; r++) for (let a = 0; a < nActive; a++) project(active[a]);
   }
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M[i * d + j] = Mp[i * dp + j];
   symmetrizeInPlace(M, d);
   return { M: projectPsd(M, d), nIter: it, converged, bounds };
 }
@@ -171,7 +205,7 @@ export class ITML extends PairLearner<ItmlOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', bounds: o.bounds ?? null, seed: o.seed ?? 0 };
+    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', bounds: o.bounds ?? null, boundsFrom: o.boundsFrom ?? 'distance', seed: o.seed ?? 0 };
   }
 
   /** The [u, ℓ] used in the last fit. */
@@ -209,7 +243,7 @@ export class ITMLSupervised extends MahalanobisLearner<ItmlSupervisedOptions> {
     return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', bounds: o.bounds ?? null, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
   }
 
-  fit(X: Matrix | number[][], y: ArrayLike<number | string>): this {
+  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
     const data = checkXy(X, y, this.algorithm);
     const rng = toRandom(this.options.seed);
     const cons = new Constraints(data.y);

@@ -17,7 +17,7 @@ import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
 import { classCounts, checkInt } from './init.js';
-import { pairScatter } from './scatter.js';
+import { denseScatter } from './scatter.js';
 
 export type LfdaEmbedding = 'weighted' | 'orthonormalized' | 'plain';
 
@@ -57,28 +57,32 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
       if (o.k !== undefined && c <= kOpt) warnings.push(`lfda: class ${JSON.stringify(data.classes[ci])} has ${c} samples, so k = ${kOpt} was capped at ${c - 1} for it`);
     });
     const be = getBackend();
-    // Same-class pairs with their affinities.
-    const pa: number[] = [], pb: number[] = [], wLw: number[] = [], wLbCorr: number[] = [];
+    // Per class: affinities, then the two scatters as Laplacian products on the class block
+    // (GEMMs of class size), summed. Different-class pairs never appear explicitly.
+    const Slw = new Float64Array(d * d);
+    const Slb = new Float64Array(d * d);
     for (let c = 0; c < counts.length; c++) {
       const members: number[] = [];
       for (let i = 0; i < n; i++) if (data.y[i] === c) members.push(i);
       const m = members.length;
-      const sub = x.takeRows(members).data;
+      const sub = x.takeRows(members);
       const kk = Math.min(kOpt, m - 1);
-      const nn = be.knn(sub, m, sub, m, d, kk, { excludeSelf: true });
+      const nn = be.knn(sub.data, m, sub.data, m, d, kk, { excludeSelf: true });
       const sigma = new Float64Array(m);
       for (let a = 0; a < m; a++) sigma[a] = Math.max(Math.sqrt(nn.distances[a * kk + kk - 1]), 1e-12);
-      const D = be.sqeuclidean(sub, m, sub, m, d);
+      const D = be.sqeuclidean(sub.data, m, sub.data, m, d);
+      const Wlw = new Float64Array(m * m);
+      const Wlb = new Float64Array(m * m);
       for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
         const A = Math.exp(-D[a * m + b] / (sigma[a] * sigma[b]));
-        pa.push(members[a]); pb.push(members[b]);
-        wLw.push(A / m);
+        Wlw[a * m + b] = A / m;
         // W_lb on same-class pairs minus the 1/n already counted in the total scatter.
-        wLbCorr.push(A * (1 / n - 1 / m) - 1 / n);
+        Wlb[a * m + b] = A * (1 / n - 1 / m) - 1 / n;
       }
+      const sw = denseScatter(sub, Wlw);
+      const sb = denseScatter(sub, Wlb);
+      for (let p = 0; p < d * d; p++) { Slw[p] += sw[p]; Slb[p] += sb[p]; }
     }
-    const Slw = pairScatter(x, pa, pb, wLw);
-    const Slb = pairScatter(x, pa, pb, wLbCorr);
     const mean = new Float64Array(d);
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x.data[i * d + j] / n;
     const Xc = new Float64Array(n * d);

@@ -112,61 +112,162 @@ export function lmnnBruteLoss(X: Matrix<Float64Array>, y: Int32Array, targets: I
   return f;
 }
 
-/** Exact, bound-accelerated evaluation of the LMNN loss and gradient along a fit. */
+/**
+ * Exact, bound-accelerated evaluation of the LMNN loss and gradient along a fit.
+ *
+ * Internally the points are reordered by class, so "every point of another class" is two
+ * contiguous ranges. Distances for impostor searches come from a float32 GEMM (twice the BLAS
+ * speed); float32 only selects candidates, with a rigorous rounding margin, and every distance
+ * that enters the loss is recomputed in float64, so the loss is exact.
+ */
 export class LmnnEvaluator {
   private readonly n: number;
+  private readonly X: Matrix<Float64Array>;
+  private readonly y: Int32Array;
+  private readonly targets: Int32Array;
+  /** Class c occupies rows [classStart[c], classStart[c + 1]) of the reordered data. */
+  private readonly classStart: Int32Array;
   private readonly maxRaw: Float64Array;
+  private readonly otherPairs: number;
   private snap: Float64Array | null = null;
   private snapInv: Float64Array | null = null;
   private cand: Int32Array[] = [];
+  /** Float64 squared distances of the candidates, valid only in the evaluation that computed them. */
+  private candD: Float64Array[] = [];
   private minOut: Float64Array;
   private stale: Uint8Array;
+  /**
+   * Dense mode: when most other-class points sit inside the slack radius (high dimensions
+   * concentrate distances), keeping candidate lists costs more than a GEMM, so every
+   * evaluation searches all pairs. Sparse mode is retried every so often.
+   */
+  private dense = false;
+  private denseEvals = 0;
+  private readonly scratchIdx: Int32Array;
+  /** Weighted pair list of the gradient, reused across evaluations. */
+  private pa = new Int32Array(0);
+  private pb = new Int32Array(0);
+  private pw = new Float64Array(0);
   /** Counters for diagnostics and tests. */
   fullRefreshes = 0;
   rowRefreshes = 0;
   lastActive = 0;
-  private evalsSinceSnap = 0;
 
-  constructor(private readonly X: Matrix<Float64Array>, private readonly y: Int32Array, private readonly targets: Int32Array, private readonly k: number, private readonly mu: number, private readonly kd: number, private readonly slack = 0.25) {
-    this.n = X.rows;
-    this.minOut = new Float64Array(this.n);
-    this.stale = new Uint8Array(this.n);
-    this.maxRaw = new Float64Array(this.n);
-    this.forEachDistanceBlock(X.data, X.cols, (i, row) => {
-      let m = 0;
-      for (let l = 0; l < this.n; l++) if (y[l] !== y[i] && row[l] > m) m = row[l];
-      this.maxRaw[i] = Math.sqrt(m);
-    });
+  constructor(X: Matrix<Float64Array>, y: Int32Array, targets: Int32Array, private readonly k: number, private readonly mu: number,
+    private readonly kd: number, private readonly slack = 0.5) {
+    const n = X.rows;
+    this.n = n;
+    let nClasses = 0;
+    for (let i = 0; i < n; i++) nClasses = Math.max(nClasses, y[i] + 1);
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => y[a] - y[b] || a - b);
+    const rank = new Int32Array(n);
+    order.forEach((i, r) => { rank[i] = r; });
+    this.X = X.takeRows(order);
+    this.y = Int32Array.from(order, (i) => y[i]);
+    this.targets = new Int32Array(n * k);
+    for (let r = 0; r < n; r++) for (let t = 0; t < k; t++) this.targets[r * k + t] = rank[targets[order[r] * k + t]];
+    this.classStart = new Int32Array(nClasses + 1);
+    for (let r = 0; r < n; r++) this.classStart[this.y[r] + 1]++;
+    for (let c = 0; c < nClasses; c++) this.classStart[c + 1] += this.classStart[c];
+    this.scratchIdx = new Int32Array(n);
+    this.minOut = new Float64Array(n);
+    this.stale = new Uint8Array(n);
+    this.maxRaw = new Float64Array(n);
+    let other = 0;
+    for (let c = 0; c < nClasses; c++) { const m = this.classStart[c + 1] - this.classStart[c]; other += m * (n - m); }
+    this.otherPairs = other;
+    // Largest input-space distance to another class, for the absolute bound (once, float64).
+    const d = X.cols;
+    const block = Math.max(1, Math.floor(4_000_000 / n));
+    for (let s = 0; s < n; s += block) {
+      const e = Math.min(n, s + block);
+      const D = getBackend().sqeuclidean(this.X.data.subarray(s * d, e * d), e - s, this.X.data, n, d);
+      for (let i = s; i < e; i++) {
+        const c = this.y[i];
+        let m = 0;
+        for (let l = 0; l < n; l++) {
+          if (l === this.classStart[c]) { l = this.classStart[c + 1] - 1; continue; }
+          const v = D[(i - s) * n + l];
+          if (v > m) m = v;
+        }
+        this.maxRaw[i] = Math.sqrt(m);
+      }
+    }
   }
 
-  /** Calls fn(i, squared distances from row i to all rows) for every i, in GEMM-sized blocks. */
-  private forEachDistanceBlock(Z: Float64Array, kd: number, fn: (i: number, row: Float64Array) => void, rows?: number[]): void {
-    const n = this.n;
-    const list = rows ?? null;
-    const total = list ? list.length : n;
-    const block = Math.max(1, Math.min(total, Math.floor(4_000_000 / Math.max(1, n))));
+  /** Recomputes the candidates of the given rows (all when omitted) at the current Z. */
+  private refresh(Z: Float64Array, maxT: Float64Array, slack: number, rows?: number[]): number {
+    const { n, kd, y, classStart } = this;
     const be = getBackend();
+    const Z32 = Float32Array.from(Z);
+    const nrm = new Float64Array(n);
+    let maxN = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let c = 0; c < kd; c++) s += Z[i * kd + c] * Z[i * kd + c];
+      nrm[i] = s;
+      if (s > maxN) maxN = s;
+    }
+    // |float32 GEMM distance − exact| ≤ 2 (kd + 4) u (‖z_i‖² + ‖z_l‖²), u = 2⁻²⁴, whatever the summation order.
+    const errScale = 2 * (kd + 4) * 5.960464477539063e-8;
+    const total = rows ? rows.length : n;
+    const block = Math.max(1, Math.min(total, Math.floor(4_000_000 / n)));
+    const idx = this.scratchIdx;
+    let count = 0;
     for (let s = 0; s < total; s += block) {
       const e = Math.min(total, s + block);
-      let Q: Float64Array;
-      if (list) {
-        Q = new Float64Array((e - s) * kd);
-        for (let r = s; r < e; r++) Q.set(Z.subarray(list[r] * kd, list[r] * kd + kd), (r - s) * kd);
-      } else Q = Z.subarray(s * kd, e * kd);
-      const D = be.sqeuclidean(Q, e - s, Z, n, kd);
-      for (let r = s; r < e; r++) fn(list ? list[r] : r, D.subarray((r - s) * n, (r - s + 1) * n));
+      const rb = e - s;
+      let Q: Float32Array;
+      if (rows) {
+        Q = new Float32Array(rb * kd);
+        for (let r = s; r < e; r++) Q.set(Z32.subarray(rows[r] * kd, rows[r] * kd + kd), (r - s) * kd);
+      } else Q = Z32.subarray(s * kd, e * kd);
+      const G = new Float32Array(rb * n);
+      be.gemm(false, true, rb, n, kd, 1, Q, kd, Z32, kd, 0, G, n);
+      for (let r = s; r < e; r++) {
+        const i = rows ? rows[r] : r;
+        const off = (r - s) * n;
+        const radius = Math.sqrt(1 + maxT[i]) * (1 + slack);
+        const margin = errScale * (nrm[i] + maxN);
+        const hi = radius * radius + margin;
+        const ni = nrm[i];
+        const c = y[i];
+        let cnt = 0;
+        let mo = Infinity;
+        for (let part = 0; part < 2; part++) {
+          const l0 = part === 0 ? 0 : classStart[c + 1];
+          const l1 = part === 0 ? classStart[c] : n;
+          for (let l = l0; l < l1; l++) {
+            const v = ni + nrm[l] - 2 * G[off + l];
+            if (v < hi) idx[cnt++] = l;
+            else if (v < mo) mo = v;
+          }
+        }
+        const list = idx.slice(0, cnt);
+        const dist = new Float64Array(cnt);
+        for (let q = 0; q < cnt; q++) dist[q] = sqDist(Z, i, list[q], kd);
+        this.cand[i] = list;
+        this.candD[i] = dist;
+        this.minOut[i] = Math.sqrt(Math.max(0, mo - margin));
+        count += cnt;
+      }
     }
+    return count;
   }
 
-  private fullRefresh(L: Float64Array, Z: Float64Array, maxT: Float64Array): void {
+  private takeSnapshot(L: Float64Array, Z: Float64Array, maxT: Float64Array): void {
     this.fullRefreshes++;
-    // A snapshot that lasted only a few evaluations had too little slack (steps are large
-    // now); one that lasted long had more than needed (every candidate costs each evaluation).
-    if (this.snap) {
-      if (this.evalsSinceSnap <= 3) this.slack = Math.min(this.slack * 1.25, 1);
-      else if (this.evalsSinceSnap > 12) this.slack = Math.max(this.slack / 1.25, 0.25);
+    this.stale.fill(0);
+    if (this.dense) {
+      this.denseEvals++;
+      if (this.denseEvals % 25 !== 0) {
+        this.refresh(Z, maxT, 0);
+        this.snap = null; // no bound is kept in dense mode
+        return;
+      }
     }
-    this.evalsSinceSnap = 0;
+    const total = this.refresh(Z, maxT, this.slack);
+    this.dense = total > this.otherPairs / 4;
     this.snap = L.slice();
     this.snapInv = null;
     if (this.kd === this.X.cols) {
@@ -176,28 +277,11 @@ export class LmnnEvaluator {
         this.snapInv = null; // singular L: the absolute bound still applies
       }
     }
-    this.stale.fill(0);
-    const y = this.y;
-    this.forEachDistanceBlock(Z, this.kd, (i, row) => {
-      const radius = Math.sqrt(1 + maxT[i]) * (1 + this.slack);
-      const r2 = radius * radius;
-      const list: number[] = [];
-      let mo = Infinity;
-      for (let l = 0; l < this.n; l++) {
-        if (y[l] === y[i]) continue;
-        const v = row[l];
-        if (v < r2) list.push(l);
-        else if (v < mo) mo = v;
-      }
-      this.cand[i] = Int32Array.from(list);
-      this.minOut[i] = Math.sqrt(mo);
-    });
   }
 
   /** Loss at L; writes the gradient into grad. */
   evaluate(L: Float64Array, grad: Float64Array): number {
-    const { n, k, kd, mu, y, targets } = this;
-    this.evalsSinceSnap++;
+    const { n, k, kd, mu, targets } = this;
     const Z = project(this.X, L, kd);
     const DT = new Float64Array(n * k);
     const maxT = new Float64Array(n);
@@ -207,8 +291,9 @@ export class LmnnEvaluator {
       if (v > maxT[i]) maxT[i] = v;
     }
     // Which points may have new impostors beyond their candidate lists?
-    let eps = Infinity, rho = Infinity;
-    if (this.snap) {
+    const unsafe: number[] = [];
+    if (this.snap && !this.dense) {
+      let eps = Infinity, rho = Infinity;
       const d = this.X.cols;
       const dL = new Float64Array(L.length);
       for (let p = 0; p < L.length; p++) dL[p] = L[p] - this.snap[p];
@@ -217,9 +302,6 @@ export class LmnnEvaluator {
         getBackend().gemm(false, false, kd, d, d, 1, dL, d, this.snapInv, d, 0, E, d);
         rho = spectralBound(E, kd, d);
       } else eps = spectralBound(dL, kd, d);
-    }
-    const unsafe: number[] = [];
-    if (this.snap) {
       for (let i = 0; i < n; i++) {
         if (this.stale[i]) { unsafe.push(i); continue; }
         const mo = this.minOut[i];
@@ -228,26 +310,39 @@ export class LmnnEvaluator {
         if (!(lower > Math.sqrt(1 + maxT[i]))) unsafe.push(i);
       }
     }
-    const exactRows = new Map<number, Int32Array>();
-    if (!this.snap || unsafe.length > 0.2 * n) this.fullRefresh(L, Z, maxT);
-    else if (unsafe.length > 0) {
+    // fresh[i]: candD[i] holds distances at this very L.
+    const fresh = new Uint8Array(n);
+    if (!this.snap || this.dense || unsafe.length > 0.2 * n) {
+      this.takeSnapshot(L, Z, maxT);
+      fresh.fill(1);
+    } else if (unsafe.length > 0) {
+      // Their lists become exact (slack 0) at this L; they stay stale until the next snapshot.
       this.rowRefreshes += unsafe.length;
-      this.forEachDistanceBlock(Z, kd, (i, row) => {
-        this.stale[i] = 1;
-        const list: number[] = [];
-        const lim = 1 + maxT[i];
-        for (let l = 0; l < n; l++) if (y[l] !== y[i] && row[l] < lim) list.push(l);
-        exactRows.set(i, Int32Array.from(list));
-      }, unsafe);
+      const keepMin = unsafe.map((i) => this.minOut[i]);
+      this.refresh(Z, maxT, 0, unsafe);
+      unsafe.forEach((i, r) => { this.stale[i] = 1; fresh[i] = 1; this.minOut[i] = keepMin[r]; });
     }
-    const a: number[] = [], b: number[] = [], w: number[] = [];
+    let np = 0;
+    const addPair = (i: number, j: number, wt: number) => {
+      if (np === this.pa.length) {
+        const cap = Math.max(1024, 2 * np);
+        const na = new Int32Array(cap), nb = new Int32Array(cap), nw = new Float64Array(cap);
+        na.set(this.pa); nb.set(this.pb); nw.set(this.pw);
+        this.pa = na; this.pb = nb; this.pw = nw;
+      }
+      this.pa[np] = i; this.pb[np] = j; this.pw[np] = wt; np++;
+    };
     let pull = 0, push = 0, active = 0;
-    const wl = new Float64Array(n);
+    const wl = new Float64Array(k);
     for (let i = 0; i < n; i++) {
-      const cands = exactRows.get(i) ?? this.cand[i];
+      const cands = this.cand[i];
+      const cd = this.candD[i];
+      const isFresh = fresh[i] === 1;
+      const lim = 1 + maxT[i];
       for (let c = 0; c < cands.length; c++) {
         const l = cands[c];
-        const dil = sqDist(Z, i, l, kd);
+        const dil = isFresh ? cd[c] : sqDist(Z, i, l, kd);
+        if (!(dil < lim)) continue;
         let cnt = 0;
         for (let t = 0; t < k; t++) {
           const h = 1 + DT[i * k + t] - dil;
@@ -257,16 +352,16 @@ export class LmnnEvaluator {
             wl[t]++;
           }
         }
-        if (cnt > 0) { a.push(i); b.push(l); w.push(-mu * cnt); active += cnt; }
+        if (cnt > 0) { addPair(i, l, -mu * cnt); active += cnt; }
       }
       for (let t = 0; t < k; t++) {
         pull += DT[i * k + t];
-        a.push(i); b.push(targets[i * k + t]); w.push(1 - mu + mu * wl[t]);
+        addPair(i, targets[i * k + t], 1 - mu + mu * wl[t]);
         wl[t] = 0;
       }
     }
     this.lastActive = active;
-    grad.set(leftMultiply(L, kd, this.X.cols, pairScatter(this.X, a, b, w), 2));
+    grad.set(leftMultiply(L, kd, this.X.cols, pairScatter(this.X, this.pa, this.pb, this.pw, np), 2));
     return (1 - mu) * pull + mu * push;
   }
 }

@@ -69,6 +69,21 @@ export function metricBarsSpec(input: ReportInput): TopLevelSpec | null {
   } as TopLevelSpec;
 }
 
+/**
+ * Clamps a coordinate to the range between its second-smallest and second-largest values at
+ * the 1st/99th percentile ranks (nearest rank, so a lone outlier cannot drag the bound),
+ * widened by 10%: whitening learners can send a few points far out, which would squash the
+ * rest of the map into a corner.
+ */
+function robustClamp(values: ArrayLike<number>, n: number): number[] {
+  const v = Array.from({ length: n }, (_, i) => values[i]);
+  const s = [...v].sort((a, b) => a - b);
+  const lo = s[Math.min(n - 1, Math.ceil((n - 1) * 0.01))];
+  const hi = s[Math.max(0, Math.floor((n - 1) * 0.99))];
+  const pad = 0.1 * (hi - lo || 1);
+  return v.map((x) => Math.min(hi + pad, Math.max(lo - pad, x)));
+}
+
 export function embeddingMapSpec(input: ReportInput, maxPoints = 600): TopLevelSpec | null {
   const labels = input.mapLabels;
   const withMaps = input.learners.filter((l) => l.map && l.map.x.length > 0);
@@ -78,7 +93,9 @@ export function embeddingMapSpec(input: ReportInput, maxPoints = 600): TopLevelS
   for (const l of withMaps) {
     const m = l.map as { x: ArrayLike<number>; y: ArrayLike<number> };
     if (m.x.length !== labels.length || m.y.length !== labels.length) throw new RangeError(`report: the map of ${l.name} has ${m.x.length} points but there are ${labels.length} map labels`);
-    for (let i = 0; i < n; i++) rows.push({ learner: l.name, x: +m.x[i].toPrecision(5), y: +m.y[i].toPrecision(5), label: String(labels[i]) });
+    const xs = robustClamp(m.x, n);
+    const ys = robustClamp(m.y, n);
+    for (let i = 0; i < n; i++) rows.push({ learner: l.name, x: +xs[i].toPrecision(5), y: +ys[i].toPrecision(5), label: String(labels[i]) });
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -51,7 +51,7 @@ function resultsTable(input: ReportInput): string {
     let delta = '';
     if (base) {
       const d = l.metrics.mapAtR - base.metrics.mapAtR;
-      delta = l === base ? '<td class="num">–</td>' : `<td class="num ${d >= 0 ? 'delta-up' : 'delta-down'}">${d >= 0 ? '+' : ''}${d.toFixed(3)}</td>`;
+      delta = l === base || !Number.isFinite(d) ? '<td class="num">–</td>' : `<td class="num ${d >= 0 ? 'delta-up' : 'delta-down'}">${d >= 0 ? '+' : ''}${d.toFixed(3)}</td>`;
     }
     return `<tr><td>${escapeHtml(l.name)}</td><td><code>${escapeHtml(l.kind)}</code></td>${cells}${delta}<td class="num">${l.fitSeconds === undefined ? '–' : l.fitSeconds.toFixed(2)}</td></tr>`;
   }).join('\n');
@@ -77,7 +77,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
     `<section id="results"><h2>Results</h2>${resultsTable(input)}</section>`,
     warnings.length ? `<section id="warnings"><h2>Warnings</h2>${warnings.map((w) => `<p class="warn">${escapeHtml(w)}</p>`).join('')}</section>` : '',
     await figure('metrics', 'Metrics per learner', metricBarsSpec(input), 'Higher is better; the Euclidean row is the unlearned baseline.'),
-    await figure('maps', 'The data before and after learning', embeddingMapSpec(input), input.mapMethod ?? '2-D projection of the embeddings, coloured by class; "Euclidean" is the data before learning.'),
+    await figure('maps', 'The data before and after learning', embeddingMapSpec(input), `${input.mapMethod ?? '2-D projection of the embeddings, coloured by class; "Euclidean" is the data before learning.'} Points beyond the 1st–99th percentile range are drawn at the edge.`),
     await figure('roc', 'Verification ROC', rocSpec(input), 'Same-class vs different-class pairs scored by −distance in each embedding; the dashed line is chance.'),
     await figure('training', 'Training curves', trainingCurvesSpec(input), 'Per-epoch training loss and validation metric of the deep heads.'),
     models.length ? `<section id="models"><h2>Saved models</h2><ul>${models.map((l) => `<li>${escapeHtml(l.name)}: <code>${escapeHtml(l.modelFile)}</code></li>`).join('')}</ul><p>Serve one with <code>simlearn serve --model FILE --items DATA.csv</code>; export one with <code>simlearn export --model FILE --to model.onnx</code>.</p></section>` : '',

@@ -3,8 +3,6 @@
  * canvas: Vega-Lite compiles to Vega, and Vega's headless SVG string renderer draws it. Data are
  * always inline, so nothing is fetched.
  */
-import * as vl from 'vega-lite';
-import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 
 /** Shared look: system fonts (no webfont fetches), light grid, no outer border. */
@@ -18,15 +16,23 @@ export const REPORT_CONFIG = {
 };
 
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded on first use so CLI commands that draw nothing do not pay for them at start-up.
+  const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
   const compiled = vl.compile({ ...spec, config: { ...REPORT_CONFIG, ...(spec as { config?: object }).config } } as TopLevelSpec).spec;
   // A loader that refuses every request keeps rendering offline even if a spec names a URL.
+  const refused: string[] = [];
   const loader = vega.loader();
   loader.load = async (uri: string) => {
+    refused.push(uri);
     throw new Error(`report charts must not load external data (asked for ${uri})`);
   };
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader });
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', loader, logLevel: vega.None });
   try {
-    return await view.toSVG();
+    await view.runAsync();
+    const svg = await view.toSVG();
+    // Vega logs a failed load and draws without the data; a report must fail instead.
+    if (refused.length) throw new Error(`report charts must not load external data (asked for ${refused.join(', ')})`);
+    return svg;
   } finally {
     view.finalize();
   }

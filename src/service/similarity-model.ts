@@ -47,7 +47,8 @@ export function asSimilarityModel(obj: unknown, info: { kind?: string; meta?: Re
   const metaThreshold = info.meta && typeof info.meta.threshold === 'number' ? info.meta.threshold : undefined;
   return {
     kind,
-    nFeatures: numberProp(o, ['nFeatures', 'inFeatures', 'inputDim']),
+    // A pipeline's input width is its first step's.
+    nFeatures: numberProp(o, ['nFeatures', 'inFeatures', 'inputDim']) ?? (Array.isArray(o.steps) && o.steps.length > 0 ? numberProp(o.steps[0] as Record<string, unknown>, ['nFeatures', 'inFeatures', 'inputDim']) : undefined),
     threshold: numberProp(o, ['threshold']) ?? metaThreshold,
     transform: (X) => o.transform(X),
   };

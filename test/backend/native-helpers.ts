@@ -17,12 +17,12 @@ export const DTYPES: Array<[string, Ctor, number]> = [
   ['float64', Float64Array, 1e-12],
 ];
 
-export function normal<T extends FloatArray>(ctor: { new (n: number): T }, n: number, r: Random): T {
+export function normal(ctor: Ctor, n: number, r: Random): FloatArray {
   return r.fillNormal(new ctor(n));
 }
 
 /** Small integers: every product and sum is exact in both precisions, so results can be compared exactly. */
-export function integers<T extends FloatArray>(ctor: { new (n: number): T }, n: number, r: Random, range = 3): T {
+export function integers(ctor: Ctor, n: number, r: Random, range = 3): FloatArray {
   const out = new ctor(n);
   for (let i = 0; i < n; i++) out[i] = r.int(range) - 1;
   return out;

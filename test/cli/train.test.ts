@@ -38,8 +38,10 @@ test('simlearn train: --data overrides the config data; human output names the m
       data: 'does-not-exist.csv', head: { hidden: [8], output: 4 }, loss: { name: 'contrastive' },
       sampler: { name: 'm-per-class', m: 4, batchSize: 24 }, optimizer: { name: 'adam', lr: 0.01 }, epochs: 2,
     }));
-    const r = runCli(['train', '--config', cfg, '--data', join(DATA, 'iris.csv')]);
+    const r = runCli(['train', '--config', cfg, '--data', join(DATA, 'iris.csv'), '--out', join(dir, 'iris.head.simlearn')]);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /head saved to .*iris.head.simlearn/);
+    assert.ok(existsSync(join(dir, 'iris.head.simlearn')));
     assert.match(r.stdout, /on 105 rows, validated on 45 \(3 classes\)/);
     assert.match(r.stdout, /MAP@R 0\.\d+ {2}P@1/);
     assert.equal(r.stderr.includes('train ['), false, 'no progress bar when stderr is not a terminal');
@@ -57,7 +59,7 @@ test('simlearn train: a bad config is a usage error naming the field; a missing 
     assert.equal(r.code, 2);
     assert.match(r.stderr, /optimizer\.lr/);
     assert.equal(runCli(['train']).code, 2);
-    const r2 = runCli(['train', '--config', cfg, '--epochs', '0']);
+    const r2 = runCli(['train', '--config', cfg, '--epochs', '0', '--no-save']);
     assert.equal(r2.code, 2);
     assert.match(r2.stderr, /--epochs must be an integer/);
   } finally {

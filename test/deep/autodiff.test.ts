@@ -114,3 +114,14 @@ test('batch norm updates running statistics like torch (unbiased variance)', () 
   assert.ok(Math.abs(stats.runningMean[0] - 0.3) < 1e-6);
   assert.ok(Math.abs(stats.runningVar[0] - (0.9 + 0.1 * 14 / 3)) < 1e-6);
 });
+
+test('backwardAll: two outputs sharing a parameter accumulate both gradients in one walk', () => {
+  const p = { name: 'w', value: Float32Array.from([1, 2]), grad: new Float32Array(2), shape: [1, 2] };
+  const tape = new Tape();
+  const w = tape.parameter(p, 1, 2);
+  const a = mulRowVector(tape.constant(Float32Array.from([3, 4]), 1, 2), w); // d/dw = [3, 4]·seedA
+  const b = mulRowVector(tape.constant(Float32Array.from([5, 6]), 1, 2), w); // d/dw = [5, 6]·seedB
+  tape.backwardAll([[a, Float32Array.from([1, 1])], [b, Float32Array.from([2, 0])]]);
+  assert.deepEqual(Array.from(p.grad), [3 + 10, 4]);
+  assert.throws(() => tape.backwardAll([[a, Float32Array.from([1])]]), /seed has 1 values/);
+});

@@ -133,3 +133,26 @@ test('cosine of a zero row is 0 with a finite gradient', () => {
 test('dimension mismatches are reported with the argument', () => {
   assert.throws(() => new LpDistance().pairwise(new Float32Array(5), 2, new Float32Array(4), 2, 2), /a has 5 values/);
 });
+
+test('sparse backward equals the dense backward (the path losses take on few mined tuples)', () => {
+  const a = randomEmbeddings(6, 3, 41);
+  const b = randomEmbeddings(5, 3, 42);
+  a.data.set(b.data.subarray(0, 3), 0); // a_0 == b_0: zero distance entry
+  const rows = Int32Array.from([0, 2, 5, 2, 0]);
+  const cols = Int32Array.from([0, 1, 4, 1, 3]);
+  const vals = Float64Array.from([1.5, -2, 0.7, 0.3, -1]);
+  for (const dist of all) {
+    for (const same of [false, true]) {
+      const B = same ? a : b;
+      const m = same ? 6 : 5;
+      const G = new Float64Array(6 * m);
+      for (let k = 0; k < rows.length; k++) G[rows[k] * m + cols[k]] += vals[k];
+      const ga = new Float64Array(18), gb = same ? ga : new Float64Array(m * 3);
+      dist.backward64(a.data, 6, B.data, m, 3, G, ga, gb);
+      const sa = new Float64Array(18), sb = same ? sa : new Float64Array(m * 3);
+      dist.backwardSparse64(a.data, 6, B.data, m, 3, rows, cols, vals, rows.length, sa, sb);
+      for (let i = 0; i < 18; i++) assert.ok(Math.abs(ga[i] - sa[i]) < 1e-9, `${dist.name} same=${same} ga[${i}]`);
+      if (!same) for (let i = 0; i < m * 3; i++) assert.ok(Math.abs(gb[i] - sb[i]) < 1e-9, `${dist.name} gb[${i}]`);
+    }
+  }
+});

@@ -32,6 +32,7 @@ test('frozen encoder + head: embeddings are computed once, then read from the ca
     assert.equal(first.head.inputDim, 10, 'the head trains on the encoder outputs');
     assert.deepEqual(second.training.final, first.training.final);
     assert.ok(first.training.final!.mapAtR > first.untrained.mapAtR, 'the head improves on the frozen embeddings');
+    assert.throws(() => first.head.transform([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]]), /trained on the outputs of the encoder .*encoder.onnx, so encode the data with it first/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

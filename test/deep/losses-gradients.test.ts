@@ -11,7 +11,8 @@ import {
 } from '../../src/deep/losses/index.js';
 import { BatchHardMiner, MultiSimilarityMiner } from '../../src/deep/miners/index.js';
 import { ThresholdReducer } from '../../src/deep/reducers/index.js';
-import type { Loss } from '../../src/deep/types.js';
+import type { Distance, Loss } from '../../src/deep/types.js';
+import { CosineSimilarity } from '../../src/deep/distances/index.js';
 import { gradCheck, randomEmbeddings } from './similarity-helpers.js';
 
 const labels = Int32Array.from([0, 0, 1, 1, 2, 2, 0]);
@@ -183,4 +184,43 @@ test('cross-batch memory: gradient flows to the batch only; the memory is a deta
   assert.ok(Math.abs(r.loss - viaInner.loss) < 1e-12);
   assert.deepEqual(Array.from(r.grad), Array.from(viaInner.grad));
   assert.equal(r.referenceGrad, undefined);
+});
+
+test('cross-batch memory with its own miner mines against the memory, never a row with its own copy', () => {
+  const miner = new BatchHardMiner();
+  const xbm = new CrossBatchMemory({ loss: new TripletMarginLoss({ margin: 0.5 }), memorySize: 12, miner });
+  xbm.compute(randomEmbeddings(6, d, 41), Int32Array.from([0, 1, 2, 0, 1, 2]));
+  const E = randomEmbeddings(6, d, 42);
+  const lab = Int32Array.from([0, 1, 2, 2, 1, 0]);
+  const r = xbm.compute(E, lab);
+  // Rebuild the same reference by hand: memory slots 0..5 hold batch 1, 6..11 batch 2.
+  const memE = new Float32Array(12 * d);
+  memE.set(randomEmbeddings(6, d, 41).data, 0);
+  memE.set(E.data, 6 * d);
+  const reference = { embeddings: new Matrix(12, d, memE), labels: Int32Array.from([0, 1, 2, 0, 1, 2, 0, 1, 2, 2, 1, 0]), selfIndex: Int32Array.from([6, 7, 8, 9, 10, 11]) };
+  const tuples = miner.mine(E, lab, reference);
+  assert.ok(tuples.kind === 'triplets' && tuples.anchors.length === 6);
+  if (tuples.kind === 'triplets') for (let t = 0; t < 6; t++) assert.notEqual(tuples.positives[t], 6 + tuples.anchors[t]);
+  const direct = new TripletMarginLoss({ margin: 0.5 }).compute(E, lab, tuples, reference);
+  assert.ok(Math.abs(r.loss - direct.loss) < 1e-12);
+  assert.deepEqual(Array.from(r.grad), Array.from(direct.grad));
+});
+
+test('a user Distance with only the float32 interface works with losses and miners', () => {
+  const inner = new CosineSimilarity();
+  // Only the public interface: no float64 or sparse fast paths.
+  const custom: Distance = {
+    name: 'cosine',
+    largerIsCloser: true,
+    pairwise: (a, na, b, nb, dd) => inner.pairwise(a, na, b, nb, dd),
+    backward: (a, na, b, nb, dd, g, ga, gb) => inner.backward(a, na, b, nb, dd, g, ga, gb),
+  };
+  const E = randomEmbeddings(n, d, 51);
+  const viaCustom = new SupConLoss({ distance: custom, temperature: 0.5 }).compute(E, labels);
+  const viaPrecise = new SupConLoss({ distance: 'cosine', temperature: 0.5 }).compute(E, labels);
+  assert.ok(Math.abs(viaCustom.loss - viaPrecise.loss) < 1e-5);
+  for (let i = 0; i < E.data.length; i++) assert.ok(Math.abs(viaCustom.grad[i] - viaPrecise.grad[i]) < 1e-4);
+  const mined = new BatchHardMiner({ distance: custom }).mine(E, labels);
+  assert.deepEqual(mined, new BatchHardMiner({ distance: 'cosine' }).mine(E, labels));
+  assert.throws(() => new SupConLoss({ distance: { name: 'cosine' } as unknown as Distance }), /distance must be a name .* or a Distance object/);
 });

@@ -196,3 +196,34 @@ test('bad batches are refused with the argument named', () => {
   assert.equal(r.loss, 0);
   assert.ok(r.grad.every((v) => v === 0));
 });
+
+test('NT-Xent stays finite with far-apart logits (Euclidean distance, small temperature)', () => {
+  // Anchor 0 has two positives (x = 1 and x = 100) and no negative within reach: z = −d/τ spans
+  // −10 to −1000, where a shared shift would underflow exp() to 0 and give log(0).
+  const E = rows32([[0], [1], [100], [-1000]]);
+  const r = new NTXentLoss({ temperature: 0.1, distance: 'euclidean' }).compute(E, labelsOf(0, 0, 0, 1));
+  assert.ok(Number.isFinite(r.loss));
+  assert.ok(r.grad.every((v) => Number.isFinite(v)));
+  // Pairs with no negative at all give 0: one class only.
+  assert.equal(new NTXentLoss({ temperature: 0.1, distance: 'euclidean' }).compute(E, labelsOf(0, 0, 0, 0)).loss, 0);
+});
+
+test('triplet loss: the fused all-triplets path equals the loss on explicitly enumerated triplets', async () => {
+  const { allTriplets } = await import('../../src/deep/losses/tuples.js');
+  const { randomEmbeddings } = await import('./similarity-helpers.js');
+  const E = randomEmbeddings(12, 3, 77);
+  const lab = labelsOf(0, 1, 2, 0, 1, 2, 0, 1, 2, 3, 3, 0);
+  const tr = allTriplets(lab, lab, Int32Array.from({ length: 12 }, (_, i) => i));
+  // A reducer without `bounds` takes the two-pass path (terms stored, then reduced).
+  const plain = new MeanReducer();
+  const noBounds = { name: 'custom-mean', reduce: (t: Float64Array) => plain.reduce(t) };
+  for (const opts of [{ margin: 0.5 }, { margin: 0.3, smooth: true }, { margin: 0.2, distance: 'cosine' }, { margin: 0.5, reducer: noBounds }, { margin: 0.5, smooth: true, reducer: noBounds }, { margin: 0.4, reducer: { name: 'threshold', low: 0.1, high: 0.6 } }]) {
+    const loss = new TripletMarginLoss(opts);
+    const a = loss.compute(E, lab);
+    const b = loss.compute(E, lab, { kind: 'triplets', ...tr });
+    close(a.loss, b.loss, `fused ${JSON.stringify(opts)}`, 1e-12);
+    assert.ok(a.loss > 0);
+    for (let i = 0; i < a.grad.length; i++) close(a.grad[i], b.grad[i], `grad ${i}`, 1e-6);
+    assert.equal(a.activeTerms, b.activeTerms);
+  }
+});

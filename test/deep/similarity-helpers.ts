@@ -136,6 +136,7 @@ export class LinearHead {
 }
 
 export interface TrainReport {
+  head: LinearHead;
   lossBefore: number;
   lossAfter: number;
   mapBefore: number;
@@ -167,5 +168,5 @@ export function trainLinear(loss: Loss, miner: Miner | null, data: { X: Matrix<F
     for (const p of params) for (let k = 0; k < p.value.length; k++) p.value[k] -= paramLr * p.grad[k];
   }
   const after = measure();
-  return { lossBefore: before.loss, lossAfter: after.loss, mapBefore: before.map, mapAfter: after.map };
+  return { head, lossBefore: before.loss, lossAfter: after.loss, mapBefore: before.map, mapAfter: after.map };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseTrainConfig, readTrainConfig, ConfigError } from '../../src/deep/config.js';
 import { buildLoss, buildMiner, buildOptimizer, buildSampler } from '../../src/deep/build.js';
 import { runTraining } from '../../src/deep/pipeline.js';
+import { DeepHead } from '../../src/deep/head.js';
 import { foldSplit } from '../../src/deep/split.js';
 import { ROOT, DATA } from '../helpers.js';
 
@@ -80,12 +81,17 @@ test('a run from a config trains on wine and beats the untrained head', async ()
       schedule: { name: 'cosine', warmupEpochs: 1 },
       epochs: 8,
       validateEvery: 4,
+      checkpoint: 'best.simlearn',
     });
     const run = await runTraining(config, { baseDir: dir });
     assert.equal(run.nTrain + run.nValidation, 178);
     assert.equal(run.nValidation, Math.ceil(0.3 * 178));
     assert.ok(run.training.final!.mapAtR > run.untrained.mapAtR + 0.05, `${run.untrained.mapAtR} → ${run.training.final!.mapAtR}`);
     assert.deepEqual(run.classes, [0, 1, 2]);
+    // The checkpoint holds the best validated weights, which fit() restored into the head.
+    const saved = DeepHead.load(join(dir, 'best.simlearn'));
+    assert.equal(saved.info.epoch, run.training.best!.epoch);
+    assert.deepEqual(Array.from(saved.transform([[13, 2, 2.4, 19, 100, 2.5, 2.5, 0.3, 1.6, 5, 1, 3, 800]]).data), Array.from(run.head.transform([[13, 2, 2.4, 19, 100, 2.5, 2.5, 0.3, 1.6, 5, 1, 3, 800]]).data));
     // The head standardises raw rows itself.
     assert.equal(run.head.transform([[13, 2, 2.4, 19, 100, 2.5, 2.5, 0.3, 1.6, 5, 1, 3, 800]]).cols, 8);
   } finally {

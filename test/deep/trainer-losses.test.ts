@@ -14,7 +14,8 @@ import { lossByName } from '../../src/deep/losses/by-name.js';
 import { minerByName } from '../../src/deep/miners/by-name.js';
 import { MPerClassSampler } from '../../src/deep/samplers/m-per-class.js';
 import { PairBatchSampler } from '../../src/deep/samplers/pair-batch.js';
-import { fromLabeledPairs, fromScoredPairs, fromGroups } from '../../src/deep/inputs.js';
+import { PxKSampler } from '../../src/deep/samplers/pxk.js';
+import { fromLabeledPairs, fromScoredPairs, fromGroups, fromQueryPositivePairs } from '../../src/deep/inputs.js';
 import type { Loss } from '../../src/deep/types.js';
 
 function problem(n: number, seed: number): { X: Matrix<Float32Array>; y: Int32Array } {
@@ -59,24 +60,24 @@ function check(label: string, lossName: string, lossOptions: Record<string, unkn
 // Losses (no miner: all tuples of the batch).
 check('contrastive', 'contrastive', {}, null);
 check('triplet margin', 'triplet-margin', { margin: 0.2 }, null);
-check('multi-similarity', 'multi-similarity', {}, null);
+check('multi-similarity', 'multi-similarity', {}, null, {}, 0.03);
 check('NT-Xent / InfoNCE', 'ntxent', { temperature: 0.1 }, null);
 check('SupCon', 'supcon', { temperature: 0.1 }, null);
-check('circle', 'circle', {}, null);
-check('ArcFace', 'arcface', { numClasses: 3, embeddingSize: 4, scale: 16, margin: 0.2 }, null, 0.05);
-check('CosFace', 'cosface', { numClasses: 3, embeddingSize: 4, scale: 16, margin: 0.2 }, null, 0.05);
-check('proxy-anchor', 'proxy-anchor', { numClasses: 3, embeddingSize: 4 }, null, 0.1);
+check('circle', 'circle', { gamma: 16 }, null, {}, 0.03);
+check('ArcFace', 'arcface', { numClasses: 3, embeddingSize: 4, scale: 16, margin: 0.2 }, null, {}, 0.05);
+check('CosFace', 'cosface', { numClasses: 3, embeddingSize: 4, scale: 16, margin: 0.2 }, null, {}, 0.05);
+check('proxy-anchor', 'proxy-anchor', { numClasses: 3, embeddingSize: 4 }, null, {}, 0.1);
 check('margin loss', 'margin', {}, null);
 check('cross-batch memory (contrastive)', 'cross-batch-memory', { loss: 'contrastive', memorySize: 96 }, null);
 // Miners.
-check('batch-hard miner + triplet', 'triplet-margin', { margin: 0.2 }, 'batch-hard');
+check('batch-hard miner + triplet', 'triplet-margin', { margin: 0.2 }, 'batch-hard', {}, 0.03);
 check('batch-easy-hard miner + contrastive', 'contrastive', {}, 'batch-easy-hard');
 check('triplet-margin miner (all) + triplet', 'triplet-margin', { margin: 0.2 }, 'triplet-margin', { type: 'all', margin: 0.2 });
 check('triplet-margin miner (hard) + triplet', 'triplet-margin', { margin: 0.2 }, 'triplet-margin', { type: 'hard', margin: 0.2 });
 check('triplet-margin miner (semihard) + triplet', 'triplet-margin', { margin: 0.2 }, 'triplet-margin', { type: 'semihard', margin: 0.2 });
 // Easy triplets carry no triplet-margin loss by definition; the contrastive loss still pulls their positives in.
 check('triplet-margin miner (easy) + contrastive', 'contrastive', {}, 'triplet-margin', { type: 'easy', margin: 0.2 });
-check('multi-similarity miner + multi-similarity', 'multi-similarity', {}, 'multi-similarity', { epsilon: 0.1 });
+check('multi-similarity miner + multi-similarity', 'multi-similarity', {}, 'multi-similarity', { epsilon: 0.1 }, 0.03);
 check('pair-margin miner + contrastive', 'contrastive', {}, 'pair-margin', { posMargin: 0.2, negMargin: 0.8 });
 
 /** Rows of two random members of each class, as pairs. */
@@ -99,13 +100,13 @@ test('trains: labelled (a, b, ±1) pairs with their own tuples', () => {
   const model = new MLP({ inputDim: 8, hidden: [16], outputDim: 4, seed: 3 });
   const before = evaluateRetrieval(model, val);
   const loss = lossByName('contrastive');
-  const trainer = new Trainer({ model, loss, sampler: new PairBatchSampler(data.nPairs, { pairsPerBatch: 40, seed: 3 }), optimizer: (p) => new Adam(p, { lr: 1e-2 }) }, { epochs: 10, progress: false, restoreBest: false, validateEvery: 10 });
+  const trainer = new Trainer({ model, loss, sampler: new PairBatchSampler(data.pairRows, { pairsPerBatch: 40, seed: 3 }), optimizer: (p) => new Adam(p, { lr: 1e-2 }) }, { epochs: 10, progress: false, restoreBest: false, validateEvery: 10 });
   const lossOf = () => loss.compute(embed(model, data.X), data.labels, data.tuples).loss;
   const l0 = lossOf();
   const r = trainer.fit({ X: data.X, y: data.labels, tuples: data.tuples }, val);
   assert.ok(lossOf() < l0);
   assert.ok(r.final!.mapAtR > before.mapAtR + 0.1, `MAP@R ${before.mapAtR} → ${r.final!.mapAtR}`);
-  assert.throws(() => new Trainer({ model, loss, miner: minerByName('batch-hard'), sampler: new PairBatchSampler(data.nPairs, { pairsPerBatch: 40 }), optimizer: (p) => new Adam(p) }, { epochs: 1 }).fit({ X: data.X, y: data.labels, tuples: data.tuples }), /a miner must not be used/);
+  assert.throws(() => new Trainer({ model, loss, miner: minerByName('batch-hard'), sampler: new PairBatchSampler(data.pairRows, { pairsPerBatch: 40 }), optimizer: (p) => new Adam(p) }, { epochs: 1 }).fit({ X: data.X, y: data.labels, tuples: data.tuples }), /a miner must not be used/);
 });
 
 test('trains: scored (a, b, score) pairs with the score-regression loss', () => {
@@ -130,4 +131,45 @@ test('trains: groups as pseudo-classes', () => {
   const trainer = new Trainer({ model, loss: lossByName('supcon', { temperature: 0.1 }), sampler: new MPerClassSampler(data.labels, { m: 8, batchSize: 48, seed: 5 }), optimizer: (p) => new Adam(p, { lr: 1e-2 }) }, { epochs: 10, progress: false, restoreBest: false, validateEvery: 10 });
   const r = trainer.fit({ X: data.X, y: data.labels }, val);
   assert.ok(r.final!.mapAtR > before.mapAtR + 0.1, `MAP@R ${before.mapAtR} → ${r.final!.mapAtR}`);
+});
+
+test('trains: (query, positive) pairs with in-batch negatives (stacked form, NT-Xent)', () => {
+  const q: number[][] = [], p: number[][] = [];
+  const r = new Random(9);
+  for (let k = 0; k < 150; k++) {
+    const i = r.int(train.X.rows);
+    let j = r.int(train.X.rows);
+    while (train.y[j] !== train.y[i] || j === i) j = r.int(train.X.rows);
+    q.push(Array.from(train.X.row(i)));
+    p.push(Array.from(train.X.row(j)));
+  }
+  const data = fromQueryPositivePairs(q, p);
+  const model = new MLP({ inputDim: 8, hidden: [16], outputDim: 4, seed: 6 });
+  const before = evaluateRetrieval(model, val);
+  const trainer = new Trainer({ model, loss: lossByName('ntxent', { temperature: 0.1 }), sampler: new PairBatchSampler(150, { pairsPerBatch: 30, seed: 6 }), optimizer: (o) => new Adam(o, { lr: 1e-2 }) }, { epochs: 10, progress: false, restoreBest: false, validateEvery: 10 });
+  const res = trainer.fit({ X: data.X, y: data.stackedLabels }, val);
+  assert.ok(res.final!.mapAtR > before.mapAtR + 0.1, `MAP@R ${before.mapAtR} → ${res.final!.mapAtR}`);
+});
+
+test('trains: (query, positive) pairs in the asymmetric form (positives as the reference set)', () => {
+  const q: number[][] = [], p: number[][] = [];
+  const r = new Random(10);
+  for (let k = 0; k < 150; k++) {
+    const i = r.int(train.X.rows);
+    let j = r.int(train.X.rows);
+    while (train.y[j] !== train.y[i] || j === i) j = r.int(train.X.rows);
+    q.push(Array.from(train.X.row(i)));
+    p.push(Array.from(train.X.row(j)));
+  }
+  const data = fromQueryPositivePairs(q, p);
+  const model = new MLP({ inputDim: 8, hidden: [16], outputDim: 4, seed: 8 });
+  const before = evaluateRetrieval(model, val);
+  // One row per pair id, so P x K with K = 1 is a plain shuffled batch of 30 pairs.
+  const sampler = new PxKSampler(data.labels, { p: 30, k: 1, seed: 8 });
+  const trainer = new Trainer({ model, loss: lossByName('ntxent', { temperature: 0.1 }), sampler, optimizer: (o) => new Adam(o, { lr: 1e-2 }) }, { epochs: 10, progress: false, restoreBest: false, validateEvery: 10 });
+  const res = trainer.fit({ X: data.queries, y: data.labels, positives: data.positives }, val);
+  assert.ok(res.final!.mapAtR > before.mapAtR + 0.1, `MAP@R ${before.mapAtR} → ${res.final!.mapAtR}`);
+  const noRef = new Trainer({ model, loss: lossByName('arcface', { numClasses: 150, embeddingSize: 4 }), sampler, optimizer: (o) => new Adam(o) }, { epochs: 1, progress: false });
+  assert.throws(() => noRef.fit({ X: data.queries, y: data.labels, positives: data.positives }), /arcface/);
+  assert.throws(() => trainer.fit({ X: data.queries, y: data.labels, positives: data.positives.sliceRows(0, 10) }), /row i of each forms pair i/);
 });

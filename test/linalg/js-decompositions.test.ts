@@ -137,6 +137,30 @@ test('eigh: a 200 x 200 matrix with a clustered spectrum', () => {
   assert.ok(orthoError(vectors, n, n) < 1e-12);
 });
 
+test('eigh: Wilkinson W21+ (a near-degenerate top pair) and the Hilbert matrix H8', () => {
+  // W21+: tridiagonal, diagonal |i - 10|, off-diagonal 1. Its two largest eigenvalues agree
+  // to about 14 digits (≈ 10.7461941829033; Wilkinson, The Algebraic Eigenvalue Problem,
+  // 1965), so the eigenvectors are only defined by orthogonality.
+  const n = 21;
+  const w = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    w[i * n + i] = Math.abs(i - 10);
+    if (i + 1 < n) w[i * n + i + 1] = w[(i + 1) * n + i] = 1;
+  }
+  const r = B.eigh(w, n);
+  assert.ok(Math.abs(r.values[n - 1] - 10.7461941829033) < 1e-12 && Math.abs(r.values[n - 2] - 10.7461941829033) < 1e-12);
+  assert.ok(orthoError(r.vectors, n, n) < 1e-13);
+  assert.ok(maxDiff(reconstructEigh(r.values, r.vectors, n), w) < 1e-13);
+  // H8: λ_max ≈ 1.6959389969, λ_min ≈ 1.1115390e-10 (Todd 1954 tabulates Hilbert spectra).
+  const m = 8;
+  const h = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) h[i * m + j] = 1 / (i + j + 1);
+  const hv = B.eigh(h, m).values;
+  assert.ok(Math.abs(hv[m - 1] - 1.695938996921949) < 1e-14);
+  // Absolute accuracy eps‖H‖ ≈ 4e-16 still gives λ_min to ~5 digits.
+  assert.ok(Math.abs(hv[0] - 1.111539e-10) < 1e-15, `λmin = ${hv[0]}`);
+});
+
 test('eigh: non-finite input and wrong sizes are refused clearly', () => {
   assert.throws(() => B.eigh(new Float64Array([1, NaN, NaN, 1]), 2), (e: Error) => e instanceof LinAlgError && /NaN/.test(e.message));
   assert.throws(() => B.eigh(new Float64Array(5), 2), /expected an 2 x 2 matrix/);

@@ -119,15 +119,25 @@ export class Tape {
    * parameters accumulate into their Parameter.grad buffers.
    */
   backward(out: Tensor, seed?: ArrayLike<number>): void {
-    if (out.tape !== this) throw new Error('Tape.backward: the tensor belongs to another tape');
-    if (!out.requiresGrad) throw new Error('Tape.backward: the output does not depend on any trainable tensor');
-    const g = this.gradOf(out);
-    if (seed) {
-      if (seed.length !== out.size) throw new RangeError(`Tape.backward: seed has ${seed.length} values, output has ${out.size}`);
-      for (let i = 0; i < g.length; i++) g[i] += seed[i];
-    } else {
-      if (out.size !== 1) throw new RangeError(`Tape.backward: a ${out.rows} x ${out.cols} output needs an explicit seed gradient`);
-      g[0] += 1;
+    this.backwardAll([[out, seed]]);
+  }
+
+  /**
+   * Back-propagates from several outputs at once (e.g. query and positive embeddings that share
+   * the head's weights): every seed is placed first, then the graph is walked once.
+   */
+  backwardAll(outputs: [Tensor, ArrayLike<number> | undefined][]): void {
+    for (const [out, seed] of outputs) {
+      if (out.tape !== this) throw new Error('Tape.backward: the tensor belongs to another tape');
+      if (!out.requiresGrad) throw new Error('Tape.backward: the output does not depend on any trainable tensor');
+      const g = this.gradOf(out);
+      if (seed) {
+        if (seed.length !== out.size) throw new RangeError(`Tape.backward: seed has ${seed.length} values, output has ${out.size}`);
+        for (let i = 0; i < g.length; i++) g[i] += seed[i];
+      } else {
+        if (out.size !== 1) throw new RangeError(`Tape.backward: a ${out.rows} x ${out.cols} output needs an explicit seed gradient`);
+        g[0] += 1;
+      }
     }
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const node = this.nodes[i];

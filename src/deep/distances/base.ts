@@ -14,6 +14,11 @@ export interface PreciseDistance extends Distance {
   pairwise64(a: FloatArray, na: number, b: FloatArray, nb: number, d: number): Float64Array;
   /** Accumulates dL/da and dL/db (float64) from dL/dMatrix; ga and gb may be one buffer when a === b. */
   backward64(a: FloatArray, na: number, b: FloatArray, nb: number, d: number, gradMatrix: Float64Array, ga: Float64Array, gb: Float64Array): void;
+  /**
+   * The same for a sparse dL/dMatrix given as (rows[k], cols[k], vals[k]) entries: O(nnz · d)
+   * instead of the dense path's GEMMs, for losses on a few mined tuples.
+   */
+  backwardSparse64(a: FloatArray, na: number, b: FloatArray, nb: number, d: number, rows: Int32Array, cols: Int32Array, vals: Float64Array, nnz: number, ga: Float64Array, gb: Float64Array): void;
 }
 
 export function isPrecise(d: Distance): d is PreciseDistance {
@@ -39,7 +44,22 @@ export function pairwiseF64(dist: Distance, a: FloatArray, na: number, b: FloatA
 /** Backward in float64 from any Distance (a user's float32-only Distance goes through temporary buffers). */
 export function backwardF64(dist: Distance, a: FloatArray, na: number, b: FloatArray, nb: number, d: number, gm: Float64Array, ga: Float64Array, gb: Float64Array): void {
   if (isPrecise(dist)) {
-    dist.backward64(a, na, b, nb, d, gm, ga, gb);
+    // Mined tuples touch few entries: below 1/16 density the sparse path beats the GEMMs.
+    let nnz = 0;
+    for (let i = 0; i < gm.length; i++) nnz += +(gm[i] !== 0);
+    if (nnz * 16 <= gm.length) {
+      const rows = new Int32Array(nnz);
+      const cols = new Int32Array(nnz);
+      const vals = new Float64Array(nnz);
+      let k = 0;
+      for (let i = 0; i < gm.length; i++) {
+        if (gm[i] === 0) continue;
+        rows[k] = (i / nb) | 0;
+        cols[k] = i - rows[k] * nb;
+        vals[k++] = gm[i];
+      }
+      dist.backwardSparse64(a, na, b, nb, d, rows, cols, vals, nnz, ga, gb);
+    } else dist.backward64(a, na, b, nb, d, gm, ga, gb);
     return;
   }
   const a32 = toF32(a);

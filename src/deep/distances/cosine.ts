@@ -80,6 +80,28 @@ export class CosineSimilarity implements PreciseDistance {
     }
   }
 
+  backwardSparse64(a: FloatArray, na: number, b: FloatArray, nb: number, d: number, rows: Int32Array, cols: Int32Array, vals: Float64Array, nnz: number, ga: Float64Array, gb: Float64Array): void {
+    checkDims(this.name, a, na, b, nb, d);
+    const same = a === b;
+    const A = normalizeRows(toF64(a), na, d);
+    const B = same ? A : normalizeRows(toF64(b), nb, d);
+    for (let k = 0; k < nnz; k++) {
+      const i = rows[k];
+      const j = cols[k];
+      let s = 0;
+      for (let c = 0; c < d; c++) s += A.unit[i * d + c] * B.unit[j * d + c];
+      const g = vals[k];
+      const fa = g / A.norms[i];
+      const fb = g / B.norms[j];
+      for (let c = 0; c < d; c++) {
+        const ua = A.unit[i * d + c];
+        const ub = B.unit[j * d + c];
+        ga[i * d + c] += fa * (ub - s * ua);
+        gb[j * d + c] += fb * (ua - s * ub);
+      }
+    }
+  }
+
   backward(a: Float32Array, na: number, b: Float32Array, nb: number, d: number, gradMatrix: Float32Array, ga: Float32Array, gb: Float32Array): void {
     accumulate32(this, a, na, b, nb, d, gradMatrix, ga, gb);
   }

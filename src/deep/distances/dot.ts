@@ -32,6 +32,19 @@ export class DotProductSimilarity implements PreciseDistance {
     be.gemm(true, false, nb, d, na, 1, gm, nb, a64, d, 1, gb, d);
   }
 
+  backwardSparse64(a: FloatArray, na: number, b: FloatArray, nb: number, d: number, rows: Int32Array, cols: Int32Array, vals: Float64Array, nnz: number, ga: Float64Array, gb: Float64Array): void {
+    checkDims(this.name, a, na, b, nb, d);
+    for (let k = 0; k < nnz; k++) {
+      const i = rows[k] * d;
+      const j = cols[k] * d;
+      const g = vals[k];
+      for (let c = 0; c < d; c++) {
+        ga[i + c] += g * b[j + c];
+        gb[j + c] += g * a[i + c];
+      }
+    }
+  }
+
   backward(a: Float32Array, na: number, b: Float32Array, nb: number, d: number, gradMatrix: Float32Array, ga: Float32Array, gb: Float32Array): void {
     accumulate32(this, a, na, b, nb, d, gradMatrix, ga, gb);
   }

@@ -122,6 +122,32 @@ export class LpDistance implements PreciseDistance {
     backwardDiff(a64, na, b64, nb, d, w, ga, gb);
   }
 
+  backwardSparse64(a: FloatArray, na: number, b: FloatArray, nb: number, d: number, rows: Int32Array, cols: Int32Array, vals: Float64Array, nnz: number, ga: Float64Array, gb: Float64Array): void {
+    checkDims(this.name, a, na, b, nb, d);
+    const diff = new Float64Array(d);
+    for (let k = 0; k < nnz; k++) {
+      const i = rows[k] * d;
+      const j = cols[k] * d;
+      let q = 0;
+      for (let c = 0; c < d; c++) {
+        const v = a[i + c] - b[j + c];
+        diff[c] = v;
+        q += v * v;
+      }
+      let w: number;
+      if (this.squared) w = 2 * vals[k];
+      else {
+        const r = Math.sqrt(q);
+        w = r > ZERO_DISTANCE ? vals[k] / r : 0;
+      }
+      if (w === 0) continue;
+      for (let c = 0; c < d; c++) {
+        ga[i + c] += w * diff[c];
+        gb[j + c] -= w * diff[c];
+      }
+    }
+  }
+
   backward(a: Float32Array, na: number, b: Float32Array, nb: number, d: number, gradMatrix: Float32Array, ga: Float32Array, gb: Float32Array): void {
     accumulate32(this, a, na, b, nb, d, gradMatrix, ga, gb);
   }

@@ -54,34 +54,53 @@ export class NTXentLoss implements Loss {
     const negB = new Int32Array(pairs.negA.length);
     for (let i = 0; i < pairs.negA.length; i++) negB[fill[pairs.negA[i]]++] = pairs.negB[i];
     const P = pairs.posA.length;
+    // All positive pairs of one anchor share its negatives, so each anchor's negative
+    // log-sum-exp L_a is computed once (O(n·m) rather than O(positive pairs × negatives)); each
+    // pair's normaliser is then logaddexp(z_p, L_a), stable whatever the logits' range.
+    const negMax = new Float64Array(n).fill(-Infinity);
+    const negLse = new Float64Array(n).fill(-Infinity);
+    for (let a = 0; a < n; a++) {
+      const row = a * m;
+      let mx = -Infinity;
+      for (let k = start[a]; k < start[a + 1]; k++) mx = Math.max(mx, sign * mat[row + negB[k]] * invT);
+      if (mx === -Infinity) continue;
+      let sNeg = 0;
+      for (let k = start[a]; k < start[a + 1]; k++) sNeg += Math.exp(sign * mat[row + negB[k]] * invT - mx);
+      negMax[a] = mx;
+      negLse[a] = mx + Math.log(sNeg);
+    }
     const terms = new Float64Array(P);
     const lses = new Float64Array(P);
     for (let t = 0; t < P; t++) {
       const a = pairs.posA[t];
-      const row = a * m;
-      const zp = sign * mat[row + pairs.posB[t]] * invT;
-      let mx = zp;
-      for (let k = start[a]; k < start[a + 1]; k++) mx = Math.max(mx, sign * mat[row + negB[k]] * invT);
-      let s = Math.exp(zp - mx);
-      for (let k = start[a]; k < start[a + 1]; k++) s += Math.exp(sign * mat[row + negB[k]] * invT - mx);
-      const lse = mx + Math.log(s);
+      const zp = sign * mat[a * m + pairs.posB[t]] * invT;
+      const L = negLse[a];
+      const top = Math.max(zp, L);
+      const lse = L === -Infinity ? zp : top + Math.log(Math.exp(zp - top) + Math.exp(L - top));
       lses[t] = lse;
       terms[t] = lse - zp;
     }
     const r = this.reducer.reduce(terms);
     const gm = new Float64Array(n * m);
-    // d term/d z_p = softmax_p − 1, d term/d z_n = softmax_n; z = sign · mat / τ.
+    // d term/d z_p = softmax_p − 1, d term/d z_n = softmax_n (z = sign · mat / τ); a negative's
+    // share over the anchor's pairs is exp(z_n − negMax_a) · Σ_t c_t exp(negMax_a − lse_t).
+    const negCoef = new Float64Array(n);
     for (let t = 0; t < P; t++) {
       const w = r.weights[t];
       if (w === 0) continue;
       const a = pairs.posA[t];
-      const row = a * m;
       const c = w * sign * invT;
-      const zp = sign * mat[row + pairs.posB[t]] * invT;
-      gm[row + pairs.posB[t]] += c * (Math.exp(zp - lses[t]) - 1);
+      const j = a * m + pairs.posB[t];
+      gm[j] += c * (Math.exp(sign * mat[j] * invT - lses[t]) - 1);
+      if (negLse[a] !== -Infinity) negCoef[a] += c * Math.exp(negMax[a] - lses[t]);
+    }
+    for (let a = 0; a < n; a++) {
+      const k0 = negCoef[a];
+      if (k0 === 0) continue;
+      const row = a * m;
       for (let k = start[a]; k < start[a + 1]; k++) {
-        const j = negB[k];
-        gm[row + j] += c * Math.exp(sign * mat[row + j] * invT - lses[t]);
+        const j = row + negB[k];
+        gm[j] += k0 * Math.exp(sign * mat[j] * invT - negMax[a]);
       }
     }
     return { loss: r.loss, activeTerms: r.active, ...backprop(this.distance, inp, gm) };

@@ -109,12 +109,16 @@ export function allTriplets(labels: Int32Array, refLabels: Int32Array, self: Int
 }
 
 /** Checks that every index is inside the batch (first element) or the compared set (others). */
+function inRange(arr: Int32Array, limit: number): number {
+  // Unsigned compare catches negatives too; returns the first bad position or −1.
+  for (let i = 0; i < arr.length; i++) if ((arr[i] >>> 0) >= limit) return i;
+  return -1;
+}
+
 export function validateTuples(tuples: MinedTuples, n: number, m: number, owner: string): void {
   const check = (arr: Int32Array, limit: number, what: string): void => {
-    for (let i = 0; i < arr.length; i++) {
-      const v = arr[i];
-      if (!(v >= 0 && v < limit)) throw new RangeError(`${owner}: tuples.${what}[${i}] = ${v} is outside 0..${limit - 1}; tuples must index the batch (and the reference set for the second element)`);
-    }
+    const i = inRange(arr, limit);
+    if (i >= 0) throw new RangeError(`${owner}: tuples.${what}[${i}] = ${arr[i]} is outside 0..${limit - 1}; tuples must index the batch (and the reference set for the second element)`);
   };
   if (tuples.kind === 'triplets') {
     const { anchors, positives, negatives } = tuples;

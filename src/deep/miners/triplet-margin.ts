@@ -7,9 +7,10 @@
  *   'easy'     tm > margin
  * PML builds all n³ triplets and then filters (most of its training step); here each anchor's
  * negatives are gathered once into a contiguous buffer and, for each positive, scanned once
- * against the admissible window of u_an, writing only survivors into output buffers pre-sized to
- * the candidate count (computed in O(n·m)) and reused across calls; the results are copied out
- * at their exact size. No candidate triplet is ever materialised.
+ * against the admissible window of u_an (skipped outright when the window misses the anchor's
+ * range of negative distances), writing only survivors into output buffers that are reused
+ * across calls and sized by the survivors; the results are copied out at their exact size.
+ * No candidate triplet is ever materialised.
  */
 import type { Matrix } from '../../matrix.js';
 import { resolveDistance } from '../distances/by-name.js';
@@ -48,38 +49,40 @@ export class TripletMarginMiner implements Miner {
       case 'semihard': loOff = 0; hiOff = margin; break;
       default: loOff = margin; hiOff = Infinity;
     }
-    // Upper bound on survivors (every candidate triplet), computed in O(n·m) without building them.
-    let bound = 0;
-    for (let i = 0; i < n; i++) {
-      const si = self ? self[i] : -1;
-      let p = 0;
-      let q = 0;
-      for (let j = 0; j < m; j++) {
-        if (RL[j] !== L[i]) q++;
-        else if (j !== si) p++;
-      }
-      bound += p * q;
-    }
-    this.reserve(bound + 1);
-    const { anchors, positives, negatives } = this.buf;
-    const t = collect(u, n, m, L, RL, self ?? NO_SELF, loOff, hiOff, anchors, positives, negatives);
+    const t = collect(u, n, m, L, RL, self ?? NO_SELF, loOff, hiOff, this.out);
+    const { anchors, positives, negatives } = this.out;
     return { kind: 'triplets', anchors: anchors.slice(0, t), positives: positives.slice(0, t), negatives: negatives.slice(0, t) };
   }
 
-  private buf = { anchors: new Int32Array(0), positives: new Int32Array(0), negatives: new Int32Array(0) };
+  /** Output buffers reused across calls (a miner runs every step with similar sizes); results are copied out. */
+  private readonly out = new OutputBuffers();
+}
 
-  /** Reusable output buffers (a miner runs every step with similar sizes); results are copied out. */
-  private reserve(size: number): void {
-    if (this.buf.anchors.length >= size) return;
-    const len = Math.max(size, this.buf.anchors.length * 2);
-    this.buf = { anchors: new Int32Array(len), positives: new Int32Array(len), negatives: new Int32Array(len) };
+/** Growable triplet buffers: capacity follows the survivors, not the n·P·N candidates. */
+class OutputBuffers {
+  anchors: Int32Array = new Int32Array(1024);
+  positives: Int32Array = new Int32Array(1024);
+  negatives: Int32Array = new Int32Array(1024);
+
+  /** Makes room for `size` entries, keeping the first `used`. */
+  ensure(size: number, used: number): void {
+    if (this.anchors.length >= size) return;
+    const len = Math.max(size, this.anchors.length * 2);
+    const grow = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(len);
+      b.set(a.subarray(0, used));
+      return b;
+    };
+    this.anchors = grow(this.anchors);
+    this.positives = grow(this.positives);
+    this.negatives = grow(this.negatives);
   }
 }
 
 const NO_SELF = new Int32Array(0);
 
 /** Writes the triplets whose u_an lies in (u_ap + loOff, u_ap + hiOff]; returns their count. */
-function collect(u: Float64Array, n: number, m: number, L: Int32Array, RL: Int32Array, self: Int32Array, loOff: number, hiOff: number, anchors: Int32Array, positives: Int32Array, negatives: Int32Array): number {
+function collect(u: Float64Array, n: number, m: number, L: Int32Array, RL: Int32Array, self: Int32Array, loOff: number, hiOff: number, out: OutputBuffers): number {
   const negU = new Float64Array(m);
   const negI = new Int32Array(m);
   const posI = new Int32Array(m);
@@ -112,11 +115,13 @@ function collect(u: Float64Array, n: number, m: number, L: Int32Array, RL: Int32
       const hi = up + hiOff;
       // Once training separates the classes most windows miss every negative: skip the scan.
       if (!(maxNeg > lo && minNeg <= hi)) continue;
+      // The scan writes up to nn entries past t (candidates are written, survivors kept).
+      out.ensure(t + nn + 1, t);
       const t0 = t;
-      t = scan(negU, negI, nn, lo, hi, negatives, t);
+      t = scan(negU, negI, nn, lo, hi, out.negatives, t);
       if (t > t0) {
-        anchors.fill(i, t0, t);
-        positives.fill(p, t0, t);
+        out.anchors.fill(i, t0, t);
+        out.positives.fill(p, t0, t);
       }
     }
   }

@@ -41,20 +41,21 @@ export class Adam extends Optimizer {
 
   protected update(p: Parameter, k: number): void {
     const val = p.value, g = p.grad, m = this.m[k], v = this.v[k];
-    const b1 = this.beta1, b2 = this.beta2, eps = this.eps, lr = this.lr;
+    const b1 = this.beta1, b2 = this.beta2, a1 = 1 - b1, a2 = 1 - b2, eps = this.eps, lr = this.lr;
     const wd = p.noDecay ? 0 : this.weightDecay;
-    const bc1 = 1 - Math.pow(b1, this.t);
-    const sqrtBc2 = Math.sqrt(1 - Math.pow(b2, this.t));
-    const stepSize = lr / bc1;
+    const stepSize = lr / (1 - Math.pow(b1, this.t));
+    const invSqrtBc2 = 1 / Math.sqrt(1 - Math.pow(b2, this.t));
     const coupled = this.decoupled ? 0 : wd;
     const shrink = this.decoupled ? 1 - lr * wd : 1;
-    for (let i = 0; i < val.length; i++) {
-      const gi = g[i] + coupled * val[i];
-      const mi = b1 * m[i] + (1 - b1) * gi;
-      const vi = b2 * v[i] + (1 - b2) * gi * gi;
+    const n = val.length;
+    for (let i = 0; i < n; i++) {
+      const x = val[i];
+      const gi = g[i] + coupled * x;
+      const mi = b1 * m[i] + a1 * gi;
+      const vi = b2 * v[i] + a2 * gi * gi;
       m[i] = mi;
       v[i] = vi;
-      val[i] = val[i] * shrink - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
+      val[i] = x * shrink - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
     }
   }
 }

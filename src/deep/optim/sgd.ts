@@ -36,18 +36,34 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Parameter, k: number): void {
-    const v = p.value, g = p.grad, b = this.buf[k];
+    const v = p.value, g = p.grad, buf = this.buf[k];
     const wd = p.noDecay ? 0 : this.weightDecay;
     const mu = this.momentum, damp = 1 - this.dampening, lr = this.lr;
-    const first = this.t === 1;
-    for (let i = 0; i < v.length; i++) {
-      let d = g[i] + wd * v[i];
-      if (mu !== 0) {
-        // torch starts the buffer at the first gradient, without dampening.
-        b[i] = first ? d : mu * b[i] + damp * d;
-        d = this.nesterov ? d + mu * b[i] : b[i];
+    const n = v.length;
+    // One branch-free loop per case: a flag tested inside the loop costs more than the update.
+    if (mu === 0) {
+      for (let i = 0; i < n; i++) v[i] -= lr * (g[i] + wd * v[i]);
+    } else if (this.t === 1) {
+      // torch starts the buffer at the first gradient, without dampening.
+      const nest = this.nesterov ? 1 + mu : 1;
+      for (let i = 0; i < n; i++) {
+        const d = g[i] + wd * v[i];
+        buf[i] = d;
+        v[i] -= lr * nest * d;
       }
-      v[i] -= lr * d;
+    } else if (this.nesterov) {
+      for (let i = 0; i < n; i++) {
+        const d = g[i] + wd * v[i];
+        const bi = mu * buf[i] + damp * d;
+        buf[i] = bi;
+        v[i] -= lr * (d + mu * bi);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const bi = mu * buf[i] + damp * (g[i] + wd * v[i]);
+        buf[i] = bi;
+        v[i] -= lr * bi;
+      }
     }
   }
 }

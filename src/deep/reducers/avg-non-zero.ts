@@ -7,7 +7,8 @@ import { meanOver, type Reducer, type Reduction } from './reducer.js';
  */
 export class AvgNonZeroReducer implements Reducer {
   readonly name = 'avg-non-zero';
+  readonly bounds = { low: 0, high: Infinity };
   reduce(terms: Float64Array): Reduction {
-    return meanOver(terms, (v) => v > 0);
+    return meanOver(terms, 0, Infinity);
   }
 }

@@ -26,7 +26,11 @@ export class ThresholdReducer implements Reducer {
     this.high = high;
   }
 
+  get bounds(): { low: number; high: number } {
+    return { low: this.low, high: this.high };
+  }
+
   reduce(terms: Float64Array): Reduction {
-    return meanOver(terms, (v) => v > this.low && v < this.high);
+    return meanOver(terms, this.low, this.high);
   }
 }

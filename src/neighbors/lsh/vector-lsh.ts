@@ -135,29 +135,16 @@ export abstract class VectorLshIndex implements SavableIndex {
     const store = this.store;
     let assigned = this.idAlloc.assign(m.rows, ids, (id) => store.has(id), where);
     let rows = m;
-    if (m.rows > 1 && !process.env.NOREORDER) {
-      // Store the batch in the order of its first-table keys: vectors sharing buckets then sit
-      // next to each other, so re-ranking a query's candidates reads memory far less randomly.
-      const order = this.localityOrder(m);
+    if (m.rows >= 64) {
+      // Store the batch grouped by coarse cells, so the candidates of one query (which share
+      // buckets because they are close) sit in a few contiguous runs of memory; re-ranking
+      // then streams rows instead of chasing them across the whole store.
+      const order = localityOrder(m, this.seed);
       rows = m.takeRows(order);
       assigned = Float64Array.from(order, (i) => assigned[i]);
     }
     const start = store.append(rows.data, assigned);
     this.insertRows(rows, start);
-  }
-
-  private localityOrder(m: Matrix<Float32Array>): Int32Array {
-    const K = this.K;
-    const LK = this.L * K;
-    const proj = this.project(m);
-    const keys = new Uint32Array(this.L);
-    const sortKeys = new Float64Array(m.rows);
-    for (let i = 0; i < m.rows; i++) {
-      this.homeKeys(proj, i * LK, keys);
-      sortKeys[i] = (keys[0] & 0x1fffff) * 2 ** 31 + i; // exact in a double: 21 + 31 bits
-    }
-    sortKeys.sort();
-    return Int32Array.from(sortKeys, (v) => v % 2 ** 31);
   }
 
   private insertRows(m: Matrix<Float32Array>, start: number): void {
@@ -229,27 +216,22 @@ export abstract class VectorLshIndex implements SavableIndex {
     const L = this.L;
     const LK = L * this.K;
     const d = store.dim;
-    const data = store.data;
     const keys = new Uint32Array(L);
     const extra: number[] = [];
     const top = emptyTopK(1, kk);
     const outIds: number[][] = new Array(q.rows);
     const outD: number[][] = new Array(q.rows);
     const storeIds = store.ids;
-    const norms = this.norms;
+    let cand = new Int32Array(1024);
     let nCand = 0;
     let nVisit = 0;
     for (let qi = 0; qi < q.rows; qi++) {
       this.stampValue = (this.stampValue + 1) >>> 0;
       if (this.stampValue === 0) { stamp.fill(0); this.stampValue = 1; }
       const sv = this.stampValue;
-      top.ids.fill(-1);
-      top.dists.fill(Infinity);
-      const qo = qi * d;
-      const qd = q.data;
-      let qn = 0;
-      for (let j = 0; j < d; j++) qn += qd[qo + j] * qd[qo + j];
+      // phase 1: gather the distinct rows of every probed bucket
       this.homeKeys(proj, qi * LK, keys);
+      let m = 0;
       for (let t = 0; t < L; t++) {
         extra.length = 0;
         extra.push(keys[t]);
@@ -261,23 +243,23 @@ export abstract class VectorLshIndex implements SavableIndex {
             nVisit++;
             if (stamp[r] === sv) continue;
             stamp[r] = sv;
-            const ro = r * d;
-            let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            let j = 0;
-            for (; j + 3 < d; j += 4) {
-              s0 += qd[qo + j] * data[ro + j];
-              s1 += qd[qo + j + 1] * data[ro + j + 1];
-              s2 += qd[qo + j + 2] * data[ro + j + 2];
-              s3 += qd[qo + j + 3] * data[ro + j + 3];
+            if (m === cand.length) {
+              const c2 = new Int32Array(cand.length * 2);
+              c2.set(cand);
+              cand = c2;
             }
-            for (; j < d; j++) s0 += qd[qo + j] * data[ro + j];
-            let s = qn + norms[r] - 2 * (s0 + s1 + s2 + s3);
-            if (s < 0) s = 0;
-            nCand++;
-            pushTopK(top.ids, top.dists, 0, kk, r, s);
+            cand[m++] = r;
           }
         }
       }
+      nCand += m;
+      // phase 2: exact distances, visiting rows in storage order (rows sharing buckets were
+      // stored together, so this reads memory nearly sequentially)
+      const cs = cand.subarray(0, m);
+      cs.sort();
+      top.ids.fill(-1);
+      top.dists.fill(Infinity);
+      this.rerank(q.data, qi * d, d, cs, top.ids, top.dists, kk);
       const a: number[] = [];
       const b: number[] = [];
       for (let j = 0; j < kk && top.ids[j] >= 0; j++) {
@@ -290,6 +272,35 @@ export abstract class VectorLshIndex implements SavableIndex {
     this.lastCandidates = nCand / Math.max(1, q.rows);
     this.lastVisits = nVisit / Math.max(1, q.rows);
     return { ids: outIds, distances: outD };
+  }
+
+  /**
+   * Squared L2 from one query to each candidate row (‖q‖² + ‖x‖² − 2 q·x), folded into the
+   * top-k. Candidates arrive sorted by row, and rows that share buckets were stored together
+   * (localityOrder), so this walks memory mostly forward.
+   */
+  private rerank(qd: Float32Array, qo: number, d: number, rows: Int32Array, ids: Float64Array, dists: Float64Array, k: number): number {
+    const data = (this.store as VectorStore).data;
+    const norms = this.norms;
+    let qn = 0;
+    for (let j = 0; j < d; j++) qn += qd[qo + j] * qd[qo + j];
+    for (let t = 0; t < rows.length; t++) {
+      const r = rows[t];
+      const ro = r * d;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j + 3 < d; j += 4) {
+        s0 += qd[qo + j] * data[ro + j];
+        s1 += qd[qo + j + 1] * data[ro + j + 1];
+        s2 += qd[qo + j + 2] * data[ro + j + 2];
+        s3 += qd[qo + j + 3] * data[ro + j + 3];
+      }
+      for (; j < d; j++) s0 += qd[qo + j] * data[ro + j];
+      let s = qn + norms[r] - 2 * (s0 + s1 + s2 + s3);
+      if (s < 0) s = 0;
+      pushTopK(ids, dists, 0, k, r, s);
+    }
+    return rows.length;
   }
 
   /** Mean number of candidates re-ranked per query in the last search (for tuning and benchmarks). */
@@ -373,4 +384,35 @@ export function calibrationPairs(x: Matrix<Float32Array>, k: number, rng: Random
   const random: Array<[number, number]> = [];
   for (let i = 0; i < mq; i++) for (let j = 0; j < pairsPerQuery; j++) random.push([qi[i], rng.int(n)]);
   return { near, random };
+}
+
+/**
+ * A memory layout for a batch: rows ordered by their nearest of 2√n coarse centres after
+ * three Lloyd iterations from a seeded sample (one backend k-NN call each). Affects only
+ * where rows are stored, never which rows are found.
+ */
+export function localityOrder(m: Matrix<Float32Array>, seed: number): Int32Array {
+  const n = m.rows;
+  const d = m.cols;
+  const c = Math.max(1, Math.min(n, Math.round(2 * Math.sqrt(n))));
+  const rng = new Random(seed ^ 0x5bd1e995);
+  const centres = m.takeRows(rng.sample(n, c)).data;
+  const be = getBackend();
+  let assign = new Int32Array(n);
+  for (let it = 0; it < 3; it++) {
+    assign = Int32Array.from(be.knn(m.data, n, centres, c, d, 1).indices);
+    if (it === 2) break;
+    const sums = new Float64Array(c * d);
+    const counts = new Float64Array(c);
+    for (let i = 0; i < n; i++) {
+      const a = assign[i];
+      counts[a]++;
+      for (let j = 0; j < d; j++) sums[a * d + j] += m.data[i * d + j];
+    }
+    for (let a = 0; a < c; a++) if (counts[a] > 0) for (let j = 0; j < d; j++) centres[a * d + j] = sums[a * d + j] / counts[a];
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = assign[i] * 2 ** 31 + i;
+  keys.sort();
+  return Int32Array.from(keys, (v) => v % 2 ** 31);
 }

@@ -1,0 +1,24 @@
+// A float32 tile kernel for the k-NN search: tile = -2 · Q_block · R_blockᵀ computed with
+// AVX-512 FMA when the CPU has it. OpenBLAS is used otherwise, and also when the environment
+// pins OpenBLAS to older kernels (OPENBLAS_CORETYPE=Haswell on an AVX-512 machine), this
+// kernel still gets the wide registers because it detects the CPU itself.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace simlearn {
+
+// True when the AVX-512 kernel will run (CPU support, and SIMLEARN_KNN_ISA not forcing a
+// lower level).
+bool DotTileAvailable();
+
+// Lays out rows [0, count) of a row-major count x d matrix in panels of 16 rows, k-major:
+// panel p holds, for each k, the 16 values R[16p + lane][k]; missing lanes are 0. Returns the
+// packed data, 64-byte aligned inside `storage` (one cache line per vector load).
+const float* PackPanels(const float* r, int64_t count, int64_t d, std::vector<float>& storage);
+
+// tile[i * ldt + j] = -2 · <q_i, r_j> for i < qcount, j < rcount, with R packed by PackPanels.
+void DotTile(const float* q, int64_t qcount, const float* packed, int64_t rcount, int64_t d, float* tile, int64_t ldt);
+
+}  // namespace simlearn

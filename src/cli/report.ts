@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { basename } from 'node:path';
+import { UsageError, collect, printJson, type CliCommand } from './command.js';
+import { loadSimilarityModel } from '../service/load-model.js';
+import { reportFromModels } from '../report/from-models.js';
+
+interface ReportCliOptions {
+  data: string;
+  test?: string;
+  label?: string;
+  model: string[];
+  out: string;
+  testSize: string;
+  seed: string;
+  k: string;
+  title?: string;
+  json?: boolean;
+}
+
+export const reportCommand: CliCommand = {
+  name: 'report',
+  register(program: Command) {
+    program
+      .command('report')
+      .description('score fitted models against Euclidean on labelled data and write a self-contained HTML report (maps, metric bars, ROC)')
+      .requiredOption('--data <file>', 'labelled data (the references; split into references/queries unless --test is given)')
+      .option('--model <file>', 'a .simlearn model (repeat for several)', collect, [])
+      .option('--test <file>', 'held-out labelled queries')
+      .option('--label <col>', 'label column (default: "label", else the last column)')
+      .option('--out <file>', 'where to write the report', 'report.html')
+      .option('--test-size <f>', 'held-out fraction when --test is not given', '0.3')
+      .option('--seed <n>', 'seed of the split and the verification pairs', '0')
+      .option('-k <n>', 'neighbours for the k-NN accuracy', '3')
+      .option('--title <text>', 'report title')
+      .option('--json', 'print one JSON object with the metrics')
+      .action(async (opts: ReportCliOptions) => {
+        if (opts.model.length === 0) throw new UsageError('give at least one --model FILE to report on');
+        const testSize = Number(opts.testSize);
+        if (!(testSize > 0 && testSize < 1)) throw new UsageError(`--test-size must be a fraction in (0, 1), got "${opts.testSize}"`);
+        const seed = Number(opts.seed);
+        if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got "${opts.seed}"`);
+        const k = Number(opts.k);
+        if (!Number.isInteger(k) || k < 1) throw new UsageError(`-k must be a positive integer, got "${opts.k}"`);
+        const models = opts.model.map((file) => ({ name: basename(file).replace(/\.simlearn$/, ''), model: loadSimilarityModel(file) }));
+        const { path, input } = await reportFromModels({ data: opts.data, test: opts.test, label: opts.label, models, out: opts.out, testSize, seed, k, title: opts.title });
+        if (opts.json) printJson({ report: path, learners: input.learners.map((l) => ({ name: l.name, kind: l.kind, ...l.metrics })) });
+        else {
+          for (const l of input.learners) process.stderr.write(`${l.name.padEnd(20)} ${k}-NN ${l.metrics.knnAccuracy.toFixed(4)}  MAP@R ${l.metrics.mapAtR.toFixed(4)}  P@1 ${l.metrics.precisionAt1.toFixed(4)}\n`);
+          process.stdout.write(`${path}\n`);
+        }
+      });
+  },
+};

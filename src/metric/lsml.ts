@@ -1,0 +1,236 @@
+/**
+ * LSML: Least Squared-residual Metric Learning.
+ * E. Y. Liu, Z. Guo, X. Zhang, V. Jojic, W. Wang, "Metric learning from relative comparisons
+ * by minimizing squared residual", ICDM 2012.
+ *
+ * From quadruplets q = (a, b, c, d) meaning "a is closer to b than c is to d":
+ *   f(M) = Σ_q w_q H(d_M(a, b) − d_M(c, d)) + D_ld(M, M₀),
+ *   d_M(x, y) = √((x − y)ᵀ M (x − y)),  H(r) = r² for r > 0 and 0 otherwise,
+ *   D_ld(M, M₀) = tr(M M₀⁻¹) − log det M + log det M₀ − d  (the LogDet divergence to the prior).
+ * Weights are normalised to sum to 1 (metric-learn's convention, so the data term does not
+ * grow with the number of constraints). Gradient, for the violated quadruplets only:
+ *   ∇f = Σ_q w_q [(1 − d_cd/d_ab) v_ab v_abᵀ + (1 − d_ab/d_cd) v_cd v_cdᵀ] + M₀⁻¹ − M⁻¹.
+ * (metric-learn's implementation has square roots of these ratios, which is not the gradient
+ * of its own objective; a finite-difference test pins ours down.)
+ *
+ * Minimised by gradient descent with an Armijo backtracking line search started from a
+ * Barzilai-Borwein step; the log-det term is a barrier, so trial points that leave the
+ * positive-definite cone are rejected by the line search and no projection is needed. The paper
+ * uses plain gradient descent with line search; BB steps only choose where the search starts.
+ */
+import { Matrix, type FloatArray } from '../matrix.js';
+import { toRandom, type Random } from '../random.js';
+import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOptions } from './base.js';
+import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
+import { QuadrupletLearner } from './weakly-supervised.js';
+import { Constraints, defaultNumConstraints } from './constraints.js';
+import { priorMatrix, inverseSpd, logDetSpd, quadForms, weightedGram, tupleDiffs, symmetrizeInPlace, type PriorOption } from './weak-linalg.js';
+import { checkPositive, checkInt } from './init.js';
+
+export interface LsmlOptions extends BaseLearnerOptions {
+  /** Prior metric M₀. Default 'identity'. */
+  prior?: PriorOption;
+  /** Maximum gradient steps. Default 1000. */
+  maxIter?: number;
+  /** Stop when the objective decreases by less than tol · (1 + |f|) in a step. Default 1e-7. */
+  tol?: number;
+}
+
+export interface LsmlProblem {
+  d: number;
+  n: number;
+  /** n x d differences a − b and c − d. */
+  vab: Float64Array;
+  vcd: Float64Array;
+  /** Weights summing to 1. */
+  w: Float64Array;
+  prior: Float64Array;
+  priorInv: Float64Array;
+  priorLogDet: number;
+}
+
+/** f(M) and (when `grad` is given) ∇f(M). Returns Infinity if M is not positive definite. */
+export function lsmlObjective(P: LsmlProblem, M: Float64Array, grad?: Float64Array): number {
+  const { d, n } = P;
+  const logDet = logDetSpd(M, d);
+  if (logDet === -Infinity) return Infinity;
+  let reg = -logDet + P.priorLogDet - d;
+  for (let i = 0; i < d * d; i++) reg += M[i] * P.priorInv[i];
+  const ab = quadForms(P.vab, n, d, M);
+  const cd = quadForms(P.vcd, n, d, M);
+  let loss = 0;
+  const cab = grad ? new Float64Array(n) : null;
+  const ccd = grad ? new Float64Array(n) : null;
+  for (let q = 0; q < n; q++) {
+    const dab = Math.sqrt(Math.max(ab[q], 0)), dcd = Math.sqrt(Math.max(cd[q], 0));
+    if (dab > dcd) {
+      const r = dab - dcd;
+      loss += P.w[q] * r * r;
+      if (cab && ccd) {
+        cab[q] = P.w[q] * (1 - dcd / dab);
+        // d_cd = 0 with d_ab > 0: the residual's derivative in M along v_cd is unbounded; the
+        // subgradient choice 0 keeps the step finite (the pair is then a duplicate point).
+        ccd[q] = dcd > 0 ? P.w[q] * (1 - dab / dcd) : 0;
+      }
+    }
+  }
+  if (grad && cab && ccd) {
+    const G1 = weightedGram(P.vab, n, d, cab);
+    const G2 = weightedGram(P.vcd, n, d, ccd);
+    const Minv = inverseSpd(M, d);
+    for (let i = 0; i < d * d; i++) grad[i] = G1[i] + G2[i] + P.priorInv[i] - Minv[i];
+  }
+  return loss + reg;
+}
+
+export function lsmlProblem(t: Tuples, weights: ArrayLike<number> | undefined, prior: PriorOption, rng: Random): LsmlProblem {
+  const d = t.points.cols;
+  const n = tupleCount(t);
+  if (n === 0) throw new RangeError('lsml: no quadruplets given');
+  const w = new Float64Array(n);
+  if (weights) {
+    if (weights.length !== n) throw new RangeError(`lsml: ${n} quadruplets but ${weights.length} weights`);
+    let s = 0;
+    for (let q = 0; q < n; q++) {
+      const v = weights[q];
+      if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`lsml: weights[${q}] is ${v}; weights must be finite and non-negative`);
+      w[q] = v;
+      s += v;
+    }
+    if (!(s > 0)) throw new RangeError('lsml: the weights sum to 0');
+    for (let q = 0; q < n; q++) w[q] /= s;
+  } else w.fill(1 / n);
+  const M0 = priorMatrix(prior, t.points.data, t.points.rows, d, rng, 'lsml');
+  return {
+    d, n, w,
+    vab: tupleDiffs(t.points.data, d, t.indices, 4, 0, 1),
+    vcd: tupleDiffs(t.points.data, d, t.indices, 4, 2, 3),
+    prior: M0,
+    priorInv: inverseSpd(M0, d),
+    priorLogDet: logDetSpd(M0, d),
+  };
+}
+
+export interface LsmlResult {
+  M: Float64Array;
+  nIter: number;
+  converged: boolean;
+  objective: number;
+}
+
+export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: number, f: number) => void): LsmlResult {
+  const maxIter = checkInt(options.maxIter ?? 1000, 'maxIter', 'lsml');
+  const tol = checkPositive(options.tol ?? 1e-7, 'tol', 'lsml');
+  const d = P.d, dd = d * d;
+  let M = P.prior.slice();
+  let G = new Float64Array(dd);
+  let f = lsmlObjective(P, M, G);
+  let step = 1;
+  const trial = new Float64Array(dd);
+  const Gnew = new Float64Array(dd);
+  let it = 0, converged = false;
+  while (it < maxIter) {
+    it++;
+    let g2 = 0;
+    for (let i = 0; i < dd; i++) g2 += G[i] * G[i];
+    if (g2 === 0) {
+      converged = true;
+      break;
+    }
+    let fNew = Infinity;
+    let accepted = false;
+    for (let ls = 0; ls < 60; ls++) {
+      for (let i = 0; i < dd; i++) trial[i] = M[i] - step * G[i];
+      symmetrizeInPlace(trial, d);
+      fNew = lsmlObjective(P, trial, Gnew);
+      if (fNew <= f - 1e-4 * step * g2) {
+        accepted = true;
+        break;
+      }
+      step *= 0.5;
+    }
+    if (!accepted) {
+      // No decrease possible at machine precision: M is stationary.
+      converged = true;
+      break;
+    }
+    // Barzilai-Borwein step for the next search start: ⟨s, s⟩ / ⟨s, y⟩.
+    let ss = 0, sy = 0;
+    for (let i = 0; i < dd; i++) {
+      const s = trial[i] - M[i], yv = Gnew[i] - G[i];
+      ss += s * s;
+      sy += s * yv;
+    }
+    const decrease = f - fNew;
+    M = trial.slice();
+    G = Gnew.slice();
+    f = fNew;
+    onIter?.(it, f);
+    if (decrease <= tol * (1 + Math.abs(f))) {
+      converged = true;
+      break;
+    }
+    step = sy > 0 ? Math.min(ss / sy, 1e6) : step * 2;
+  }
+  return { M, nIter: it, converged, objective: f };
+}
+
+function componentsOf(M: Float64Array, d: number): Matrix<Float64Array> {
+  return componentsFromMetric(new Matrix(d, d, M));
+}
+
+/** LSML from quadruplets (a, b, c, d): d(a, b) < d(c, d), optionally weighted. */
+export class LSML extends QuadrupletLearner<LsmlOptions> {
+  readonly algorithm = 'lsml-quadruplets';
+
+  constructor(options: LsmlOptions = {}) {
+    super(options);
+  }
+
+  get params(): Record<string, unknown> {
+    const o = this.options;
+    return { prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-7, seed: o.seed ?? 0 };
+  }
+
+  fit(quadruplets: TuplesInput, weights?: ArrayLike<number>): this {
+    const t = toTuples(quadruplets, 4, 'quadruplets');
+    const P = lsmlProblem(t, weights, this.options.prior ?? 'identity', toRandom(this.options.seed));
+    const r = lsmlSolve(P, this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
+    this.setFitted(componentsOf(r.M, P.d), { nIter: r.nIter, converged: r.converged });
+    return this;
+  }
+}
+
+export interface LsmlSupervisedOptions extends LsmlOptions {
+  /** Quadruplets drawn from the labels. Default 20 · nClasses² (capped by what the labels allow). */
+  numConstraints?: number;
+}
+
+/**
+ * LSML with quadruplets from labels: a same-class pair should be closer than a
+ * different-class pair (metric-learn's LSML_Supervised).
+ */
+export class LSMLSupervised extends MahalanobisLearner<LsmlSupervisedOptions> {
+  readonly algorithm = 'lsml';
+
+  constructor(options: LsmlSupervisedOptions = {}) {
+    super(options);
+  }
+
+  get params(): Record<string, unknown> {
+    const o = this.options;
+    return { prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-7, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
+  }
+
+  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
+    const data = checkXy(X, y, this.algorithm);
+    const rng = toRandom(this.options.seed);
+    const cons = new Constraints(data.y);
+    const num = this.options.numConstraints ?? defaultNumConstraints(cons);
+    const t: Tuples = { points: data.X, indices: cons.quadruplets(num, { seed: rng }), arity: 4 };
+    const P = lsmlProblem(t, undefined, this.options.prior ?? 'identity', rng);
+    const r = lsmlSolve(P, this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
+    this.setFitted(componentsOf(r.M, P.d), { nIter: r.nIter, converged: r.converged });
+    return this;
+  }
+}

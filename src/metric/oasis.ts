@@ -1,0 +1,352 @@
+/**
+ * OASIS: Online Algorithm for Scalable Image Similarity.
+ * G. Chechik, V. Sharma, U. Shalit, S. Bengio, "Large scale online learning of image
+ * similarity through ranking", JMLR 11, 2010 (§2, Algorithm 1).
+ *
+ * A bilinear similarity S_W(x, y) = xᵀ W y (W need not be symmetric or PSD, so this is not a
+ * Mahalanobis metric), learned from triplets (p, p⁺, p⁻) that should satisfy
+ * S_W(p, p⁺) ≥ S_W(p, p⁻) + 1, by passive-aggressive updates (Crammer et al. 2006):
+ *   l = max(0, 1 − pᵀW(p⁺ − p⁻)),   V = p (p⁺ − p⁻)ᵀ,   ‖V‖²_F = ‖p‖² ‖p⁺ − p⁻‖²,
+ *   τ = min(C, l / ‖V‖²_F),          W ← W + τ V,
+ * starting from W₀ = I. Each update is O(d²) in dense form and O(nnz(p) · d) here: rows of W
+ * whose p-coordinate is zero are skipped, as the paper does for sparse features. The hot loop
+ * allocates nothing. Features on comparable scales (e.g. L2-normalised rows) suit the fixed
+ * margin of 1.
+ */
+import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
+import { toRandom, type Random } from '../random.js';
+import { getBackend } from '../backend/index.js';
+import { toTuples, tupleCount, type TuplesInput } from './tuples.js';
+import type { ModelPayload } from '../io/model-file.js';
+import { registerModelLoader } from '../io/model-registry.js';
+import { checkPositive, checkInt } from './init.js';
+import { Constraints } from './constraints.js';
+
+export const OASIS_KIND = 'bilinear/oasis';
+
+export interface OasisOptions {
+  /** Aggressiveness C: the largest step of one update. Default 0.1. */
+  C?: number;
+  seed?: number;
+}
+
+export interface NeighborResult {
+  /** nq x k row-major indices into the references, most similar first. */
+  indices: Int32Array;
+  /** nq x k similarities matching `indices`. */
+  scores: Float64Array;
+}
+
+export class OASIS {
+  readonly kind = OASIS_KIND;
+  readonly options: Readonly<OasisOptions>;
+  private W: Float64Array | null = null;
+  private d = 0;
+  private _nUpdates = 0;
+  private _nSteps = 0;
+  private rng: Random;
+
+  constructor(options: OasisOptions = {}) {
+    checkPositive(options.C ?? 0.1, 'C', 'oasis');
+    this.options = Object.freeze({ ...options });
+    this.rng = toRandom(options.seed);
+  }
+
+  get isFitted(): boolean {
+    return this.W !== null;
+  }
+
+  get nFeatures(): number {
+    this.requireFitted();
+    return this.d;
+  }
+
+  /** Triplets seen so far, and how many of them changed W (had positive loss). */
+  get nUpdates(): number {
+    return this._nUpdates;
+  }
+
+  get nSteps(): number {
+    return this._nSteps;
+  }
+
+  /** W (d x d, a copy). */
+  get weights(): Matrix<Float64Array> {
+    return new Matrix(this.d, this.d, this.requireFitted().slice());
+  }
+
+  private requireFitted(): Float64Array {
+    if (!this.W) throw new Error('oasis is not fitted yet: call fit(triplets) or fitSupervised(X, y) first (or load a model)');
+    return this.W;
+  }
+
+  private init(d: number, reset: boolean): Float64Array {
+    if (this.W && !reset) {
+      if (this.d !== d) throw new RangeError(`oasis: the data have ${d} features but the model has ${this.d}`);
+      return this.W;
+    }
+    this.d = d;
+    this.W = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) this.W[i * d + i] = 1;
+    this._nUpdates = 0;
+    this._nSteps = 0;
+    this.rng = toRandom(this.options.seed);
+    return this.W;
+  }
+
+  /**
+   * One passive-aggressive step per triplet (anchor, similar, dissimilar), in a seeded random
+   * order, `epochs` times. Continues from the current W when `warmStart` is true.
+   */
+  fit(triplets: TuplesInput, options: { epochs?: number; warmStart?: boolean } = {}): this {
+    const t = toTuples(triplets, 3, 'triplets');
+    const epochs = checkInt(options.epochs ?? 1, 'epochs', 'oasis');
+    const W = this.init(t.points.cols, !options.warmStart);
+    const n = tupleCount(t);
+    if (n === 0) throw new RangeError('oasis: no triplets given');
+    const order = new Int32Array(n * epochs);
+    for (let e = 0; e < epochs; e++) order.set(this.rng.permutation(n), e * n);
+    const idx = t.indices;
+    this.run(W, t.points.data, order.length, (s, out) => {
+      const k = order[s] * 3;
+      out[0] = idx[k];
+      out[1] = idx[k + 1];
+      out[2] = idx[k + 2];
+    });
+    return this;
+  }
+
+  /**
+   * Online training from labels as in the paper's experiments: each step draws an anchor,
+   * a random point of its class and a random point of another class.
+   */
+  fitSupervised(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>, options: { nUpdates?: number; warmStart?: boolean } = {}): this {
+    const x = asMatrix(X, 'X').toFloat64();
+    if (y.length !== x.rows) throw new RangeError(`oasis: X has ${x.rows} rows but y has ${y.length} labels`);
+    const nUpdates = checkInt(options.nUpdates ?? 100000, 'nUpdates', 'oasis');
+    const cons = new Constraints(Array.from(y));
+    if (cons.nClasses < 2) throw new RangeError(`oasis: y has ${cons.nClasses} class(es); triplets need at least 2`);
+    const members: Int32Array[] = [];
+    for (let c = 0; c < cons.nClasses; c++) members.push(new Int32Array(0));
+    const lists: number[][] = Array.from({ length: cons.nClasses }, () => []);
+    for (let i = 0; i < x.rows; i++) if (cons.codes[i] >= 0) lists[cons.codes[i]].push(i);
+    lists.forEach((l, c) => (members[c] = Int32Array.from(l)));
+    if (!lists.some((l) => l.length >= 2)) throw new RangeError('oasis: every class has a single point; a triplet needs two points of one class');
+    const eligible = Int32Array.from(lists.flatMap((l) => (l.length >= 2 ? l : [])));
+    const codes = cons.codes;
+    const rng = this.rng;
+    const W = this.init(x.cols, !options.warmStart);
+    const nKnown = cons.nKnown;
+    const known = new Int32Array(nKnown);
+    for (let i = 0, k = 0; i < codes.length; i++) if (codes[i] >= 0) known[k++] = i;
+    this.run(W, x.data, nUpdates, (_s, out) => {
+      const a = eligible[rng.int(eligible.length)];
+      const m = members[codes[a]];
+      let p = a;
+      while (p === a) p = m[rng.int(m.length)];
+      let q = a;
+      while (codes[q] === codes[a]) q = known[rng.int(nKnown)];
+      out[0] = a;
+      out[1] = p;
+      out[2] = q;
+    });
+    return this;
+  }
+
+  /** The passive-aggressive loop; `next` writes the s-th triplet's row indices into `out`. */
+  private run(W: Float64Array, X: Float64Array, steps: number, next: (s: number, out: Int32Array) => void): void {
+    const d = this.d;
+    const C = this.options.C ?? 0.1;
+    const diff = new Float64Array(d);
+    const nz = new Int32Array(d);
+    const tri = new Int32Array(3);
+    let changed = 0;
+    for (let s = 0; s < steps; s++) {
+      next(s, tri);
+      const a = tri[0] * d, p = tri[1] * d, q = tri[2] * d;
+      let dn = 0, an = 0, nnz = 0;
+      for (let j = 0; j < d; j++) {
+        const v = X[p + j] - X[q + j];
+        diff[j] = v;
+        dn += v * v;
+        const aj = X[a + j];
+        if (aj !== 0) {
+          nz[nnz++] = j;
+          an += aj * aj;
+        }
+      }
+      // margin = aᵀ W (p⁺ − p⁻), over the nonzero coordinates of a only.
+      let margin = 0;
+      const d4 = d & ~3;
+      for (let r = 0; r < nnz; r++) {
+        const i = nz[r];
+        const row = i * d;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let j = 0;
+        for (; j < d4; j += 4) {
+          s0 += W[row + j] * diff[j];
+          s1 += W[row + j + 1] * diff[j + 1];
+          s2 += W[row + j + 2] * diff[j + 2];
+          s3 += W[row + j + 3] * diff[j + 3];
+        }
+        for (; j < d; j++) s0 += W[row + j] * diff[j];
+        margin += X[a + i] * (s0 + s1 + s2 + s3);
+      }
+      const loss = 1 - margin;
+      const norm2 = an * dn;
+      if (loss <= 0 || norm2 === 0) continue;
+      const tau = Math.min(C, loss / norm2);
+      for (let r = 0; r < nnz; r++) {
+        const i = nz[r];
+        const row = i * d;
+        const f = tau * X[a + i];
+        let j = 0;
+        for (; j < d4; j += 4) {
+          W[row + j] += f * diff[j];
+          W[row + j + 1] += f * diff[j + 1];
+          W[row + j + 2] += f * diff[j + 2];
+          W[row + j + 3] += f * diff[j + 3];
+        }
+        for (; j < d; j++) W[row + j] += f * diff[j];
+      }
+      changed++;
+    }
+    this._nUpdates += steps;
+    this._nSteps += changed;
+  }
+
+  /** S_W(a, b) = aᵀ W b for each pair. */
+  pairScore(pairs: TuplesInput): Float64Array {
+    const W = this.requireFitted();
+    const t = toTuples(pairs, 2, 'pairs');
+    const d = this.d;
+    if (t.points.cols !== d) throw new RangeError(`oasis: pairs have ${t.points.cols} features but the model has ${d}`);
+    const n = tupleCount(t);
+    const XW = new Float64Array(t.points.rows * d);
+    getBackend().gemm(false, false, t.points.rows, d, d, 1, t.points.data, d, W, d, 0, XW, d);
+    const out = new Float64Array(n);
+    const x = t.points.data;
+    for (let k = 0; k < n; k++) {
+      const a = t.indices[2 * k] * d, b = t.indices[2 * k + 1] * d;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += XW[a + j] * x[b + j];
+      out[k] = s;
+    }
+    return out;
+  }
+
+  /** The similarity of two vectors. */
+  similarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    const W = this.requireFitted();
+    const d = this.d;
+    if (a.length !== d || b.length !== d) throw new RangeError(`oasis: vectors must have ${d} features, got ${a.length} and ${b.length}`);
+    let s = 0;
+    for (let i = 0; i < d; i++) {
+      if (a[i] === 0) continue;
+      let r = 0;
+      for (let j = 0; j < d; j++) r += W[i * d + j] * b[j];
+      s += a[i] * r;
+    }
+    return s;
+  }
+
+  /**
+   * The k references most similar to each query (largest qᵀ W r first; ties keep the lower
+   * index). Scores are computed a block of queries at a time through GEMM.
+   */
+  mostSimilar(queries: Matrix<FloatArray> | number[][], refs: Matrix<FloatArray> | number[][], k: number): NeighborResult {
+    const W = this.requireFitted();
+    const Q = asMatrix(queries, 'queries').toFloat64();
+    const R = asMatrix(refs, 'refs').toFloat64();
+    const d = this.d;
+    if (Q.cols !== d || R.cols !== d) throw new RangeError(`oasis: queries and refs must have ${d} features (got ${Q.cols} and ${R.cols})`);
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`oasis: k must be a positive integer, got ${k}`);
+    if (k > R.rows) throw new RangeError(`oasis: k = ${k} but there are only ${R.rows} references; use k <= ${R.rows}`);
+    const be = getBackend();
+    const nq = Q.rows, nr = R.rows;
+    const QW = new Float64Array(nq * d);
+    be.gemm(false, false, nq, d, d, 1, Q.data, d, W, d, 0, QW, d);
+    const indices = new Int32Array(nq * k);
+    const scores = new Float64Array(nq * k);
+    const block = Math.max(1, Math.min(nq, Math.floor(8_000_000 / Math.max(1, nr))));
+    const S = new Float64Array(block * nr);
+    for (let q0 = 0; q0 < nq; q0 += block) {
+      const m = Math.min(block, nq - q0);
+      be.gemm(false, true, m, nr, d, 1, QW.subarray(q0 * d, (q0 + m) * d), d, R.data, d, 0, S, nr);
+      for (let r = 0; r < m; r++) {
+        const base = (q0 + r) * k;
+        let filled = 0;
+        for (let j = 0; j < nr; j++) {
+          const v = S[r * nr + j];
+          if (filled === k && !(v > scores[base + k - 1])) continue;
+          // Insert keeping descending order; equal scores stay behind earlier (lower) indices.
+          let pos = filled === k ? k - 1 : filled++;
+          while (pos > 0 && scores[base + pos - 1] < v) {
+            scores[base + pos] = scores[base + pos - 1];
+            indices[base + pos] = indices[base + pos - 1];
+            pos--;
+          }
+          scores[base + pos] = v;
+          indices[base + pos] = j;
+        }
+      }
+    }
+    return { indices, scores };
+  }
+
+  /** The references ranked for one query, most similar first (all of them unless k is given). */
+  rank(query: ArrayLike<number>, refs: Matrix<FloatArray> | number[][], k?: number): NeighborResult {
+    const R = asMatrix(refs, 'refs');
+    return this.mostSimilar([Array.from(query)], R, k ?? R.rows);
+  }
+
+  /** k-NN classification by largest similarity: majority vote; a tie goes to the label that reached the top count first (walking from the most similar). */
+  knnPredict(refs: Matrix<FloatArray> | number[][], refLabels: ArrayLike<number | string>, queries: Matrix<FloatArray> | number[][], k = 3): (number | string)[] {
+    const R = asMatrix(refs, 'refs');
+    if (refLabels.length !== R.rows) throw new RangeError(`oasis: ${R.rows} references but ${refLabels.length} labels`);
+    const { indices } = this.mostSimilar(queries, R, k);
+    const nq = indices.length / k;
+    const out: (number | string)[] = [];
+    for (let q = 0; q < nq; q++) {
+      const votes = new Map<number | string, number>();
+      let best: number | string = refLabels[indices[q * k]];
+      let bestVotes = 0;
+      for (let j = 0; j < k; j++) {
+        const l = refLabels[indices[q * k + j]];
+        const v = (votes.get(l) ?? 0) + 1;
+        votes.set(l, v);
+        if (v > bestVotes) {
+          bestVotes = v;
+          best = l;
+        }
+      }
+      out.push(best);
+    }
+    return out;
+  }
+
+  toModel(): ModelPayload {
+    const W = this.requireFitted();
+    return {
+      kind: OASIS_KIND,
+      version: 1,
+      meta: { options: { ...this.options }, nFeatures: this.d, nUpdates: this._nUpdates, nSteps: this._nSteps },
+      arrays: { W: { shape: [this.d, this.d], data: W.slice() } },
+    };
+  }
+
+  static fromModel(p: ModelPayload): OASIS {
+    if (p.kind !== OASIS_KIND) throw new Error(`oasis: expected a "${OASIS_KIND}" model, got "${p.kind}"`);
+    const a = p.arrays.W;
+    if (!a || a.shape.length !== 2 || a.shape[0] !== a.shape[1] || !(a.data instanceof Float64Array) || a.data.length !== a.shape[0] * a.shape[1]) throw new Error(`${OASIS_KIND}: the W array is missing or malformed`);
+    const meta = p.meta as { options?: OasisOptions; nUpdates?: number; nSteps?: number };
+    const m = new OASIS(meta.options ?? {});
+    m.d = a.shape[0];
+    m.W = a.data.slice();
+    m._nUpdates = meta.nUpdates ?? 0;
+    m._nSteps = meta.nSteps ?? 0;
+    return m;
+  }
+}
+
+registerModelLoader(OASIS_KIND, (p) => OASIS.fromModel(p));

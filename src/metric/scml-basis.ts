@@ -1,0 +1,160 @@
+/**
+ * Basis sets for SCML (Shi, Bellet & Sha, AAAI 2014, §4):
+ * - tripletDiffBasis: differences x_i − x_j of distinct pairs taken from the triplets' (anchor,
+ *   closer) and (anchor, farther) pairs, drawn without replacement;
+ * - ldaBasis: Fisher discriminant directions of local neighbourhoods. k-means centres split the
+ *   data into regions; around each centre the k nearest points of every class form a local
+ *   sample whose LDA directions (c − 1 of them, unit length) join the basis, at two
+ *   neighbourhood sizes (10 and 20 points per class, or 50 and 20 above 50 features), after the
+ *   paper's construction as metric-learn implements it.
+ */
+import { Matrix } from '../matrix.js';
+import type { Random } from '../random.js';
+import { getBackend } from '../backend/index.js';
+import { kmeans } from '../cluster/kmeans.js';
+import type { Tuples } from './tuples.js';
+
+export interface Basis {
+  /** K x d row-major. */
+  B: Float64Array;
+  K: number;
+}
+
+export function tripletDiffBasis(t: Tuples, nBasis: number | undefined, rng: Random): Basis {
+  const d = t.points.cols;
+  const n = t.points.rows;
+  const nT = t.indices.length / 3;
+  const seen = new Set<number>();
+  const pairs: number[] = [];
+  for (let k = 0; k < nT; k++) {
+    const a = t.indices[3 * k];
+    for (const o of [t.indices[3 * k + 1], t.indices[3 * k + 2]]) {
+      if (o === a) continue;
+      const lo = Math.min(a, o), hi = Math.max(a, o);
+      const key = lo * n + hi;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      pairs.push(key);
+    }
+  }
+  if (pairs.length === 0) throw new RangeError('scml: the triplets contain no pair of distinct points to build bases from');
+  let K = nBasis ?? Math.min(80 * d, pairs.length);
+  if (!Number.isInteger(K) || K < 1) throw new RangeError(`scml: nBasis must be a positive integer, got ${nBasis}`);
+  if (K > pairs.length) throw new RangeError(`scml: nBasis = ${K} but the triplets give only ${pairs.length} distinct pairs; use nBasis <= ${pairs.length}`);
+  const pick = rng.sample(pairs.length, K);
+  const B = new Float64Array(K * d);
+  for (let r = 0; r < K; r++) {
+    const key = pairs[pick[r]];
+    const i = Math.floor(key / n), j = key % n;
+    for (let c = 0; c < d; c++) B[r * d + c] = t.points.data[i * d + c] - t.points.data[j * d + c];
+  }
+  return { B, K };
+}
+
+/**
+ * Fisher LDA directions of a labelled sample: the top `count` generalised eigenvectors of
+ * (S_b, S_w), computed in S_w's range (eigenvalues above 1e-4 of its largest, as the SVD
+ * solver of scikit-learn truncates) by whitening; returned unit-length, count x d.
+ */
+export function ldaDirections(X: Float64Array, n: number, d: number, y: Int32Array, nClasses: number, count: number): Float64Array {
+  const mean = new Float64Array(d);
+  const cm = new Float64Array(nClasses * d);
+  const cnt = new Float64Array(nClasses);
+  for (let i = 0; i < n; i++) {
+    cnt[y[i]]++;
+    for (let c = 0; c < d; c++) {
+      mean[c] += X[i * d + c] / n;
+      cm[y[i] * d + c] += X[i * d + c];
+    }
+  }
+  for (let k = 0; k < nClasses; k++) if (cnt[k] > 0) for (let c = 0; c < d; c++) cm[k * d + c] /= cnt[k];
+  const R = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) R[i * d + c] = X[i * d + c] - cm[y[i] * d + c];
+  const be = getBackend();
+  const Sw = be.gram(R, n, d);
+  const Mb = new Float64Array(nClasses * d);
+  for (let k = 0; k < nClasses; k++) {
+    const s = Math.sqrt(cnt[k]);
+    for (let c = 0; c < d; c++) Mb[k * d + c] = s * (cm[k * d + c] - mean[c]);
+  }
+  const Sb = be.gram(Mb, nClasses, d);
+  const { values, vectors } = be.eigh(Sw, d);
+  const top = Math.max(values[d - 1], 1e-300);
+  const keep: number[] = [];
+  for (let j = d - 1; j >= 0; j--) if (values[j] > 1e-4 * top) keep.push(j);
+  const r = keep.length;
+  // W = U_r Λ_r^{-1/2} (d x r); Sb' = Wᵀ Sb W (r x r).
+  const W = new Float64Array(d * r);
+  keep.forEach((j, q) => {
+    const s = 1 / Math.sqrt(values[j]);
+    for (let c = 0; c < d; c++) W[c * r + q] = vectors[c * d + j] * s;
+  });
+  const SbW = new Float64Array(d * r);
+  be.gemm(false, false, d, r, d, 1, Sb, d, W, r, 0, SbW, r);
+  const S2 = new Float64Array(r * r);
+  be.gemm(true, false, r, r, d, 1, W, r, SbW, r, 0, S2, r);
+  for (let i = 0; i < r; i++) for (let j = 0; j < i; j++) {
+    const v = 0.5 * (S2[i * r + j] + S2[j * r + i]);
+    S2[i * r + j] = v;
+    S2[j * r + i] = v;
+  }
+  const e = be.eigh(S2, r);
+  const out = new Float64Array(count * d);
+  for (let q = 0; q < count && q < r; q++) {
+    const j = r - 1 - q;
+    let norm = 0;
+    for (let c = 0; c < d; c++) {
+      let s = 0;
+      for (let m = 0; m < r; m++) s += W[c * r + m] * e.vectors[m * r + j];
+      out[q * d + c] = s;
+      norm += s * s;
+    }
+    norm = Math.sqrt(norm);
+    if (norm > 0) for (let c = 0; c < d; c++) out[q * d + c] /= norm;
+  }
+  return out;
+}
+
+export function ldaBasis(X: Matrix<Float64Array>, y: Int32Array, nClasses: number, nBasis: number | undefined, rng: Random): Basis {
+  const n = X.rows, d = X.cols;
+  const numEig = Math.min(nClasses - 1, d);
+  const K = nBasis ?? Math.min(20 * d, 2 * n * numEig);
+  if (!Number.isInteger(K) || K <= nClasses) throw new RangeError(`scml: nBasis must be an integer greater than the number of classes (${nClasses}), got ${K}`);
+  if (K >= 2 * n * numEig) throw new RangeError(`scml: nBasis = ${K} needs more local regions than there are points; use nBasis < ${2 * n * numEig}`);
+  const nClusters = Math.ceil(K / (2 * numEig));
+  const centers = kmeans(X, { nClusters, nInit: 1, maxIter: 50, seed: rng }).centers;
+  const members: number[][] = Array.from({ length: nClasses }, () => []);
+  for (let i = 0; i < n; i++) members[y[i]].push(i);
+  const classX = members.map((m) => X.takeRows(m).data);
+  const B = new Float64Array(K * d);
+  const be = getBackend();
+  let row = 0;
+  for (const kScale of [d > 50 ? 50 : 10, 20]) {
+    // For each centre: the kc nearest points of every class.
+    const neigh: Int32Array[] = [];
+    const kcs: number[] = [];
+    for (let c = 0; c < nClasses; c++) {
+      const kc = Math.min(members[c].length, kScale);
+      kcs.push(kc);
+      neigh.push(be.knn(centers.data, nClusters, classX[c], members[c].length, d, kc).indices);
+    }
+    const total = kcs.reduce((a, b) => a + b, 0);
+    const localX = new Float64Array(total * d);
+    const localY = new Int32Array(total);
+    for (let g = 0; g < nClusters && row < K; g++) {
+      let r = 0;
+      for (let c = 0; c < nClasses; c++) {
+        for (let j = 0; j < kcs[c]; j++, r++) {
+          const idx = members[c][neigh[c][g * kcs[c] + j]];
+          localX.set(X.data.subarray(idx * d, idx * d + d), r * d);
+          localY[r] = c;
+        }
+      }
+      const take = Math.min(numEig, K - row);
+      const dirs = ldaDirections(localX, total, d, localY, nClasses, take);
+      B.set(dirs.subarray(0, take * d), row * d);
+      row += take;
+    }
+  }
+  return { B: B.slice(0, row * d), K: row };
+}

@@ -1,0 +1,249 @@
+/**
+ * SCML: Sparse Compositional Metric Learning (global variant).
+ * Y. Shi, A. Bellet, F. Sha, "Sparse compositional metric learning", AAAI 2014.
+ *
+ * The metric is a sparse non-negative combination of K rank-one bases b_i b_iᵀ:
+ *   M = Σ_i w_i b_i b_iᵀ,  w ≥ 0,
+ *   min_w  (1/|T|) Σ_{(a,p,n)∈T} [1 + d_w(a, p) − d_w(a, n)]₊ + β ‖w‖₁,
+ * where d_w(x, y) = Σ_i w_i (b_iᵀ(x − y))² is linear in w, so each triplet contributes the
+ * vector δ_t = ((b_iᵀ(a − p))² − (b_iᵀ(a − n))²)_i and the hinge's subgradient is δ_t where
+ * 1 + δ_tᵀw > 0. Solved, as in the paper, by stochastic composite optimisation with regularised
+ * dual averaging (Xiao 2010) in its AdaGrad form (Duchi et al. 2011), mini-batches of 10:
+ *   ḡ_t = mean of the subgradients so far,  G_t = √(Σ g²) (per coordinate),
+ *   w_{t+1} = (t / (γ (δ + G_t))) · max(−(ḡ_t + β), 0),
+ * the closed form of the RDA step with the ℓ1 term and w ≥ 0. The objective is evaluated every
+ * `outputIter` iterations and the best w is kept (as the authors' code does).
+ *
+ * Bases (the paper's §4): 'triplet_diffs' = differences of points of pairs drawn from the
+ * triplets; 'lda' (supervised form) = discriminant directions of Fisher LDA run on local
+ * neighbourhoods: k-means centres, and around each the k nearest points of every class, at two
+ * scales (k = 10 and 20, or 50 and 20 above 50 features).
+ *
+ * δ_t rows are never stored (|T| x K can be gigabytes): the data are projected once on the
+ * bases, XB = X Bᵀ (n x K), and each δ_t is formed from three rows of XB when drawn.
+ */
+import { Matrix, type FloatArray } from '../matrix.js';
+import { toRandom, type Random } from '../random.js';
+import { getBackend } from '../backend/index.js';
+import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOptions } from './base.js';
+import { toTuples, type Tuples, type TuplesInput } from './tuples.js';
+import { TripletLearner } from './weakly-supervised.js';
+import { Constraints } from './constraints.js';
+import { tripletDiffBasis, ldaBasis } from './scml-basis.js';
+import { checkPositive, checkInt } from './init.js';
+
+export interface ScmlOptions extends BaseLearnerOptions {
+  /** ℓ1 weight β. Default 1e-5. */
+  beta?: number;
+  /** Learning-rate parameter γ of the dual averaging. Default 5e-3. */
+  gamma?: number;
+  /** Number of bases K. Default: 80 · nFeatures (triplet_diffs) or min(20 d, 2 n (c − 1)) (lda). */
+  nBasis?: number;
+  /** Mini-batch iterations. Default 10000. */
+  maxIter?: number;
+  /** Triplets per mini-batch. Default 10. */
+  batchSize?: number;
+  /** Evaluate the objective (and keep the best w) every this many iterations. Default 500. */
+  outputIter?: number;
+  /** Given bases instead of generated ones (K x nFeatures). */
+  basis?: Matrix<FloatArray> | number[][];
+}
+
+export interface ScmlResult {
+  M: Float64Array;
+  weights: Float64Array;
+  nIter: number;
+  objective: number;
+  activeBases: number;
+  warnings: string[];
+}
+
+/** (1/|T|) Σ [1 + d_w(a,p) − d_w(a,n)]₊ + β Σ w, computed through M = Bᵀ diag(w) B. */
+export function scmlObjective(points: Matrix<Float64Array>, T: Int32Array, B: Float64Array, K: number, w: Float64Array, beta: number): number {
+  const d = points.cols;
+  const M = metricOf(B, K, d, w);
+  const n = points.rows;
+  const XM = new Float64Array(n * d);
+  getBackend().gemm(false, false, n, d, d, 1, points.data, d, M, d, 0, XM, d);
+  const x = points.data;
+  const nT = T.length / 3;
+  let loss = 0;
+  for (let t = 0; t < nT; t++) {
+    const a = T[3 * t] * d, p = T[3 * t + 1] * d, q = T[3 * t + 2] * d;
+    // (a−p)ᵀM(a−p) − (a−q)ᵀM(a−q) = pᵀMp − qᵀMq − 2 aᵀM(p − q)
+    let s = 0;
+    for (let c = 0; c < d; c++) s += XM[p + c] * x[p + c] - XM[q + c] * x[q + c] - 2 * XM[a + c] * (x[p + c] - x[q + c]);
+    if (1 + s > 0) loss += 1 + s;
+  }
+  let l1 = 0;
+  for (let i = 0; i < K; i++) l1 += w[i];
+  return loss / nT + beta * l1;
+}
+
+function metricOf(B: Float64Array, K: number, d: number, w: Float64Array): Float64Array {
+  const M = new Float64Array(d * d);
+  for (let i = 0; i < K; i++) {
+    const wi = w[i];
+    if (wi === 0) continue;
+    const off = i * d;
+    for (let r = 0; r < d; r++) {
+      const br = wi * B[off + r];
+      if (br === 0) continue;
+      for (let c = 0; c < d; c++) M[r * d + c] += br * B[off + c];
+    }
+  }
+  return M;
+}
+
+export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float64Array, K: number, options: ScmlOptions, rng: Random, onOutput?: (it: number, f: number) => void): ScmlResult {
+  const beta = checkPositive(options.beta ?? 1e-5, 'beta', 'scml', true);
+  const gamma = checkPositive(options.gamma ?? 5e-3, 'gamma', 'scml');
+  const maxIter = checkInt(options.maxIter ?? 10000, 'maxIter', 'scml');
+  const batch = checkInt(options.batchSize ?? 10, 'batchSize', 'scml');
+  const outputIter = checkInt(options.outputIter ?? 500, 'outputIter', 'scml');
+  const d = points.cols, n = points.rows;
+  const nT = T.length / 3;
+  if (nT === 0) throw new RangeError('scml: no triplets given');
+  const XB = new Float64Array(n * K);
+  getBackend().gemm(false, true, n, K, d, 1, points.data, d, B, d, 0, XB, K);
+  const w = new Float64Array(K);
+  const avg = new Float64Array(K);
+  const ada = new Float64Array(K);
+  const g = new Float64Array(K);
+  const row = new Float64Array(K);
+  const delta = 1e-3;
+  let best: Float64Array = w.slice();
+  let bestObj = scmlObjective(points, T, B, K, w, beta);
+  // The zero metric (where the iterates start) can have the lowest objective when the steps
+  // overshoot; it is no metric at all, so the best nonzero iterate is kept as well.
+  let bestNz: Float64Array | null = null;
+  let bestNzObj = Infinity;
+  onOutput?.(0, bestObj);
+  for (let it = 0; it < maxIter; it++) {
+    g.fill(0);
+    for (let b = 0; b < batch; b++) {
+      const t = rng.int(nT);
+      const a = T[3 * t] * K, p = T[3 * t + 1] * K, q = T[3 * t + 2] * K;
+      let slack = 1;
+      for (let i = 0; i < K; i++) {
+        const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
+        const r = u * u - v * v;
+        row[i] = r;
+        slack += r * w[i];
+      }
+      if (slack > 0) for (let i = 0; i < K; i++) g[i] += row[i];
+    }
+    const k1 = it + 1;
+    const scale = k1 / gamma;
+    for (let i = 0; i < K; i++) {
+      const gi = g[i] / batch;
+      avg[i] += (gi - avg[i]) / k1;
+      ada[i] = Math.sqrt(ada[i] * ada[i] + gi * gi);
+      const z = avg[i] + beta;
+      w[i] = z < 0 ? (-scale * z) / (delta + ada[i]) : 0;
+    }
+    if (k1 % outputIter === 0 || k1 === maxIter) {
+      const f = scmlObjective(points, T, B, K, w, beta);
+      onOutput?.(k1, f);
+      if (f < bestObj) {
+        bestObj = f;
+        best = w.slice();
+      }
+      if (f < bestNzObj && w.some((v) => v > 0)) {
+        bestNzObj = f;
+        bestNz = w.slice();
+      }
+    }
+  }
+  const warnings: string[] = [];
+  if (!best.some((v) => v > 0) && bestNz) {
+    warnings.push(`scml: no iterate improved on the zero metric (objective ${bestObj.toPrecision(4)}); kept the best nonzero one (objective ${bestNzObj.toPrecision(4)}); consider a smaller gamma`);
+    best = bestNz;
+    bestObj = bestNzObj;
+  }
+  let active = 0;
+  for (let i = 0; i < K; i++) if (best[i] > 0) active++;
+  if (active === 0) throw new RangeError('scml: no basis received a positive weight (the triplets are already satisfied by the zero metric or the steps were too small); raise maxIter or gamma, or check the triplets');
+  return { M: metricOf(B, K, d, best), weights: best, nIter: maxIter, objective: bestObj, activeBases: active, warnings };
+}
+
+function givenBasis(basis: Matrix<FloatArray> | number[][], d: number): { B: Float64Array; K: number } {
+  const m = (basis instanceof Matrix ? basis : Matrix.fromRows(basis)).toFloat64();
+  if (m.cols !== d) throw new RangeError(`scml: basis has ${m.cols} columns but the data have ${d} features`);
+  if (m.rows < 1) throw new RangeError('scml: basis has no rows');
+  return { B: m.data.slice(), K: m.rows };
+}
+
+function paramsOf(o: ScmlOptions, basis: string): Record<string, unknown> {
+  return { beta: o.beta ?? 1e-5, gamma: o.gamma ?? 5e-3, nBasis: o.nBasis ?? null, maxIter: o.maxIter ?? 10000, batchSize: o.batchSize ?? 10, outputIter: o.outputIter ?? 500, basis: o.basis ? 'matrix' : basis, seed: o.seed ?? 0 };
+}
+
+/** SCML from triplets (anchor, closer, farther), with 'triplet_diffs' bases by default. */
+export class SCML extends TripletLearner<ScmlOptions> {
+  readonly algorithm = 'scml-triplets';
+  private _weights: Float64Array | null = null;
+
+  constructor(options: ScmlOptions = {}) {
+    super(options);
+  }
+
+  get params(): Record<string, unknown> {
+    return paramsOf(this.options, 'triplet_diffs');
+  }
+
+  /** The learned basis weights of the last fit (sparse, non-negative). */
+  get weights(): Float64Array {
+    this.requireFitted();
+    return (this._weights as Float64Array).slice();
+  }
+
+  fit(triplets: TuplesInput): this {
+    const t: Tuples = toTuples(triplets, 3, 'triplets');
+    const rng = toRandom(this.options.seed);
+    const d = t.points.cols;
+    const { B, K } = this.options.basis ? givenBasis(this.options.basis, d) : tripletDiffBasis(t, this.options.nBasis, rng);
+    const r = scmlSolve(t.points, t.indices, B, K, this.options, rng, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 10000, objective: f }));
+    this._weights = r.weights;
+    this.setFitted(componentsFromMetric(new Matrix(d, d, r.M)), { nIter: r.nIter, converged: true, warnings: r.warnings });
+    return this;
+  }
+}
+
+export interface ScmlSupervisedOptions extends ScmlOptions {
+  /** Same-class neighbours per point in the generated triplets. Default 3. */
+  kGenuine?: number;
+  /** Other-class neighbours per point. Default 10. */
+  kImpostor?: number;
+  /** 'lda' (default) or 'triplet_diffs'. */
+  basisKind?: 'lda' | 'triplet_diffs';
+}
+
+/** SCML with k-NN triplets from labels and local-LDA bases (metric-learn's SCML_Supervised). */
+export class SCMLSupervised extends MahalanobisLearner<ScmlSupervisedOptions> {
+  readonly algorithm = 'scml';
+
+  constructor(options: ScmlSupervisedOptions = {}) {
+    super(options);
+  }
+
+  get params(): Record<string, unknown> {
+    const o = this.options;
+    return { ...paramsOf(o, o.basisKind ?? 'lda'), kGenuine: o.kGenuine ?? 3, kImpostor: o.kImpostor ?? 10 };
+  }
+
+  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
+    const data = checkXy(X, y, this.algorithm);
+    const rng = toRandom(this.options.seed);
+    const d = data.X.cols;
+    const T = new Constraints(data.y).knnTriplets(data.X, this.options.kGenuine ?? 3, this.options.kImpostor ?? 10);
+    const kind = this.options.basisKind ?? 'lda';
+    let basis: { B: Float64Array; K: number };
+    if (this.options.basis) basis = givenBasis(this.options.basis, d);
+    else if (kind === 'lda') basis = ldaBasis(data.X, data.y, data.classes.length, this.options.nBasis, rng);
+    else if (kind === 'triplet_diffs') basis = tripletDiffBasis({ points: data.X, indices: T, arity: 3 }, this.options.nBasis, rng);
+    else throw new RangeError(`scml: basisKind must be "lda" or "triplet_diffs", got "${String(kind)}"`);
+    const r = scmlSolve(data.X, T, basis.B, basis.K, this.options, rng, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 10000, objective: f }));
+    this.setFitted(componentsFromMetric(new Matrix(d, d, r.M)), { nIter: r.nIter, converged: true, warnings: r.warnings });
+    return this;
+  }
+}

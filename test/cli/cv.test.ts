@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, DATA } from '../helpers.js';
+
+test('cv --json reproduces the protocol on iris with the shipped folds', () => {
+  const r = runCli(['cv', '--data', join(DATA, 'iris.csv'), '--algo', 'euclidean', '--folds', join(DATA, 'iris.folds.csv'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.algorithm, 'euclidean');
+  assert.equal(out.k, 3);
+  assert.equal(out.nFolds, 5);
+  // metric-learn's protocol figure for Euclidean 3-NN on these folds: 0.9533 ± 0.0340.
+  assert.ok(Math.abs(out.accuracy.mean - 0.9533) < 1e-4, String(out.accuracy.mean));
+  assert.ok(Math.abs(out.accuracy.std - 0.0340) < 1e-4);
+  assert.equal(out.accuracy.perFold.length, 5);
+  assert.equal(out.fitSeconds.perFold.length, 5);
+  assert.ok(Array.isArray(out.warnings));
+});
+
+test('cv with --set, --cv and --seed; the params echo the effective hyperparameters', () => {
+  const r = runCli(['cv', '--data', join(DATA, 'wine.csv'), '--algo', 'lmnn', '--set', 'k=2', '--set', 'maxIter=30', '--cv', '3', '--seed', '1', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.params.k, 2);
+  assert.equal(out.params.maxIter, 30);
+  assert.equal(out.nFolds, 3);
+  assert.ok(out.accuracy.mean > 0.9);
+  assert.ok(out.warnings.some((w: string) => /maxIter/.test(w)));
+});
+
+test('cv regression task reports mse', () => {
+  const r = runCli(['cv', '--data', join(DATA, 'iris.csv'), '--algo', 'euclidean', '--task', 'regression', '--cv', '3', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.ok(out.mse.mean >= 0 && out.mse.mean < 0.2);
+  assert.equal(out.accuracy, undefined);
+});
+
+test('cv usage errors exit 2 with a message, runtime errors exit 1', () => {
+  const bad = (args: string[], code: number, re: RegExp) => {
+    const r = runCli(['cv', '--data', join(DATA, 'iris.csv'), ...args]);
+    assert.equal(r.code, code, r.stderr);
+    assert.match(r.stderr, re);
+  };
+  bad(['--algo', 'nope'], 2, /unknown algorithm "nope"; available: .*lmnn/);
+  bad(['--algo', 'nca', '--set', 'bogus=1'], 2, /unknown option "bogus"/);
+  bad(['--algo', 'nca', '--folds', join(DATA, 'iris.folds.csv'), '--cv', '5'], 2, /either --folds/);
+  bad(['--algo', 'nca', '--k', '0'], 2, /--k/);
+  bad(['--algo', 'nca', '--folds', join(DATA, 'wine.folds.csv')], 1, /another dataset/);
+  bad(['--algo', 'lmnn', '--set', 'k=60', '--folds', join(DATA, 'iris.folds.csv')], 1, /lower k/);
+});
+
+test('fit then transform through a saved pipeline matches the library', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-cv-'));
+  const model = join(dir, 'm.simlearn');
+  const r = runCli(['fit', '--data', join(DATA, 'iris.csv'), '--algo', 'nca', '--set', 'nComponents=2', '--out', model, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout);
+  assert.equal(info.nComponents, 2);
+  const out = join(dir, 'z.csv');
+  const t = runCli(['transform', '--model', model, '--data', join(DATA, 'iris.csv'), '--out', out]);
+  assert.equal(t.code, 0, t.stderr);
+  const lines = readFileSync(out, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 151);
+  assert.deepEqual(lines[0].split(','), ['c0', 'c1', 'label']);
+  // Same-class points end up closer on average than other-class points.
+  const rows = lines.slice(1).map((l) => l.split(',').map(Number));
+  let same = 0, ns = 0, diff = 0, nd = 0;
+  for (let i = 0; i < rows.length; i += 7) for (let j = i + 1; j < rows.length; j += 7) {
+    const d = Math.hypot(rows[i][0] - rows[j][0], rows[i][1] - rows[j][1]);
+    if (rows[i][2] === rows[j][2]) { same += d; ns++; } else { diff += d; nd++; }
+  }
+  assert.ok(same / ns < 0.5 * (diff / nd));
+  writeFileSync(join(dir, 'junk.simlearn'), 'not a model');
+  const bad = runCli(['transform', '--model', join(dir, 'junk.simlearn'), '--data', join(DATA, 'iris.csv'), '--out', out]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /junk\.simlearn/);
+});
