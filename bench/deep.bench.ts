@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getBackend } from '../src/backend/index.js';
+import { getBackend, nativeLoadError } from '../src/backend/index.js';
 import { readDataset, readFolds } from '../src/io/index.js';
 import { retrievalMetrics } from '../src/evaluation/retrieval.js';
 import { readTrainConfig } from '../src/deep/config.js';
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   const be = getBackend();
   be.setThreads(1);
   const notes = checkSplit();
+  if (be.name !== 'native') notes.push(`backend ${be.name}: the native addon did not load (${nativeLoadError() ?? 'SIMLEARN_BACKEND=js'}), so these times are not the figures of record`);
   for (const n of notes) console.log(n);
   const rows: string[] = [];
   const seedRows: string[] = [];

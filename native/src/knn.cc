@@ -128,17 +128,20 @@ void SearchRange(const T* queries, const T* refs, const KnnShape& s, const T* qn
   T* tile = tileStore.data() + ((64 - reinterpret_cast<uintptr_t>(tileStore.data()) % 64) % 64) / sizeof(T);
   std::vector<float> packed;
 
-  for (int64_t q0 = qBegin; q0 < qEnd; q0 += qb) {
-    const int64_t qcount = std::min(qb, qEnd - q0);
-    for (int64_t r0 = 0; r0 < s.nr; r0 += rb) {
-      const int64_t rcount = std::min(rb, s.nr - r0);
+  // References outer, queries inner: each reference block is packed once. Every query still
+  // meets the references in increasing index order, which the tie rule relies on.
+  for (int64_t r0 = 0; r0 < s.nr; r0 += rb) {
+    const int64_t rcount = std::min(rb, s.nr - r0);
+    const float* panels = nullptr;
+    if constexpr (std::is_same_v<T, float>) {
+      if (fastTile && s.d > 0) panels = PackPanels(refs + r0 * s.d, rcount, s.d, packed);
+    }
+    for (int64_t q0 = qBegin; q0 < qEnd; q0 += qb) {
+      const int64_t qcount = std::min(qb, qEnd - q0);
       if (s.d == 0) {
         std::fill(tile, tile + qb * rb, T(0));
       } else if (fastTile) {
-        if constexpr (std::is_same_v<T, float>) {
-          const float* panels = PackPanels(refs + r0 * s.d, rcount, s.d, packed);
-          DotTile(queries + q0 * s.d, qcount, panels, rcount, s.d, tile, rcount);
-        }
+        if constexpr (std::is_same_v<T, float>) DotTile(queries + q0 * s.d, qcount, panels, rcount, s.d, tile, rcount);
       } else {
         Gemm<T>(false, true, qcount, rcount, s.d, T(-2), queries + q0 * s.d, s.d, refs + r0 * s.d, s.d, T(0), tile, rcount);
       }

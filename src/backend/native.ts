@@ -19,6 +19,7 @@ const DEFAULT_BUDGET = 64 * 1024 * 1024;
 /** The addon's exports (native/src/*.cc); argument order follows the Backend methods. */
 interface Addon {
   blasInfo(): string;
+  knnIsa(): string;
   getThreads(): number;
   setThreads(n: number): void;
   setLinAlgError(ctor: new (message: string) => Error): void;
@@ -42,6 +43,7 @@ interface Addon {
 }
 
 let loaded: Backend | null | undefined;
+let loadedAddon: Addon | null = null;
 let reason: string | null = null;
 
 function packageRoot(): string {
@@ -129,6 +131,7 @@ export function loadNativeBackend(): Backend | null {
     addon.setLinAlgError(LinAlgError);
     addon.setThreads(threadsFromEnv());
     loaded = wrap(addon);
+    loadedAddon = addon;
     reason = null;
   } catch (e) {
     reason = `loading ${ADDON_FILE} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
@@ -141,4 +144,13 @@ export function loadNativeBackend(): Backend | null {
 export function nativeLoadError(): string | null {
   if (loaded === undefined) loadNativeBackend();
   return reason;
+}
+
+/**
+ * The vector instruction set of the native k-NN kernels ("avx512", "avx2", "sse" or
+ * "scalar"; SIMLEARN_KNN_ISA can force a lower one), or null without the addon.
+ */
+export function nativeKnnIsa(): string | null {
+  loadNativeBackend();
+  return loadedAddon ? loadedAddon.knnIsa() : null;
 }

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError, printJson, type CliCommand } from './command.js';
-import { runDemo } from '../demo/run.js';
-import { formatDemoTable } from '../demo/table.js';
 
 interface DemoCliOptions {
   data?: string;
@@ -42,6 +40,8 @@ export const demoCommand: CliCommand = {
         const k = Number(opts.k);
         if (!Number.isInteger(k) || k < 1) throw new UsageError(`-k must be a positive integer, got "${opts.k}"`);
         const learners = opts.learners ? opts.learners.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : undefined;
+        // Loaded on use: the demo pulls in every learner, the trainer and the report renderer.
+        const [{ runDemo }, { formatDemoTable }] = await Promise.all([import('../demo/run.js'), import('../demo/table.js')]);
         let result;
         try {
           result = await runDemo({ data: opts.data, label: opts.label, outDir: opts.out, quick: opts.quick, seed, testSize, k, learners, report: opts.report, progress: opts.progress ? 'auto' : false });

@@ -6,11 +6,6 @@ import { loadModel } from '../io/model-file.js';
 import { modelFromPayload } from '../io/model-registry.js';
 import { writeJsonl } from '../io/index.js';
 import { asSimilarityModel } from '../service/similarity-model.js';
-import '../service/registries.js';
-import { exportOnnx } from '../export/onnx.js';
-import { onnxSpecFromModel } from '../export/from-model.js';
-import { exportToLanceDb, parseLanceTarget } from '../export/lancedb.js';
-import { embedDataFile } from '../export/embed-data.js';
 
 interface ExportOptions {
   model: string;
@@ -41,6 +36,11 @@ export const exportCommand: CliCommand = {
       .option('--json', 'print one JSON object describing the export')
       .action(async (opts: ExportOptions) => {
         if (opts.dtype !== 'float32' && opts.dtype !== 'float64') throw new UsageError(`--dtype must be float32 or float64, got "${opts.dtype}"`);
+        // Loaded on use so other commands do not pay for them at start-up.
+        await import('../service/registries.js');
+        const [{ exportOnnx }, { onnxSpecFromModel }, { exportToLanceDb, parseLanceTarget }, { embedDataFile }] = await Promise.all([
+          import('../export/onnx.js'), import('../export/from-model.js'), import('../export/lancedb.js'), import('../export/embed-data.js'),
+        ]);
         const payload = loadModel(opts.model);
         const object = modelFromPayload(payload);
         let result: Record<string, unknown>;

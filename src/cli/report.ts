@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { UsageError, collect, printJson, type CliCommand } from './command.js';
-import { loadSimilarityModel } from '../service/load-model.js';
-import { reportFromModels } from '../report/from-models.js';
 
 interface ReportCliOptions {
   data: string;
@@ -41,6 +39,7 @@ export const reportCommand: CliCommand = {
         if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got "${opts.seed}"`);
         const k = Number(opts.k);
         if (!Number.isInteger(k) || k < 1) throw new UsageError(`-k must be a positive integer, got "${opts.k}"`);
+        const [{ loadSimilarityModel }, { reportFromModels }] = await Promise.all([import('../service/load-model.js'), import('../report/from-models.js')]);
         const models = opts.model.map((file) => ({ name: basename(file).replace(/\.simlearn$/, ''), model: loadSimilarityModel(file) }));
         const { path, input } = await reportFromModels({ data: opts.data, test: opts.test, label: opts.label, models, out: opts.out, testSize, seed, k, title: opts.title });
         if (opts.json) printJson({ report: path, learners: input.learners.map((l) => ({ name: l.name, kind: l.kind, ...l.metrics })) });

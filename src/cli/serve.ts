@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError, type CliCommand } from './command.js';
-import { loadSimilarityModel } from '../service/load-model.js';
-import { loadItems } from '../service/items.js';
-import { startService } from '../service/server.js';
 
 interface ServeOptions {
   model: string;
@@ -46,6 +43,8 @@ export const serveCommand: CliCommand = {
           threshold = Number(opts.threshold);
           if (!Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number, got "${opts.threshold}"`);
         }
+        // Loaded here, not at the top: every CLI start would otherwise pay for Fastify and zod.
+        const [{ loadSimilarityModel }, { loadItems }, { startService }] = await Promise.all([import('../service/load-model.js'), import('../service/items.js'), import('../service/server.js')]);
         const model = loadSimilarityModel(opts.model);
         const items = loadItems(opts.items, { label: opts.label, id: opts.id });
         const { app, info, url } = await startService({ model, items, threshold, bodyLimit, maxK, host: opts.host, port });

@@ -3,7 +3,10 @@
  * a miner picks tuples, the loss gives dL/dEmbeddings, the tape carries it back through the
  * head, the optimiser steps. Validation every N epochs with retrieval metrics (MAP@R,
  * precision@1, R-precision from src/evaluation/retrieval.ts), early stopping on a monitored
- * metric, and the best weights restored at the end.
+ * metric, and the best weights restored at the end. Besides class labels, the training data
+ * may carry fixed tuples (labelled pairs, restricted to each batch) or a positive per row (the
+ * asymmetric (query, positive) form: positives become the loss's reference set and receive
+ * their gradient through the same head).
  *
  * Deterministic for a seed: every random draw (dropout masks) comes from one Random, batches
  * come from the seeded sampler, and all arithmetic runs in a fixed order.

@@ -29,7 +29,7 @@
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
-import { selectTopKFloat32 } from '../neighbors/select.js';
+import { selectTopKFromGemm } from '../neighbors/select.js';
 
 export type LabelsInput = ArrayLike<number | string>;
 
@@ -126,14 +126,7 @@ export function nearestReferences(queries: Matrix<FloatArray>, refs: Matrix<Floa
     const qb = Math.min(block, nq - q0);
     be.gemm(false, true, qb, nr, d, -2, q.subarray(q0 * d, (q0 + qb) * d), d, r, d, 0, tile, nr);
     for (let qi = 0; qi < qb; qi++) {
-      const row = tile.subarray(qi * nr, (qi + 1) * nr);
-      const qq = qn[q0 + qi];
-      for (let j = 0; j < nr; j++) {
-        const v = row[j] + qq + rn[j];
-        row[j] = v > 0 ? v : 0;
-      }
-      if (sameSet) row[q0 + qi] = Infinity;
-      selectTopKFloat32(row, depth, out, keys, (q0 + qi) * depth);
+      selectTopKFromGemm(tile.subarray(qi * nr, (qi + 1) * nr), qn[q0 + qi], rn, sameSet ? q0 + qi : -1, depth, out, keys, (q0 + qi) * depth);
     }
   }
   return out;

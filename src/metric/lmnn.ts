@@ -132,7 +132,10 @@ export class LmnnEvaluator {
   private snap: Float64Array | null = null;
   private snapInv: Float64Array | null = null;
   private cand: Int32Array[] = [];
-  /** Float64 squared distances of the candidates, valid only in the evaluation that computed them. */
+  /**
+   * Float64 squared distances of the candidates (Infinity: provably inactive), valid only in
+   * the evaluation that computed them.
+   */
   private candD: Float64Array[] = [];
   private minOut: Float64Array;
   private stale: Uint8Array;
@@ -199,7 +202,6 @@ export class LmnnEvaluator {
   private refresh(Z: Float64Array, maxT: Float64Array, slack: number, rows?: number[]): number {
     const { n, kd, y, classStart } = this;
     const be = getBackend();
-    const Z32 = Float32Array.from(Z);
     const nrm = new Float64Array(n);
     let maxN = 0;
     for (let i = 0; i < n; i++) {
@@ -208,8 +210,18 @@ export class LmnnEvaluator {
       nrm[i] = s;
       if (s > maxN) maxN = s;
     }
-    // |float32 GEMM distance − exact| ≤ 2 (kd + 4) u (‖z_i‖² + ‖z_l‖²), u = 2⁻²⁴, whatever the summation order.
-    const errScale = 2 * (kd + 4) * 5.960464477539063e-8;
+    // Augmented rows make one float32 GEMM produce squared distances directly:
+    // [z_i, ‖z_i‖², 1] · [−2 z_l, 1, ‖z_l‖²] = ‖z_i − z_l‖².
+    const ka = kd + 2;
+    const A = new Float32Array(n * ka);
+    const B = new Float32Array(n * ka);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < kd; c++) { A[i * ka + c] = Z[i * kd + c]; B[i * ka + c] = -2 * Z[i * kd + c]; }
+      A[i * ka + kd] = nrm[i]; A[i * ka + kd + 1] = 1;
+      B[i * ka + kd] = 1; B[i * ka + kd + 1] = nrm[i];
+    }
+    // |float32 GEMM distance − exact| ≤ 2 (kd + 6) u (‖z_i‖² + ‖z_l‖²), u = 2⁻²⁴, whatever the summation order.
+    const errScale = 2 * (kd + 6) * 5.960464477539063e-8;
     const total = rows ? rows.length : n;
     const block = Math.max(1, Math.min(total, Math.floor(4_000_000 / n)));
     const idx = this.scratchIdx;
@@ -219,18 +231,17 @@ export class LmnnEvaluator {
       const rb = e - s;
       let Q: Float32Array;
       if (rows) {
-        Q = new Float32Array(rb * kd);
-        for (let r = s; r < e; r++) Q.set(Z32.subarray(rows[r] * kd, rows[r] * kd + kd), (r - s) * kd);
-      } else Q = Z32.subarray(s * kd, e * kd);
+        Q = new Float32Array(rb * ka);
+        for (let r = s; r < e; r++) Q.set(A.subarray(rows[r] * ka, rows[r] * ka + ka), (r - s) * ka);
+      } else Q = A.subarray(s * ka, e * ka);
       const G = new Float32Array(rb * n);
-      be.gemm(false, true, rb, n, kd, 1, Q, kd, Z32, kd, 0, G, n);
+      be.gemm(false, true, rb, n, ka, 1, Q, ka, B, ka, 0, G, n);
       for (let r = s; r < e; r++) {
         const i = rows ? rows[r] : r;
         const off = (r - s) * n;
         const radius = Math.sqrt(1 + maxT[i]) * (1 + slack);
         const margin = errScale * (nrm[i] + maxN);
         const hi = radius * radius + margin;
-        const ni = nrm[i];
         const c = y[i];
         let cnt = 0;
         let mo = Infinity;
@@ -238,14 +249,20 @@ export class LmnnEvaluator {
           const l0 = part === 0 ? 0 : classStart[c + 1];
           const l1 = part === 0 ? classStart[c] : n;
           for (let l = l0; l < l1; l++) {
-            const v = ni + nrm[l] - 2 * G[off + l];
+            const v = G[off + l];
             if (v < hi) idx[cnt++] = l;
             else if (v < mo) mo = v;
           }
         }
         const list = idx.slice(0, cnt);
         const dist = new Float64Array(cnt);
-        for (let q = 0; q < cnt; q++) dist[q] = sqDist(Z, i, list[q], kd);
+        // Only candidates that may be active now need their exact distance; the rest are
+        // provably outside the margin at this L (their float32 value clears it by the margin).
+        const activeHi = 1 + maxT[i] + margin;
+        for (let q = 0; q < cnt; q++) {
+          const l = list[q];
+          dist[q] = G[off + l] < activeHi ? sqDist(Z, i, l, kd) : Infinity;
+        }
         this.cand[i] = list;
         this.candD[i] = dist;
         this.minOut[i] = Math.sqrt(Math.max(0, mo - margin));
@@ -433,7 +450,7 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
     let g = new Float64Array(L.length);
     let f = ev.evaluate(L, g);
     const norm = (v: Float64Array) => Math.sqrt(v.reduce((s, t) => s + t * t, 0));
-    let eta = o.learnRate ?? 0.01 * norm(L) / Math.max(norm(g), 1e-300);
+    let eta = o.learnRate ?? 0.1 * norm(L) / Math.max(norm(g), 1e-300);
     checkPositive(eta, 'learnRate', 'lmnn');
     let converged = false;
     let it = 0;
@@ -455,7 +472,7 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
       L = Lnext;
       f = fNext;
       g = gNext.slice();
-      eta *= 1.1;
+      eta *= 1.2;
       this.progress({ iteration: it, maxIter, objective: f, message: `active ${ev.lastActive}` });
       if (it >= minIter && rel < tol) { converged = true; break; }
     }

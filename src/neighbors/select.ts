@@ -84,6 +84,29 @@ export function selectTopKFloat32(dist: Float32Array, k: number, out: Int32Array
     if (v < 0) throw new RangeError('selectTopKFloat32: distances must be non-negative');
     keys[i] = (v === 0 ? 0 : bits[i]) * INDEX_BITS + i;
   }
+  selectFromKeys(keys, n, k, out, outOffset);
+}
+
+/**
+ * The same selection for squared distances given as a GEMM row g (= −2 q·r_j) plus norms:
+ * d_j = max(0, qq + rn_j + g_j), with `exclude` (≥ 0) ranked last. Builds the keys in the same
+ * pass that finishes the distances, so the row is read once.
+ */
+export function selectTopKFromGemm(g: Float32Array, qq: number, rn: ArrayLike<number>, exclude: number, k: number, out: Int32Array, keys: Float64Array, outOffset = 0): void {
+  const n = g.length;
+  if (k > n) throw new RangeError(`selectTopKFromGemm: k = ${k} exceeds the ${n} candidates`);
+  if (n > INDEX_BITS) throw new RangeError(`selectTopKFromGemm: at most ${INDEX_BITS} candidates, got ${n}`);
+  const bits = new Uint32Array(g.buffer, g.byteOffset, n);
+  for (let i = 0; i < n; i++) {
+    const v = g[i] + qq + rn[i];
+    g[i] = v; // rounds to float32, whose bit pattern is the key
+    keys[i] = (v > 0 ? bits[i] : v === v ? 0 : 0x7fc00000) * INDEX_BITS + i;
+  }
+  if (exclude >= 0) keys[exclude] = 0xffffffff * INDEX_BITS + exclude;
+  selectFromKeys(keys, n, k, out, outOffset);
+}
+
+function selectFromKeys(keys: Float64Array, n: number, k: number, out: Int32Array, outOffset: number): void {
   const a = keys.subarray(0, n);
   if (k < n) quickselect(a, k - 1);
   const top = a.subarray(0, k);

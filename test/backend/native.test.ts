@@ -270,11 +270,10 @@ test('knn: every vector version (AVX-512 kernel, AVX2, SSE, scalar) agrees; the 
   // float32 path also computes its own dot products, so on non-integer float32 data it may
   // differ from the OpenBLAS tiles by rounding; everything else must match exactly.
   const script = `
-    import { loadNativeBackend } from './src/backend/native.ts';
+    import { loadNativeBackend, nativeKnnIsa } from './src/backend/native.ts';
     import { Random } from './src/random.ts';
-    import { createRequire } from 'node:module';
     const b = loadNativeBackend();
-    const isa = createRequire(import.meta.url)('./native/build/Release/simlearn_native.node').knnIsa();
+    const isa = nativeKnnIsa();
     const r = new Random(26);
     const exact = [], rounded = [];
     for (const C of [Float32Array, Float64Array]) {

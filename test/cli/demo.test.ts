@@ -58,9 +58,6 @@ test('simlearn demo: usage errors exit 2, data errors exit 1, each with the reas
   const bad = runCli(['demo', '--learners', 'euclidean,nope', '--no-progress']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown learner nope/);
-  const size = runCli(['demo', '--test-size', '1.5']);
-  assert.equal(size.code, 2);
-  assert.match(size.stderr, /--test-size must be a fraction/);
   const missing = runCli(['demo', '--data', 'no/such.csv', '--no-progress']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /no such file/);

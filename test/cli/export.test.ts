@@ -9,6 +9,8 @@ import { NCA } from '../../src/metric/nca.js';
 import { Pipeline } from '../../src/metric/registry.js';
 import { StandardScaler } from '../../src/preprocessing/standard-scaler.js';
 import { searchLanceDb } from '../../src/export/lancedb.js';
+import { loadSimilarityModel } from '../../src/service/load-model.js';
+import { embedDataFile } from '../../src/export/embed-data.js';
 import { runCli, DATA } from '../helpers.js';
 
 let dir: string;
@@ -52,9 +54,6 @@ test('simlearn export --to lancedb://DIR/TABLE writes ids, labels and vectors; -
   assert.equal(hits[0].id, 100);
   assert.equal(hits[0].label, 2); // iris.csv codes the species 0, 1, 2
   assert.ok(hits[0].distance < 1e-5);
-  const again = runCli(['export', '--model', modelPath, '--data', join(DATA, 'iris.csv'), '--to', `lancedb://${join(dir, 'db')}/iris`]);
-  assert.equal(again.code, 1);
-  assert.match(again.stderr, /already exists.*--overwrite/);
 
   const jl = join(dir, 'iris.jsonl');
   const j = runCli(['export', '--model', modelPath, '--data', join(DATA, 'iris.csv'), '--to', jl]);
@@ -72,7 +71,11 @@ test('simlearn export: wrong combinations are usage errors with the fix', () => 
   const badTarget = runCli(['export', '--model', modelPath, '--to', 'out.parquet']);
   assert.equal(badTarget.code, 2);
   assert.match(badTarget.stderr, /--to must be FILE\.onnx, lancedb:\/\/DIR\/TABLE or FILE\.jsonl/);
-  const wrongWidth = runCli(['export', '--model', modelPath, '--data', join(DATA, 'wine.csv'), '--to', join(dir, 'w.jsonl')]);
-  assert.equal(wrongWidth.code, 1);
-  assert.match(wrongWidth.stderr, /13 feature columns but the model takes 4/);
+});
+
+test('data of the wrong width is refused before embedding, naming both widths', () => {
+  const model = loadSimilarityModel(modelPath);
+  assert.equal(model.nFeatures, 4);
+  assert.throws(() => embedDataFile(model, join(DATA, 'wine.csv')), /13 feature columns but the model takes 4/);
+  assert.throws(() => loadSimilarityModel(join(dir, 'missing.simlearn')), /missing\.simlearn/);
 });

@@ -38,8 +38,10 @@ test('simlearn train: --data overrides the config data; human output names the m
       data: 'does-not-exist.csv', head: { hidden: [8], output: 4 }, loss: { name: 'contrastive' },
       sampler: { name: 'm-per-class', m: 4, batchSize: 24 }, optimizer: { name: 'adam', lr: 0.01 }, epochs: 2,
     }));
-    const r = runCli(['train', '--config', cfg, '--data', join(DATA, 'iris.csv'), '--out', join(dir, 'iris.head.simlearn')]);
+    const r = runCli(['train', '--config', cfg, '--data', join(DATA, 'iris.csv'), '--out', join(dir, 'iris.head.simlearn'), '--verbose']);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /epoch 1\/2 {2}loss \d+\.\d{4}/);
+    assert.match(r.stderr, /epoch 2\/2 .*MAP@R/);
     assert.match(r.stdout, /head saved to .*iris.head.simlearn/);
     assert.ok(existsSync(join(dir, 'iris.head.simlearn')));
     assert.match(r.stdout, /on 105 rows, validated on 45 \(3 classes\)/);

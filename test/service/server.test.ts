@@ -125,6 +125,7 @@ const errorCases: [string, string, unknown, number, RegExp][] = [
   ['an unknown field', '/pair-score', { a: 'a', b: 'b', c: 1 }, 400, /Unrecognized key.*"c"/],
   ['an empty batch', '/embed', { vectors: [] }, 400, /vectors: /],
   ['malformed JSON', '/similar', '{"id": "a",', 400, /malformed JSON body/],
+  ['an overflowing number (parses to Infinity)', '/similar', '{"vector": [1e999, 0, 0]}', 400, /vector\.0: .*Infinity/],
 ];
 for (const [name, path, body, status, message] of errorCases) {
   test(`4xx with a clear message: ${name}`, async () => {
