@@ -13,7 +13,7 @@
  *    recall ≥ 0.9 at ≥ 5× exact QPS. QPS is given in wall time and in process CPU time (the
  *    machine is shared; CPU time is what another process cannot steal).
  * 3. MinHash, 128 permutations: |estimate − Jaccard| over 300 random set pairs. Target ±0.05.
- * 4. HNSW (usearch, M = 16, efConstruction 128, ef 64) on the same 100 000 vectors: recall@10
+ * 4. HNSW (usearch, M = 16, efConstruction 64, ef 40) on the same 100 000 vectors: recall@10
  *    and QPS, one thread and usearch's default threads. Target recall ≥ 0.95 at ≥ 10 000 QPS.
  * 5. Retrieval metrics, 10 000 queries × 10 000 references (64-d, 100 and 10 classes).
  *    Target < 2 s.
@@ -171,10 +171,10 @@ print(best*1000)`;
   const e2R = row('E2LSH', `K=${e2.K}, L=${e2.L}, probes=${e2.probes}, w=${e2.w.toFixed(2)} (predicted recall ${e2.plan?.predictedRecall.toFixed(3)}, ${e2.plan?.predictedCandidates.toFixed(0)} candidates)`, e2, e2S, exL2);
   const e2Cand = e2.lastCandidates;
   const th = performance.now();
-  const h = new HnswIndex({ metric: 'euclidean', threads: 0 });
+  const h = new HnswIndex({ metric: 'euclidean', threads: 0, connectivity: 16, expansionAdd: 64, expansionSearch: 40 });
   h.add(X);
   const hS = (performance.now() - th) / 1000;
-  const h0 = row('HNSW (usearch, default threads)', 'M=16, efC=128, ef=64', h, hS, exL2);
+  const h0 = row('HNSW (usearch, default threads)', 'M=16, efC=64, ef=40', h, hS, exL2);
   const h1idx = Object.assign(Object.create(Object.getPrototypeOf(h)), h, { threads: 1 }) as HnswIndex;
   const h1 = row('HNSW (usearch, 1 thread)', 'same graph', h1idx, hS, exL2);
   log('');

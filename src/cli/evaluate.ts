@@ -53,7 +53,19 @@ export const evaluateCommand: CliCommand = {
       .option('--k <k>', 'cutoff of mapAtK (OpenMetricLearning map@k)', '10')
       .option('--k-values <list>', 'cutoffs of precisionAt, recallAt, cmcAt, ndcgAt (comma-separated)', '1,5,10')
       .option('--model <file>', 'a saved learner: evaluate in its transformed space')
-      .option('--json', 'print one JSON object on stdout (keys listed in the command description of the docs)')
+      .option('--json', 'print one JSON object on stdout (keys below)')
+      .addHelpText('after', `
+JSON keys (--json):
+  precisionAt1   fraction of queries whose nearest reference shares their label
+  rPrecision     hits among the top R / R, R = other references of the query's class
+  mapAtR         MAP@R (pytorch-metric-learning): (1/R) sum_{i<=R} rel_i * hits(i)/i
+  mapAtK         mAP@k (OpenMetricLearning map@k): sum_{i<=k} rel_i * hits(i)/i / hits(k), at cutoff k
+  k              the cutoff of mapAtK (--k, default 10)
+  precisionAt, recallAt, cmcAt, ndcgAt
+                 objects keyed by each cutoff of --k-values, e.g. "cmcAt": {"1": 0.97, "5": 0.99, "10": 1}
+  depth          neighbours retrieved per query = the largest R (derived automatically, never truncated)
+  nQueries, nEvaluated (queries with R >= 1; lone queries are excluded), sameSet, warnings
+Without --queries every row is a query against all other rows (leave-one-out).`)
       .action((opts: EvaluateOpts) => {
         const k = Number(opts.k);
         if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k must be a positive integer, got "${opts.k}"`);

@@ -41,9 +41,11 @@ export function trainDeepHead(spec: DeepHeadSpec, Xtr: Matrix<FloatArray>, ytr: 
     epochs: spec.epochs, seed, validateEvery: 1, monitor: 'mapAtR', restoreBest: false, progress: false, onEpoch,
   });
   const result = trainer.fit(train, validation);
+  const history = result.history.map((h) => ({ epoch: h.epoch, loss: h.loss, validation: h.metrics?.mapAtR }));
   const head = new DeepHead(model, {
     standardization,
-    info: { recipe: 'simlearn demo', loss: { name: 'triplet-margin', margin: spec.margin }, miner: { name: 'triplet-margin', type: 'semihard' }, epochs: spec.epochs, seed, classes: [...classes.keys()] },
+    // The history travels in the file so `simlearn report` can draw the training curve later.
+    info: { recipe: 'simlearn demo', loss: { name: 'triplet-margin', margin: spec.margin }, miner: { name: 'triplet-margin', type: 'semihard' }, epochs: spec.epochs, seed, classes: [...classes.keys()], history, validationMetric: 'MAP@R (held-out, leave-one-out)' },
   });
-  return { head, history: result.history.map((h) => ({ epoch: h.epoch, loss: h.loss, validation: h.metrics?.mapAtR })) };
+  return { head, history };
 }

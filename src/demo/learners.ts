@@ -39,8 +39,7 @@ const FULL: DemoLearnerSpec[] = [
   { type: 'metric', name: 'RCA', algorithm: 'rca', params: {} },
   { type: 'metric', name: 'NCA', algorithm: 'nca', params: { maxIter: 100 } },
   { type: 'metric', name: 'LMNN', algorithm: 'lmnn', params: { k: 3, maxIter: 200 } },
-  { type: 'metric', name: 'ITML', algorithm: 'itml', params: { maxIter: 200 } },
-  { type: 'metric', name: 'MMC', algorithm: 'mmc', params: {} },
+  { type: 'metric', name: 'ITML', algorithm: 'itml', params: { numConstraints: 1000 } },
   { type: 'deep', name: 'MLP triplet', id: 'mlp-triplet', hidden: [128], output: 32, epochs: 20, batchSize: 128, m: 8, lr: 1e-3, margin: 0.2 },
 ];
 

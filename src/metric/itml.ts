@@ -14,6 +14,12 @@
  * (The γ/(γ+1) factor is the exact projection with slack, as in the authors' released code; the
  * paper's printed step has the unscaled form.)
  *
+ * Between full sweeps, 3 extra passes visit only the constraints with nonzero duals (the
+ * others are satisfied and unchanged unless M moves across them, which the next full sweep
+ * checks); every constraint is still visited at bounded intervals, so Bregman's method keeps
+ * its convergence. Each projection runs on a row stride padded to a multiple of 4 with
+ * four-way unrolled loops.
+ *
  * Bounds: u, ℓ default to the 5th and 95th percentiles of the prior distances between the
  * points (the paper's rule). The authors' code takes percentiles of squared distances;
  * metric-learn takes them of plain distances and uses them as bounds on the squared d_M, which

@@ -116,9 +116,10 @@ export function lmnnBruteLoss(X: Matrix<Float64Array>, y: Int32Array, targets: I
  * Exact, bound-accelerated evaluation of the LMNN loss and gradient along a fit.
  *
  * Internally the points are reordered by class, so "every point of another class" is two
- * contiguous ranges. Distances for impostor searches come from a float32 GEMM (twice the BLAS
- * speed); float32 only selects candidates, with a rigorous rounding margin, and every distance
- * that enters the loss is recomputed in float64, so the loss is exact.
+ * contiguous ranges. Distances for impostor searches come from one GEMM on augmented rows, in
+ * float32 on the native backend (twice the BLAS speed); that only selects candidates, with a
+ * rigorous rounding margin, and every distance that enters the loss is recomputed in float64,
+ * so the loss is exact.
  */
 export class LmnnEvaluator {
   private readonly n: number;
@@ -212,16 +213,18 @@ export class LmnnEvaluator {
     }
     // Augmented rows make one float32 GEMM produce squared distances directly:
     // [z_i, ‖z_i‖², 1] · [−2 z_l, 1, ‖z_l‖²] = ‖z_i − z_l‖².
+    // float32 doubles BLAS throughput; plain TypeScript loops gain nothing from it.
+    const single = be.name === 'native';
     const ka = kd + 2;
-    const A = new Float32Array(n * ka);
-    const B = new Float32Array(n * ka);
+    const A = single ? new Float32Array(n * ka) : new Float64Array(n * ka);
+    const B = single ? new Float32Array(n * ka) : new Float64Array(n * ka);
     for (let i = 0; i < n; i++) {
       for (let c = 0; c < kd; c++) { A[i * ka + c] = Z[i * kd + c]; B[i * ka + c] = -2 * Z[i * kd + c]; }
       A[i * ka + kd] = nrm[i]; A[i * ka + kd + 1] = 1;
       B[i * ka + kd] = 1; B[i * ka + kd + 1] = nrm[i];
     }
-    // |float32 GEMM distance − exact| ≤ 2 (kd + 6) u (‖z_i‖² + ‖z_l‖²), u = 2⁻²⁴, whatever the summation order.
-    const errScale = 2 * (kd + 6) * 5.960464477539063e-8;
+    // |GEMM distance − exact| ≤ 2 (kd + 6) u (‖z_i‖² + ‖z_l‖²), u the unit roundoff, whatever the summation order.
+    const errScale = 2 * (kd + 6) * (single ? 5.960464477539063e-8 : 1.1102230246251565e-16);
     const total = rows ? rows.length : n;
     const block = Math.max(1, Math.min(total, Math.floor(4_000_000 / n)));
     const idx = this.scratchIdx;
@@ -229,13 +232,13 @@ export class LmnnEvaluator {
     for (let s = 0; s < total; s += block) {
       const e = Math.min(total, s + block);
       const rb = e - s;
-      let Q: Float32Array;
+      let Q: Float32Array | Float64Array;
       if (rows) {
-        Q = new Float32Array(rb * ka);
+        Q = single ? new Float32Array(rb * ka) : new Float64Array(rb * ka);
         for (let r = s; r < e; r++) Q.set(A.subarray(rows[r] * ka, rows[r] * ka + ka), (r - s) * ka);
       } else Q = A.subarray(s * ka, e * ka);
-      const G = new Float32Array(rb * n);
-      be.gemm(false, true, rb, n, ka, 1, Q, ka, B, ka, 0, G, n);
+      const G = single ? new Float32Array(rb * n) : new Float64Array(rb * n);
+      be.gemm(false, true, rb, n, ka, 1, Q, ka, B as typeof Q, ka, 0, G as typeof Q, n);
       for (let r = s; r < e; r++) {
         const i = rows ? rows[r] : r;
         const off = (r - s) * n;

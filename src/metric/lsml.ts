@@ -32,7 +32,7 @@ export interface LsmlOptions extends BaseLearnerOptions {
   prior?: PriorOption;
   /** Maximum gradient steps. Default 1000. */
   maxIter?: number;
-  /** Stop when the objective decreases by less than tol · (1 + |f|) in a step. Default 1e-7. */
+  /** Stop when the objective decreases by less than tol · (1 + |f|) in a step. Default 1e-5. */
   tol?: number;
 }
 
@@ -75,10 +75,26 @@ export function lsmlObjective(P: LsmlProblem, M: Float64Array, grad?: Float64Arr
     }
   }
   if (grad && cab && ccd) {
-    const G1 = weightedGram(P.vab, n, d, cab);
-    const G2 = weightedGram(P.vcd, n, d, ccd);
+    // Only violated quadruplets contribute: gather their rows so the GEMMs skip the rest.
+    let nv = 0;
+    for (let q = 0; q < n; q++) if (cab[q] !== 0 || ccd[q] !== 0) nv++;
+    const Vab = new Float64Array(nv * d), Vcd = new Float64Array(nv * d);
+    const wab = new Float64Array(nv), wcd = new Float64Array(nv);
+    for (let q = 0, k = 0; q < n; q++) {
+      if (cab[q] === 0 && ccd[q] === 0) continue;
+      Vab.set(P.vab.subarray(q * d, q * d + d), k * d);
+      Vcd.set(P.vcd.subarray(q * d, q * d + d), k * d);
+      wab[k] = cab[q];
+      wcd[k] = ccd[q];
+      k++;
+    }
     const Minv = inverseSpd(M, d);
-    for (let i = 0; i < d * d; i++) grad[i] = G1[i] + G2[i] + P.priorInv[i] - Minv[i];
+    for (let i = 0; i < d * d; i++) grad[i] = P.priorInv[i] - Minv[i];
+    if (nv > 0) {
+      const G1 = weightedGram(Vab, nv, d, wab);
+      const G2 = weightedGram(Vcd, nv, d, wcd);
+      for (let i = 0; i < d * d; i++) grad[i] += G1[i] + G2[i];
+    }
   }
   return loss + reg;
 }
@@ -120,7 +136,7 @@ export interface LsmlResult {
 
 export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: number, f: number) => void): LsmlResult {
   const maxIter = checkInt(options.maxIter ?? 1000, 'maxIter', 'lsml');
-  const tol = checkPositive(options.tol ?? 1e-7, 'tol', 'lsml');
+  const tol = checkPositive(options.tol ?? 1e-5, 'tol', 'lsml');
   const d = P.d, dd = d * d;
   let M = P.prior.slice();
   let G = new Float64Array(dd);
@@ -189,7 +205,7 @@ export class LSML extends QuadrupletLearner<LsmlOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-7, seed: o.seed ?? 0 };
+    return { prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, seed: o.seed ?? 0 };
   }
 
   fit(quadruplets: TuplesInput, weights?: ArrayLike<number>): this {
@@ -219,7 +235,7 @@ export class LSMLSupervised extends MahalanobisLearner<LsmlSupervisedOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-7, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
+    return { prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {

@@ -13,7 +13,7 @@ import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom } from '../random.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
 import { initComponents, resolveNComponents, checkInt, checkPositive, type InitOption } from './init.js';
-import { denseScatter, leftMultiply, project, selfSqDistances } from './scatter.js';
+import { denseScatter, pairScatter, sparseDensity, leftMultiply, project, selfSqDistances } from './scatter.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
 
 export interface NcaOptions extends BaseLearnerOptions {
@@ -27,8 +27,8 @@ export interface NcaOptions extends BaseLearnerOptions {
   tol?: number;
 }
 
-/** Softmax weights below exp(−60) relative to the row maximum are exactly negligible in double. */
-const CUTOFF = 60;
+/** Softmax weights below exp(−40) ≈ 4e-18 of the row maximum vanish when added to the row sum (≥ 1) in double precision. */
+const CUTOFF = 40;
 
 /**
  * The negated NCA objective −Σ p_i and its gradient with respect to L (k x d, row-major).
@@ -38,33 +38,55 @@ export function ncaLossGrad(X: Matrix<Float64Array>, y: Int32Array, L: Float64Ar
   const n = X.rows, d = X.cols;
   const Z = project(X, L, k);
   const D = selfSqDistances(Z, n, k);
-  const W = new Float64Array(n * n);
+  // The softmax is sparse in practice (weights beyond CUTOFF are zero to double precision), so
+  // the weights are collected as a pair list; a dense matrix is formed only when that is cheaper.
+  const idx = new Int32Array(n);
+  const ev = new Float64Array(n);
+  let cap = Math.max(1024, 8 * n);
+  let pa = new Int32Array(cap), pb = new Int32Array(cap), pw = new Float64Array(cap);
+  let np = 0;
   let f = 0;
   for (let i = 0; i < n; i++) {
     const row = i * n;
+    D[row + i] = Infinity; // excluded from its own softmax
     let dmin = Infinity;
-    for (let j = 0; j < n; j++) if (j !== i && D[row + j] < dmin) dmin = D[row + j];
-    let s = 0, same = 0;
+    for (let j = 0; j < n; j++) { const v = D[row + j]; if (v < dmin) dmin = v; }
+    const lim = dmin + CUTOFF;
+    const yi = y[i];
+    let s = 0, same = 0, cnt = 0;
     for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const t = D[row + j] - dmin;
-      if (t > CUTOFF) continue;
-      const e = Math.exp(-t);
-      W[row + j] = e;
+      const v = D[row + j];
+      if (v > lim) continue;
+      const e = Math.exp(dmin - v);
+      idx[cnt] = j;
+      ev[cnt] = e;
+      cnt++;
       s += e;
-      if (y[j] === y[i]) same += e;
+      if (y[j] === yi) same += e;
     }
     const pi = same / s;
     f += pi;
+    if (np + cnt > cap) {
+      cap = Math.max(2 * cap, np + cnt);
+      const na = new Int32Array(cap), nb = new Int32Array(cap), nw = new Float64Array(cap);
+      na.set(pa); nb.set(pb); nw.set(pw);
+      pa = na; pb = nb; pw = nw;
+    }
     // W_ij = p_ij ([y_i = y_j] − p_i): the weight of (x_i − x_j)(x_i − x_j)ᵀ in ∂(−f)/∂M.
-    for (let j = 0; j < n; j++) {
-      const e = W[row + j];
-      if (e === 0) continue;
-      const pij = e / s;
-      W[row + j] = pij * ((y[j] === y[i] ? 1 : 0) - pi);
+    const inv = 1 / s;
+    for (let q = 0; q < cnt; q++) {
+      const j = idx[q];
+      pa[np] = i; pb[np] = j; pw[np] = ev[q] * inv * ((y[j] === yi ? 1 : 0) - pi);
+      np++;
     }
   }
-  const G = denseScatter(X, W);
+  let G: Float64Array;
+  if (np < sparseDensity() * n * n) G = pairScatter(X, pa, pb, pw, np);
+  else {
+    const W = D.fill(0);
+    for (let p = 0; p < np; p++) W[pa[p] * n + pb[p]] = pw[p];
+    G = denseScatter(X, W);
+  }
   grad.set(leftMultiply(L, k, d, G, 2));
   return -f;
 }

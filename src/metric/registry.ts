@@ -8,6 +8,9 @@ import { encodeModel, decodeModel, saveModel, type ModelPayload } from '../io/mo
 import { registerModelLoader, modelFromPayload, registeredModelKinds } from '../io/model-registry.js';
 import { StandardScaler, STANDARD_SCALER_KIND } from '../preprocessing/standard-scaler.js';
 import { getAlgorithm, type SupervisedLearner } from './algorithms.js';
+// Part II: 'bilinear/oasis' and the weakly supervised 'metric/*-pairs|-triplets|-quadruplets' kinds.
+import './oasis.js';
+import './weak-models.js';
 
 /** Rebuilds a fitted learner from its 'metric/<algo>' payload. */
 export function learnerFromPayload(p: ModelPayload): SupervisedLearner {

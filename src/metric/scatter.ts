@@ -8,6 +8,15 @@
 import { Matrix } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 
+/**
+ * Density of W below which the O(nnz·d) sparse pass beats the two n x n x d GEMMs: a sparse
+ * pass costs ~2·nnz·d scalar operations, which BLAS outruns many times over, so the
+ * break-even point depends on the backend.
+ */
+export function sparseDensity(): number {
+  return getBackend().name === 'native' ? 0.07 : 0.35;
+}
+
 /** d x d scatter for a dense n x n weight matrix W (any sign, need not be symmetric). */
 export function denseScatter(X: Matrix<Float64Array>, W: Float64Array): Float64Array {
   const n = X.rows, d = X.cols;
@@ -15,10 +24,7 @@ export function denseScatter(X: Matrix<Float64Array>, W: Float64Array): Float64A
   for (let i = 0; i < W.length; i++) if (W[i] !== 0) nnz++;
   const SX = new Float64Array(n * d);
   const x = X.data;
-  // A sparse pass costs ~2·nnz·d scalar operations against n²·d for the GEMM, which BLAS runs
-  // many times faster than plain loops: the break-even density depends on the backend.
-  const sparseBelow = getBackend().name === 'native' ? 0.03 : 0.35;
-  if (nnz < sparseBelow * n * n) {
+  if (nnz < sparseDensity() * n * n) {
     // Sparse pass: each nonzero adds w (x_i − x_j) to row i and w (x_j − x_i) to row j.
     for (let i = 0; i < n; i++) {
       const wr = i * n;
@@ -35,19 +41,26 @@ export function denseScatter(X: Matrix<Float64Array>, W: Float64Array): Float64A
       }
     }
   } else {
-    const Ws = new Float64Array(n * n);
+    // SX = D X − W X − Wᵀ X: two GEMMs, no explicit (cache-hostile) transpose of W.
     const deg = new Float64Array(n);
     for (let i = 0; i < n; i++) {
+      const wr = i * n;
+      let rs = 0;
       for (let j = 0; j < n; j++) {
-        if (i === j) continue;
-        const v = W[i * n + j] + W[j * n + i];
-        Ws[i * n + j] = v;
-        deg[i] += v;
+        const v = i === j ? 0 : W[wr + j];
+        rs += v;
+        deg[j] += v;
       }
+      deg[i] += rs;
     }
-    getBackend().gemm(false, false, n, d, n, -1, Ws, n, x, d, 0, SX, d);
+    const be = getBackend();
+    const diag = new Float64Array(n);
+    for (let i = 0; i < n; i++) diag[i] = W[i * n + i];
+    // The diagonal of W never contributes (δ_ii = 0): take it out of the products.
+    be.gemm(false, false, n, d, n, -1, W, n, x, d, 0, SX, d);
+    be.gemm(true, false, n, d, n, -1, W, n, x, d, 1, SX, d);
     for (let i = 0; i < n; i++) {
-      const di = deg[i];
+      const di = deg[i] + 2 * diag[i];
       for (let c = 0; c < d; c++) SX[i * d + c] += di * x[i * d + c];
     }
   }

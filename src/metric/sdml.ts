@@ -12,11 +12,13 @@
  * is indefinite, so the problem is unbounded and its graphical lasso diverges):
  * - K is averaged over the pairs instead of summed, so η means the same for any number of
  *   pairs (deviation from the paper's sum; with a sum, η must shrink with the pair count);
- * - PSD guard on S: when its smallest eigenvalue is below `minEigen` times its largest, S is
- *   shifted by a multiple of the identity up to that floor. Since the metric's scale does not
- *   matter to any distance ranking, the shift is the same as lowering η (S + cI ∝ M₀⁻¹·(1+c)
- *   + ηK only for M₀ = I; in general it adds isotropic prior mass), and it bounds the
- *   metric's condition number; a warning reports it;
+ * - PSD guard on S: when its smallest eigenvalue is below `minEigen` (default 0.2) times its
+ *   largest, c·I is added to S to bring it up to that floor. This adds isotropic mass to the
+ *   prior term; for M₀ = I it equals using η/(1 + c) with the metric scaled by 1/(1 + c)
+ *   (a scale no distance ranking sees, up to ρ's relative weight). It keeps the problem
+ *   bounded and the metric's condition number ≤ 1/minEigen; the default was chosen on iris,
+ *   wine and digits (0.1 to 0.5 all beat metric-learn's tuned runs; 0.02 does not on digits).
+ *   The fit's warnings report the shift;
  * - a final PSD guard: a precision with a non-positive eigenvalue (only possible through
  *   round-off) is clamped to the floor.
  */

@@ -11,6 +11,7 @@
  */
 import { MahalanobisLearner, type BaseLearnerOptions, type LearnerState } from './base.js';
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
+import type { ModelPayload } from '../io/model-file.js';
 import { bestThreshold, rocAuc, toBinaryLabels, type ThresholdOptions } from '../evaluation/verification.js';
 
 /** ±1 labels of pairs, validated (accepts ±1, 0/1 and booleans). */
@@ -111,6 +112,12 @@ export abstract class PairLearner<O extends BaseLearnerOptions = BaseLearnerOpti
       return;
     }
     this.calibrateThreshold(pairs, y, { strategy: 'accuracy' });
+  }
+
+  /** Model file of kind 'metric/<algorithm>' with the threshold in its meta. */
+  override toPayload(): ModelPayload {
+    const p = super.toPayload();
+    return { ...p, meta: { ...p.meta, threshold: this._threshold } };
   }
 
   override toJSON(): PairLearnerState {

@@ -9,6 +9,8 @@ import { HnswIndex } from './hnsw-index.js';
 import { SimHashIndex } from './lsh/simhash-index.js';
 import { E2LshIndex } from './lsh/e2lsh-index.js';
 import { MinHashIndex } from './lsh/minhash-index.js';
+// an index may embed a fitted learner as its transform: make its loader available too
+import '../metric/registry.js';
 
 registerModelLoader('index/exact', (p) => ExactIndex.fromPayload(p));
 registerModelLoader('index/simhash', (p) => SimHashIndex.fromPayload(p));

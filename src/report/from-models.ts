@@ -56,14 +56,14 @@ export async function reportFromModels(o: ModelReportOptions): Promise<{ path: s
   protocol += ` ${k}-NN accuracy on the queries; MAP@R and precision@1 with queries against references; ROC AUC on seeded same-/different-class query pairs.`;
   const pairs = verificationPairs(yte, Math.min(2000, 4 * yte.length), seed);
   const scaler = new StandardScaler().fit(Xtr);
-  const entries: { name: string; kind: string; embed: (X: Matrix<Float64Array>) => Matrix<FloatArray> }[] = [
+  const entries: { name: string; kind: string; embed: (X: Matrix<Float64Array>) => Matrix<FloatArray>; training?: SimilarityModel['training'] }[] = [
     { name: 'Euclidean', kind: 'euclidean', embed: (X) => scaler.transform(X) },
-    ...o.models.map((m) => ({ name: m.name, kind: m.model.kind, embed: (X: Matrix<Float64Array>) => m.model.transform(X) })),
+    ...o.models.map((m) => ({ name: m.name, kind: m.model.kind, embed: (X: Matrix<Float64Array>) => m.model.transform(X), training: m.model.training })),
   ];
   const learners: LearnerResult[] = entries.map((e) => {
     const Ete = e.embed(Xte);
     const s = evaluateEmbedding(e.embed(Xtr), ytr, Ete, yte, { k, pairs });
-    return { name: e.name, kind: e.kind, metrics: s.metrics, roc: s.roc, map: project2d(Ete) };
+    return { name: e.name, kind: e.kind, metrics: s.metrics, roc: s.roc, map: project2d(Ete), ...(e.training ? { training: e.training, validationMetric: 'MAP@R (as recorded in training)' } : {}) };
   });
   const input: ReportInput = {
     title: o.title ?? `simlearn report: ${basename(o.data)}`,

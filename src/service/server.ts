@@ -16,7 +16,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ZodType } from 'zod';
-import { Matrix, type FloatArray } from '../matrix.js';
+import { Matrix } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import { ExactIndex } from '../neighbors/exact-index.js';
 import type { SimilarityModel } from './similarity-model.js';
@@ -61,10 +61,6 @@ function parseBody<T>(schema: ZodType<T>, body: unknown): T {
   return r.data;
 }
 
-function toF64(m: Matrix<FloatArray>): Matrix<Float64Array> {
-  return m.toFloat64();
-}
-
 export function buildService(options: ServiceOptions): { app: FastifyInstance; info: ServiceInfo } {
   const { model, items } = options;
   const n = items.X.rows;
@@ -77,7 +73,7 @@ export function buildService(options: ServiceOptions): { app: FastifyInstance; i
   const maxBatch = options.maxBatch ?? 1024;
   const schemas = requestSchemas({ maxK, maxBatch });
 
-  const E = toF64(model.transform(items.X));
+  const E = model.transform(items.X).toFloat64();
   if (E.rows !== n) throw new RangeError(`service: the model returned ${E.rows} embeddings for ${n} items`);
   const m = E.cols;
   // The index finds candidates (float32 GEMM tiles); reported distances are recomputed in
@@ -108,7 +104,7 @@ export function buildService(options: ServiceOptions): { app: FastifyInstance; i
     vectors.forEach((v, i) => {
       if (v.length !== dim) throw new HttpError(400, `vector${vectors.length > 1 ? ` ${i}` : ''} has ${v.length} values but the model takes ${dim} features`);
     });
-    return toF64(model.transform(Matrix.from64(vectors)));
+    return model.transform(Matrix.from64(vectors)).toFloat64();
   };
   const lookup = (id: ItemId): number => {
     const i = byId.get(String(id));

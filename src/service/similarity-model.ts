@@ -13,6 +13,16 @@ export interface SimilarityModel {
   transform(X: Matrix<FloatArray>): Matrix<FloatArray>;
   /** A calibrated decision threshold on score = −distance (same when score ≥ threshold), if the model carries one. */
   readonly threshold?: number;
+  /** Per-epoch training history a deep head stored in its file (meta.info.history), for reports. */
+  readonly training?: { epoch: number; loss: number; validation?: number }[];
+}
+
+function trainingHistory(meta: Record<string, unknown> | undefined): SimilarityModel['training'] {
+  const info = meta?.info as { history?: unknown } | undefined;
+  const h = info?.history;
+  if (!Array.isArray(h)) return undefined;
+  const rows = h.filter((e): e is { epoch: number; loss: number; validation?: number } => typeof e === 'object' && e !== null && typeof (e as { epoch?: unknown }).epoch === 'number' && typeof (e as { loss?: unknown }).loss === 'number');
+  return rows.length ? rows : undefined;
 }
 
 /** The identity map: the Euclidean baseline every learner is compared with. */
@@ -50,6 +60,7 @@ export function asSimilarityModel(obj: unknown, info: { kind?: string; meta?: Re
     // A pipeline's input width is its first step's.
     nFeatures: numberProp(o, ['nFeatures', 'inFeatures', 'inputDim']) ?? (Array.isArray(o.steps) && o.steps.length > 0 ? numberProp(o.steps[0] as Record<string, unknown>, ['nFeatures', 'inFeatures', 'inputDim']) : undefined),
     threshold: numberProp(o, ['threshold']) ?? metaThreshold,
+    training: trainingHistory(info.meta),
     transform: (X) => o.transform(X),
   };
 }

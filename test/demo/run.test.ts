@@ -34,6 +34,9 @@ test('runDemo on wine: every learner scored against Euclidean, models saved and 
     const head = loadSimilarityModel(join(out, 'mlp-triplet.simlearn'));
     assert.equal(head.kind, 'deep/head');
     assert.equal(head.transform(wine.X).cols, 16);
+    // The training history travels in the file, for `simlearn report`'s training curve.
+    assert.deepEqual(head.training?.map((e) => e.epoch), [1, 2, 3, 4]);
+    assert.deepEqual(head.training?.map((e) => e.loss), byId['mlp-triplet'].training?.map((e) => e.loss));
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     assert.match(html, /simlearn demo: wine\.csv/);
     assert.match(html, /data-chart="training"/);

@@ -92,3 +92,20 @@ test('quadruplet learner: respects most training quadruplets; reversing every qu
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] + b[i]) < 1e-12);
   assert.throws(() => m.decisionFunction({ points: iris.X, indices: [[0, 1, 2]] }), /expected 4/);
 });
+
+test('weak learners: model files round trip (pair threshold kept) through the registry', async () => {
+  const { encodeModel, decodeModel } = await import('../../src/io/model-file.js');
+  const { modelFromPayload } = await import('../../src/io/model-registry.js');
+  await import('../../src/metric/registry.js');
+  const m = new ITML({ seed: 1, gamma: 2 }).fit(pairs, yPairs);
+  m.setThreshold(-1.25);
+  const back = modelFromPayload(decodeModel(encodeModel(m.toPayload()))) as ITML;
+  assert.ok(back instanceof ITML);
+  assert.equal(back.threshold, -1.25);
+  assert.equal(back.options.gamma, 2);
+  assert.deepEqual(Array.from(back.pairDistance(pairs)), Array.from(m.pairDistance(pairs)));
+  const q = new LSML().fit({ points: iris.X, indices: cons.quadruplets(20, { seed: 1 }) });
+  const qb = modelFromPayload(decodeModel(encodeModel(q.toPayload()))) as LSML;
+  assert.ok(qb instanceof LSML);
+  assert.deepEqual(Array.from(qb.components.data), Array.from(q.components.data));
+});

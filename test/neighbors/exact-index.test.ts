@@ -98,3 +98,27 @@ test('a transform is applied on add and search, and survives save/load', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a fitted metric learner as transform: embedded whole in the index file and restored', async () => {
+  const { NCA } = await import('../../src/metric/nca.js');
+  const { readDataset } = await import('../../src/io/index.js');
+  const { DATA } = await import('../helpers.js');
+  const ds = readDataset(join(DATA, 'iris.csv'));
+  const nca = new NCA({ seed: 0, maxIter: 10 }).fit(ds.X, ds.y as number[]);
+  const idx = new ExactIndex({ transform: nca });
+  idx.add(ds.X);
+  const before = idx.search(ds.X.sliceRows(0, 10), 3);
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-exact-nca-'));
+  try {
+    const path = join(dir, 'nca-index.simlearn');
+    idx.save(path);
+    const back = loadIndex(path) as ExactIndex;
+    assert.equal(back.transform?.constructor.name, 'NCA');
+    assert.deepEqual(back.search(ds.X.sliceRows(0, 10), 3), before);
+    // the stored vectors are the transformed ones
+    const Z = nca.transform(ds.X.sliceRows(0, 1));
+    assert.ok(Math.abs(back.vectors().get(0, 0) - Z.get(0, 0)) < 1e-5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

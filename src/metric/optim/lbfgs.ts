@@ -160,13 +160,16 @@ function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array
     if (lo.t > 0 && lo.f < f0) return { ok: true, x: lo.x, f: lo.f, g: lo.g, nEval };
     return { ok: false, x, f: f0, g: g0, nEval };
   };
-  for (let k = 0; k < 40; k++) {
+  // Expansion is capped: objectives with an infimum at infinity (NCA's, whose softmax keeps
+  // sharpening as L grows) would otherwise spend dozens of evaluations chasing a flat slope; a
+  // point with sufficient decrease is accepted then.
+  for (let k = 0; k < 6; k++) {
     const p = eval_(t);
     if (!Number.isFinite(p.f) || p.f > f0 + c1 * t * dg0 || (k > 0 && p.f >= prev.f)) return zoom(prev, p);
     if (Math.abs(p.dg) <= -c2 * dg0) return { ok: true, x: p.x, f: p.f, g: p.g, nEval };
     if (p.dg >= 0) return zoom(p, prev);
     prev = p;
-    t *= 2;
+    t *= 4;
   }
   if (prev.t > 0 && prev.f < f0) return { ok: true, x: prev.x, f: prev.f, g: prev.g, nEval };
   return { ok: false, x, f: f0, g: g0, nEval };

@@ -12,6 +12,14 @@ export class BucketTable {
   private used = 0;
   /** next[row] = the next row in the same bucket, or −1. */
   next: Int32Array;
+  /**
+   * Read-optimised copy for searching: the rows of slot s are csrRows[csrStart[s] ..
+   * csrStart[s + 1]). Walking a chain is a dependent load per row (the processor cannot run
+   * ahead), a CSR range is a sequential read; rebuilt on the first search after a change.
+   */
+  csrStart = new Int32Array(0);
+  csrRows = new Int32Array(0);
+  private dirty = true;
 
   constructor(capacityRows = 64) {
     const slots = nextPow2(Math.max(16, capacityRows * 2));
@@ -39,6 +47,7 @@ export class BucketTable {
   }
 
   insert(key: number, row: number): void {
+    this.dirty = true;
     key &= 0x7fffffff;
     if (row >= this.next.length) {
       const nn = new Int32Array(Math.max(row + 1, this.next.length * 2)).fill(-1);
@@ -61,6 +70,7 @@ export class BucketTable {
 
   /** Unlinks `row` from its bucket. */
   unlink(key: number, row: number): void {
+    this.dirty = true;
     const s = this.slotOf(key & 0x7fffffff);
     if (this.keys[s] === 0) return;
     let r = this.heads[s];
@@ -80,6 +90,7 @@ export class BucketTable {
 
   /** Renames row `from` to `to` inside its bucket (after a swap-remove in the store). */
   rename(key: number, from: number, to: number): void {
+    this.dirty = true;
     const s = this.slotOf(key & 0x7fffffff);
     if (this.keys[s] === 0) return;
     if (to >= this.next.length) {
@@ -100,6 +111,34 @@ export class BucketTable {
       }
       r = this.next[r];
     }
+  }
+
+  /** The slot holding `key` (for csrStart), or −1 when the key has no bucket. */
+  slot(key: number): number {
+    const s = this.slotOf(key & 0x7fffffff);
+    return this.keys[s] === 0 ? -1 : s;
+  }
+
+  /** Builds the CSR copy if anything changed since the last build. */
+  freeze(): void {
+    if (!this.dirty) return;
+    const slots = this.keys.length;
+    const start = new Int32Array(slots + 1);
+    for (let s = 0; s < slots; s++) {
+      let c = 0;
+      if (this.keys[s] !== 0) for (let r = this.heads[s]; r !== -1; r = this.next[r]) c++;
+      start[s + 1] = start[s] + c;
+    }
+    const rows = new Int32Array(start[slots]);
+    for (let s = 0; s < slots; s++) {
+      if (this.keys[s] === 0) continue;
+      // chains are newest-first; store oldest-first so rows ascend within a bucket
+      let i = start[s + 1];
+      for (let r = this.heads[s]; r !== -1; r = this.next[r]) rows[--i] = r;
+    }
+    this.csrStart = start;
+    this.csrRows = rows;
+    this.dirty = false;
   }
 
   private grow(): void {

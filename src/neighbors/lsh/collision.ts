@@ -93,9 +93,11 @@ export interface PlanInput {
 
 /**
  * The cheapest (K, L, T) whose predicted recall reaches the target; when none does within
- * maxTables, the plan with the highest predicted recall. Cost per query:
- * hashing L·K·d/4 (one GEMM for all queries), probing L·(1+T)·(K+30), and re-ranking
- * candidates·(d+10) plus bucket traversal 2·n·L·E[P_table].
+ * maxTables, the plan with the highest predicted recall. Cost per query, in rough
+ * multiply-add equivalents: hashing L·K·d/4 (one GEMM for all queries), probing
+ * L·(1+T)·(K+30), re-ranking candidates·(d+10) and bucket traversal 2·n·L·E[P_table].
+ * (Weights fitted from wall-clock costs on 128-d data were tried and chose more tables,
+ * which measured slower; these simple weights gave the fastest plans on the benchmark.)
  */
 export function planLsh(input: PlanInput): LshPlan {
   const { near, background, n, d, targetRecall, maxTables } = input;

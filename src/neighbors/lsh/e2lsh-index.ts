@@ -15,7 +15,7 @@ import type { Matrix } from '../../matrix.js';
 import type { Random } from '../../random.js';
 import type { ModelPayload } from '../../io/model-file.js';
 import type { IndexMetric } from '../index-types.js';
-import { VectorLshIndex, calibrationPairs, type VectorLshOptions } from './vector-lsh.js';
+import { VectorLshIndex, calibrationPairs, plannedRecall, type VectorLshOptions } from './vector-lsh.js';
 import { e2lshCollision, planLsh, summarize, type LshPlan } from './collision.js';
 import { perturbationSets } from './probe.js';
 import { transformFromPayload } from '../transform-io.js';
@@ -91,13 +91,13 @@ export class E2LshIndex extends VectorLshIndex {
         backgroundWeights: bgS.weights,
         n: first.rows,
         d: first.cols,
-        targetRecall: o.targetRecall ?? 0.9,
+        targetRecall: plannedRecall(o.targetRecall ?? 0.9),
         perturbationsOf: (K) => 2 * K,
         kRange: o.hashLength !== undefined ? [o.hashLength, o.hashLength] : [2, 24],
         maxTables: o.tables ?? o.maxTables ?? 64,
         probeChoices: o.probes !== undefined ? [o.probes] : [0, 2, 4, 8, 16],
       });
-      const target = o.targetRecall ?? 0.9;
+      const target = plannedRecall(o.targetRecall ?? 0.9);
       const better = !best
         || (plan.predictedRecall >= target && (best.predictedRecall < target || plan.predictedCost < best.predictedCost))
         || (best.predictedRecall < target && plan.predictedRecall > best.predictedRecall);

@@ -9,7 +9,7 @@
 import type { Matrix } from '../../matrix.js';
 import type { Random } from '../../random.js';
 import type { ModelPayload } from '../../io/model-file.js';
-import { VectorLshIndex, calibrationPairs, type VectorLshOptions } from './vector-lsh.js';
+import { VectorLshIndex, calibrationPairs, plannedRecall, type VectorLshOptions } from './vector-lsh.js';
 import { planLsh, simhashCollision, summarize } from './collision.js';
 import { perturbationSets } from './probe.js';
 import { transformFromPayload } from '../transform-io.js';
@@ -48,7 +48,7 @@ export class SimHashIndex extends VectorLshIndex {
       backgroundWeights: bgS.weights,
       n: first.rows,
       d: first.cols,
-      targetRecall: o.targetRecall ?? 0.9,
+      targetRecall: plannedRecall(o.targetRecall ?? 0.9),
       perturbationsOf: (K) => K,
       kRange: o.hashLength !== undefined ? [o.hashLength, o.hashLength] : [4, 24],
       maxTables: o.tables ?? o.maxTables ?? 64,
