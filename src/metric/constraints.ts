@@ -124,7 +124,7 @@ export class Constraints {
       }
       return { a, b };
     }
-    // Sparse request: rejection sampling; each draw succeeds with probability ≥ 2/3.
+    // Sparse request: rejection sampling; a drawn pair is new with probability ≥ 2/3.
     const known = this.knownIndices();
     const seen = new Set<number>();
     let t = 0;

@@ -115,9 +115,31 @@ export function project(X: Matrix<Float64Array>, L: Float64Array, k: number): Fl
   return Z;
 }
 
-/** All n x n squared Euclidean distances between rows of Z (n x k), diagonal exactly 0. */
+/**
+ * All n x n squared Euclidean distances between rows of Z (n x k), diagonal exactly 0.
+ * Z Zᵀ comes from the backend's symmetric rank-k product (SYRK: half a GEMM's flops).
+ */
 export function selfSqDistances(Z: Float64Array, n: number, k: number): Float64Array {
-  const D = getBackend().sqeuclidean(Z, n, Z, n, k);
-  for (let i = 0; i < n; i++) D[i * n + i] = 0;
+  const Zt = new Float64Array(n * k);
+  const nrm = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = 0; c < k; c++) {
+      const v = Z[i * k + c];
+      Zt[c * n + i] = v;
+      s += v * v;
+    }
+    nrm[i] = s;
+  }
+  const D = getBackend().gram(Zt, k, n);
+  for (let i = 0; i < n; i++) {
+    const row = i * n;
+    const ni = nrm[i];
+    for (let j = 0; j < n; j++) {
+      const v = ni + nrm[j] - 2 * D[row + j];
+      D[row + j] = v < 0 ? 0 : v;
+    }
+    D[row + i] = 0;
+  }
   return D;
 }

@@ -11,5 +11,7 @@ import './registries.js';
 export function loadSimilarityModel(spec: string): SimilarityModel {
   if (spec === 'euclidean') return euclideanModel();
   const payload = loadModel(spec);
-  return asSimilarityModel(modelFromPayload(payload), { kind: payload.kind, meta: payload.meta });
+  // The demo's pipelines record their learner; "pipeline (lmnn)" says more in /health and reports.
+  const algo = payload.kind === 'pipeline' && typeof payload.meta.algorithm === 'string' ? payload.meta.algorithm : null;
+  return asSimilarityModel(modelFromPayload(payload), { kind: algo ? `pipeline (${algo})` : payload.kind, meta: payload.meta });
 }

@@ -28,7 +28,7 @@ test('runDemo on wine: every learner scored against Euclidean, models saved and 
     // The saved model takes raw features (the scaler travels with it) and reproduces the embedding.
     const wine = readDataset(join(DATA, 'wine.csv'));
     const lfda = loadSimilarityModel(join(out, 'lfda.simlearn'));
-    assert.equal(lfda.kind, 'pipeline');
+    assert.equal(lfda.kind, 'pipeline (lfda)');
     const Z = lfda.transform(wine.X);
     assert.equal(Z.rows, 178);
     const head = loadSimilarityModel(join(out, 'mlp-triplet.simlearn'));

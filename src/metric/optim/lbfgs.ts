@@ -142,7 +142,7 @@ function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array
   let prev: Pt = { t: 0, x: x as Float64Array<ArrayBuffer>, f: f0, g: g0 as Float64Array<ArrayBuffer>, dg: dg0 };
   let t = step0;
   const zoom = (lo: Pt, hi: Pt): LineSearchResult => {
-    for (let k = 0; k < 30; k++) {
+    for (let k = 0; k < 10; k++) {
       let tj = cubicMin(lo, hi);
       const lo_ = Math.min(lo.t, hi.t), hi_ = Math.max(lo.t, hi.t);
       const w = hi_ - lo_;

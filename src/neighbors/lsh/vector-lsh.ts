@@ -299,11 +299,7 @@ export abstract class VectorLshIndex implements SavableIndex {
     if (this.gatherBuf.length < m * d) this.gatherBuf = new Float32Array(Math.max(m * d, this.gatherBuf.length * 2));
     if (this.dotBuf.length < m) this.dotBuf = new Float32Array(Math.max(m, this.dotBuf.length * 2));
     const block = this.gatherBuf;
-    for (let t = 0; t < m; t++) {
-      const ro = rows[t] * d;
-      const bo = t * d;
-      for (let j = 0; j < d; j++) block[bo + j] = data[ro + j];
-    }
+    for (let t = 0; t < m; t++) block.set(data.subarray(rows[t] * d, rows[t] * d + d), t * d);
     const dots = this.dotBuf;
     getBackend().gemv(false, m, d, 1, block, d, qv, 0, dots);
     for (let t = 0; t < m; t++) {
