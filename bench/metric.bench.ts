@@ -52,6 +52,7 @@ function list(env: string | undefined): string[] | null {
 }
 
 async function main(): Promise<void> {
+  const started = performance.now();
   await registerAll();
   const be = getBackend();
   be.setThreads(1);
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     '',
     ...rows,
     '',
-    `Targets missed (comparable ones): ${misses}.`,
+    `Targets missed (comparable ones): ${misses}. Bench wall time: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
     '',
   ].join('\n');
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { UsageError, printJson, collect, type CliCommand } from './command.js';
 import { crossValidate } from '../evaluation/cross-validate.js';
 import { readFolds } from '../io/csv.js';
-import { algorithmAndParams, intOption, readLabelled } from './metric-options.js';
+import { algorithmNames } from '../metric/algorithms.js';
+import { algorithmAndParams, asSetError, intOption, readLabelled } from './metric-options.js';
 
 interface CvOpts {
   data: string;
@@ -30,7 +31,7 @@ export const cvCommand: CliCommand = {
       .description('cross-validate a metric learner with k-NN (z-score, fit, transform, k-NN per fold)')
       .requiredOption('--data <file>', 'dataset (.csv with a label column, .jsonl, .npy)')
       .option('--label <column>', 'label column name or index (default: "label", else the last column)')
-      .requiredOption('--algo <name>', 'algorithm (euclidean = no learning)')
+      .requiredOption('--algo <name>', `algorithm: ${algorithmNames().join(', ')} (euclidean = no learning)`)
       .option('--set <key=value>', 'learner option, repeatable (e.g. --set k=5)', collect, [])
       .option('--k <n>', 'neighbours of the k-NN scorer', '3')
       .option('--folds <file>', 'fold assignment file (CSV row,fold)')
@@ -50,12 +51,23 @@ export const cvCommand: CliCommand = {
         const ds = readLabelled(opts.data, opts.label);
         const folds = opts.folds ? readFolds(opts.folds, ds.X.rows) : undefined;
         const task = (opts.task as 'classification' | 'regression' | undefined) ?? spec.task;
-        const result = crossValidate(ds.X, ds.y, {
-          algorithm: spec.name, params, k, folds, nFolds, seed, task, weights: opts.weights as 'uniform' | 'distance',
-          onFold: (f) => {
-            if (!opts.json) process.stderr.write(`fold ${f.fold}: ${task === 'classification' ? 'accuracy' : 'mse'} ${f.score.toFixed(4)}, fit ${f.fitSeconds.toFixed(3)} s${f.nIter ? `, ${f.nIter} iterations` : ''}${f.converged ? '' : ' (not converged)'}\n`);
-          },
-        });
+        if (task === 'classification') {
+          const nClasses = new Set(ds.y).size;
+          // Scoring a single class is always 100 %: a mislabelled --label, not a result.
+          if (nClasses < 2) throw new UsageError(`--label: the label column "${ds.labelName ?? ''}" of ${opts.data} has a single class; classification needs at least 2 (name the right column with --label, or use --task regression for a numeric target)`);
+          if (nClasses > ds.X.rows / 2 && ds.y.every((v) => typeof v === 'number')) process.stderr.write(`warning: the label column "${ds.labelName ?? ''}" has ${nClasses} distinct values for ${ds.X.rows} rows; if it is a numeric target, pass --task regression\n`);
+        }
+        let result;
+        try {
+          result = crossValidate(ds.X, ds.y, {
+            algorithm: spec.name, params, k, folds, nFolds, seed, task, weights: opts.weights as 'uniform' | 'distance',
+            onFold: (f) => {
+              if (!opts.json) process.stderr.write(`fold ${f.fold}: ${task === 'classification' ? 'accuracy' : 'mse'} ${f.score.toFixed(4)}, fit ${f.fitSeconds.toFixed(3)} s${f.nIter ? `, ${f.nIter} iterations` : ''}${f.converged ? '' : ' (not converged)'}\n`);
+            },
+          });
+        } catch (e) {
+          throw asSetError(e, params);
+        }
         if (opts.json) {
           printJson(result);
           return;

@@ -7,7 +7,8 @@ import { printJson, collect, type CliCommand } from './command.js';
 import { StandardScaler } from '../preprocessing/standard-scaler.js';
 import { createLearner } from '../metric/algorithms.js';
 import { Pipeline } from '../metric/registry.js';
-import { algorithmAndParams, readLabelled } from './metric-options.js';
+import { algorithmNames } from '../metric/algorithms.js';
+import { algorithmAndParams, asSetError, readLabelled } from './metric-options.js';
 
 interface FitOpts {
   data: string;
@@ -28,7 +29,7 @@ export const fitCommand: CliCommand = {
       .description('fit a metric learner on a labelled dataset and save it')
       .requiredOption('--data <file>', 'dataset (.csv with a label column, .jsonl, .npy)')
       .option('--label <column>', 'label column name or index (default: "label", else the last column)')
-      .requiredOption('--algo <name>', 'algorithm')
+      .requiredOption('--algo <name>', `algorithm: ${algorithmNames().join(', ')} (euclidean = no learning)`)
       .option('--set <key=value>', 'learner option, repeatable', collect, [])
       .requiredOption('--out <file>', 'model file to write')
       .option('--no-scale', 'do not z-score the features first (the model is then the learner alone)')
@@ -46,7 +47,11 @@ export const fitCommand: CliCommand = {
         }
         const y = spec.task === 'regression' ? ds.y.map(Number) : ds.y;
         const t0 = performance.now();
-        learner.fit(X, y);
+        try {
+          learner.fit(X, y);
+        } catch (e) {
+          throw asSetError(e, params);
+        }
         const seconds = (performance.now() - t0) / 1000;
         const model = scaler ? new Pipeline([scaler, learner], { algorithm: spec.name, featureNames: ds.featureNames }) : learner;
         model.save(opts.out);

@@ -40,3 +40,16 @@ export function readLabelled(path: string, label: string | undefined): Dataset &
   if (!ds.y) throw new UsageError(`${path}: no label column found; name it with --label COLUMN`);
   return ds as Dataset & { y: (number | string)[] };
 }
+
+/**
+ * Learners check option values when they fit, so a bad `--set` value surfaces as a fit error.
+ * When that error is about a key the user set, it is a usage error (exit 2), named as the flag.
+ */
+export function asSetError(err: unknown, params: Record<string, unknown>): unknown {
+  if (!(err instanceof Error)) return err;
+  for (const key of Object.keys(params)) {
+    const re = new RegExp(`(^|: )${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (must|should|has|is not|cannot)\\b`);
+    if (re.test(err.message)) return new UsageError(`--set ${key}=${JSON.stringify(params[key])}: ${err.message}`);
+  }
+  return err;
+}

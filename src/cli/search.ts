@@ -14,7 +14,8 @@ import '../metric/registry.js';
 
 interface SearchOpts {
   index: string;
-  queries: string;
+  queries?: string;
+  sets?: string;
   k: string;
   label?: string;
   json?: boolean;
@@ -27,25 +28,30 @@ export const searchCommand: CliCommand = {
       .command('search')
       .description('find the k nearest indexed items of each query')
       .requiredOption('--index <file>', 'index file written by `simlearn index build`')
-      .requiredOption('--queries <file>', 'query vectors (CSV, JSONL, .npy); for a minhash index, one JSON array of tokens per line')
+      .option('--queries <file>', 'query vectors (CSV, JSONL, .npy); for a minhash index, one JSON array of tokens per line')
+      .option('--sets <file>', 'query token sets for a minhash index (one JSON array of tokens per line), as in index build')
       .option('--k <k>', 'neighbours per query', '10')
       .option('--label <column>', 'CSV label column to drop (or "none")')
       .option('--json', 'print one JSON object {ids, distances, queriesPerSecond, ...} on stdout')
       .action((opts: SearchOpts) => {
         const k = Number(opts.k);
         if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k must be a positive integer, got "${opts.k}"`);
+        if (opts.queries && opts.sets) throw new UsageError('give either --queries FILE or --sets FILE, not both');
+        const queries = opts.queries ?? opts.sets;
+        if (!queries) throw new UsageError('--queries FILE is required (or --sets FILE for a minhash index)');
         const index = loadIndex(opts.index);
         let result: SearchResult;
         let nq: number;
         const t0 = performance.now();
         if (index instanceof MinHashIndex) {
-          const sets = readSets(opts.queries);
+          const sets = readSets(queries);
           nq = sets.length;
           const t1 = performance.now();
           result = index.search(sets, k);
           return report(opts, index.kind, k, nq, result, performance.now() - t1, t0);
         }
-        const ds = readVectors(opts.queries, opts.label);
+        if (opts.sets) throw new UsageError(`--sets is for a minhash index; ${opts.index} is a "${index.kind}" index; pass vectors with --queries FILE`);
+        const ds = readVectors(queries, opts.label);
         nq = ds.X.rows;
         const t1 = performance.now();
         result = index.search(ds.X, k);

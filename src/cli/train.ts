@@ -14,6 +14,7 @@ import '../deep/registry.js';
 interface TrainOpts {
   config: string;
   data?: string;
+  label?: string;
   out?: string;
   epochs?: string;
   seed?: string;
@@ -38,6 +39,7 @@ export const trainCommand: CliCommand = {
       .description('train a deep similarity head from a JSON config (see examples/train-digits-triplet.json)')
       .requiredOption('-c, --config <file>', 'training configuration (JSON)')
       .option('--data <file>', "dataset to use instead of the config's data")
+      .option('--label <column>', 'label column of the data (default: the config\'s, else "label" if present, else the last column)')
       .option('-o, --out <file>', "where to save the head (default: the config's output, else ./<config name>.head.simlearn)")
       .option('--no-save', 'do not save the head')
       .option('--epochs <n>', "override the config's epochs")
@@ -59,6 +61,8 @@ export const trainCommand: CliCommand = {
         const run = await runTraining(config, {
           baseDir,
           data: opts.data ? resolve(opts.data) : undefined,
+          label: opts.label === undefined ? undefined : /^-?\d+$/.test(opts.label) ? Number(opts.label) : opts.label,
+          onWarning: (msg) => process.stderr.write(`warning: ${msg}\n`),
           epochs,
           seed,
           verbose: opts.verbose,

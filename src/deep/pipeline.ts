@@ -24,6 +24,10 @@ export interface RunOptions {
   data?: string;
   epochs?: number;
   seed?: number;
+  /** Label column of the data (overrides the config's); default: "label" if present, else the last column. */
+  label?: string | number | null;
+  /** Called with a note when the config had to be adapted (e.g. its folds file belongs to the replaced data). */
+  onWarning?: (message: string) => void;
   progress?: boolean | 'auto';
   verbose?: boolean;
   onEpoch?: (log: EpochLog) => void;
@@ -49,7 +53,8 @@ export function encodeClassLabels(y: LabelValue[] | null, source: string): { cod
 }
 
 async function loadLabeled(path: string, label: string | number | null | undefined): Promise<{ X: Matrix<Float64Array>; y: LabelValue[] }> {
-  const ds = await readDatasetAsync(path, { label: label ?? 'last' });
+  // undefined = the CLI-wide default: a column named "label" if there is one, else the last.
+  const ds = await readDatasetAsync(path, { label });
   if (!ds.y) throw new Error(`${path}: the data has no label column; training a similarity head needs class labels`);
   return { X: ds.X, y: ds.y };
 }
@@ -59,9 +64,15 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
   const epochs = options.epochs ?? config.epochs;
   const dataSpec = typeof config.data === 'string' ? { path: config.data, label: undefined } : config.data;
   const dataPath = options.data ?? resolvePath(options.baseDir, dataSpec.path);
-  const data = await loadLabeled(dataPath, dataSpec.label);
+  const label = options.label !== undefined ? options.label : dataSpec.label;
+  const data = await loadLabeled(dataPath, label);
+  // The config's folds and validation files describe the config's own data: with other data
+  // (--data) they cannot apply, so a stratified random split of that data replaces them.
+  const replaced = options.data !== undefined && options.data !== resolvePath(options.baseDir, dataSpec.path);
+  if (replaced && config.validation) options.onWarning?.(`ignoring the config's validation file ${config.validation}: it belongs to the config's data, not ${dataPath}; splitting ${dataPath} instead (test ${config.split.test})`);
+  if (replaced && !config.validation && config.split.folds !== undefined) options.onWarning?.(`ignoring the config's folds file ${config.split.folds}: it belongs to the config's data, not ${dataPath}; using a stratified random split (test ${config.split.test})`);
   let valData: { X: Matrix<Float64Array>; y: LabelValue[] } | null = null;
-  if (config.validation) valData = await loadLabeled(resolvePath(options.baseDir, config.validation), dataSpec.label);
+  if (config.validation && !replaced) valData = await loadLabeled(resolvePath(options.baseDir, config.validation), dataSpec.label);
 
   // Encode (once, cached) before anything else: the head trains on the encoder's outputs.
   let encoderInfo: RunResult['encoder'] = null;
@@ -95,7 +106,7 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     Xte = Xval; yte = codes.subarray(data.y.length);
     if (Xte.cols !== Xtr.cols) throw new Error(`validation data has ${Xte.cols} features but the training data has ${Xtr.cols}`);
   } else {
-    const split = config.split.folds !== undefined
+    const split = config.split.folds !== undefined && !replaced
       ? foldSplit(readFolds(resolvePath(options.baseDir, config.split.folds), codes.length), config.split.testFold!, config.split.folds)
       : trainTestSplit(codes, { testSize: config.split.test, seed: config.split.seed ?? seed, stratify: config.split.stratify });
     Xtr = X.takeRows(split.train); ytr = Int32Array.from(split.train, (i) => codes[i]);

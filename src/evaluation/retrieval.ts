@@ -119,7 +119,8 @@ export function nearestReferences(queries: Matrix<FloatArray>, refs: Matrix<Floa
   const rn = be.rowSqNorms(r, nr, d);
   const out = new Int32Array(nq * depth);
   if (depth === 0 || nq === 0) return out;
-  const block = Math.max(1, Math.min(nq, Math.floor(memoryBudget / (4 * Math.max(1, nr)))));
+  // small query blocks keep the distance tile in cache for the selection pass that follows
+  const block = Math.max(1, Math.min(nq, 128, Math.floor(memoryBudget / (4 * Math.max(1, nr)))));
   const tile = new Float32Array(block * nr);
   const keys = new Float64Array(nr);
   for (let q0 = 0; q0 < nq; q0 += block) {

@@ -24,8 +24,15 @@ export function graphicalLasso(S: Float64Array, d: number, rho: number, options:
   const maxIter = options.maxIter ?? 100;
   const tol = options.tol ?? 1e-4;
   const lassoMaxIter = options.lassoMaxIter ?? 200;
+  // Inner lasso sweeps stop when no coefficient moves by more than a relative 1e-3 · 0.01^it,
+  // floored at this: early outer sweeps (W still far off) need no exact inner solutions, the
+  // last ones solve them accurately, which keeps the outer sweeps few. Warm starts carry β over.
+  const lassoTol = 1e-10;
   const W = S.slice();
-  const B = new Float64Array(d * d); // column j holds β_j (B[k*d + j], k ≠ j)
+  // Bt row j holds β_j (coefficients of column j on the others; entry j stays 0, which lets
+  // the loops below run over all l without testing l ≠ j). W is symmetric, so its rows are
+  // used where the algorithm reads columns: every inner loop is contiguous.
+  const Bt = new Float64Array(d * d);
   const r = new Float64Array(d);
   let scale = 0;
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) if (i !== j) scale += Math.abs(S[i * d + j]);
@@ -38,39 +45,44 @@ export function graphicalLasso(S: Float64Array, d: number, rho: number, options:
     it++;
     let change = 0;
     for (let j = 0; j < d; j++) {
-      // r = s12 − W11 β for the current β (β_j entries: B[k*d + j], k ≠ j).
+      const bo = j * d;
+      // r = s12 − W11 β.
       for (let k = 0; k < d; k++) {
-        if (k === j) continue;
-        let s = S[k * d + j];
-        for (let l = 0; l < d; l++) if (l !== j) s -= W[k * d + l] * B[l * d + j];
-        r[k] = s;
+        const wo = k * d;
+        let acc = 0;
+        for (let l = 0; l < d; l++) acc += W[wo + l] * Bt[bo + l];
+        r[k] = S[wo + j] - acc + W[wo + j] * Bt[bo + j];
       }
       for (let sweep = 0; sweep < lassoMaxIter; sweep++) {
         let maxDelta = 0, maxBeta = 0;
         for (let k = 0; k < d; k++) {
           if (k === j) continue;
-          const wkk = W[k * d + k];
-          const old = B[k * d + j];
+          const wo = k * d;
+          const wkk = W[wo + k];
+          const old = Bt[bo + k];
           const z = r[k] + wkk * old;
           const nb = (z > rho ? z - rho : z < -rho ? z + rho : 0) / wkk;
           const delta = nb - old;
           if (delta !== 0) {
-            B[k * d + j] = nb;
-            for (let l = 0; l < d; l++) if (l !== j) r[l] -= delta * W[l * d + k];
-            maxDelta = Math.max(maxDelta, Math.abs(delta));
+            Bt[bo + k] = nb;
+            for (let l = 0; l < d; l++) r[l] -= delta * W[wo + l];
+            const ad = delta < 0 ? -delta : delta;
+            if (ad > maxDelta) maxDelta = ad;
           }
-          maxBeta = Math.max(maxBeta, Math.abs(nb));
+          const ab = nb < 0 ? -nb : nb;
+          if (ab > maxBeta) maxBeta = ab;
         }
-        if (maxDelta <= 1e-10 * Math.max(maxBeta, 1e-300) || maxDelta === 0) break;
+        if (maxDelta <= Math.max(lassoTol, 1e-3 * Math.pow(0.01, it)) * Math.max(maxBeta, 1e-300) || maxDelta === 0) break;
       }
-      // w12 = W11 β.
+      // w12 = W11 β (β_j = 0, and the diagonal W_jj is kept).
       for (let k = 0; k < d; k++) {
         if (k === j) continue;
-        let s = 0;
-        for (let l = 0; l < d; l++) if (l !== j) s += W[k * d + l] * B[l * d + j];
-        change += Math.abs(s - W[k * d + j]);
-        W[k * d + j] = s;
-        W[j * d + k] = s;
+        const wo = k * d;
+        let acc = 0;
+        for (let l = 0; l < d; l++) if (l !== j) acc += W[wo + l] * Bt[bo + l];
+        change += Math.abs(acc - W[wo + j]);
+        W[wo + j] = acc;
+        W[j * d + k] = acc;
       }
     }
     if (change / (d * (d - 1)) < tol * scale) {
@@ -82,10 +94,10 @@ export function graphicalLasso(S: Float64Array, d: number, rho: number, options:
   const T = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {
     let s = 0;
-    for (let k = 0; k < d; k++) if (k !== j) s += W[k * d + j] * B[k * d + j];
+    for (let k = 0; k < d; k++) if (k !== j) s += W[k * d + j] * Bt[j * d + k];
     const tjj = 1 / (W[j * d + j] - s);
     T[j * d + j] = tjj;
-    for (let k = 0; k < d; k++) if (k !== j) T[k * d + j] = -B[k * d + j] * tjj;
+    for (let k = 0; k < d; k++) if (k !== j) T[k * d + j] = -Bt[j * d + k] * tjj;
   }
   for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) {
     const v = 0.5 * (T[i * d + j] + T[j * d + i]);

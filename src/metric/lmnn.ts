@@ -444,7 +444,7 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
     const tol = checkPositive(o.convergenceTol ?? 1e-5, 'convergenceTol', 'lmnn', true);
     const counts = classCounts(data.y, data.classes.length);
     counts.forEach((c, ci) => {
-      if (c <= k) throw new RangeError(`lmnn: class ${JSON.stringify(data.classes[ci])} has ${c} sample${c === 1 ? '' : 's'}, but k = ${k} target neighbours need at least ${k + 1} per class; lower k to ${Math.max(1, Math.min(...counts) - 1)} or add samples`);
+      if (c <= k) throw new RangeError(`lmnn: class ${JSON.stringify(data.classes[ci])} has ${c} sample${c === 1 ? '' : 's'}, but k = ${k} target neighbours need at least ${k + 1} per class; ${Math.min(...counts) >= 2 ? `lower k to ${Math.min(...counts) - 1}` : 'a class with a single sample has no target neighbour at any k; drop or merge it'} or add samples`);
     });
     const kd = resolveNComponents(o.nComponents, x.cols, 'lmnn');
     let L = initComponents(x, kd, o.init ?? 'auto', toRandom(o.seed ?? 0), 'lmnn');

@@ -8,9 +8,10 @@
  * S_W(p, p⁺) ≥ S_W(p, p⁻) + 1, by passive-aggressive updates (Crammer et al. 2006):
  *   l = max(0, 1 − pᵀW(p⁺ − p⁻)),   V = p (p⁺ − p⁻)ᵀ,   ‖V‖²_F = ‖p‖² ‖p⁺ − p⁻‖²,
  *   τ = min(C, l / ‖V‖²_F),          W ← W + τ V,
- * starting from W₀ = I. Each update is O(d²) in dense form and O(nnz(p) · d) here: rows of W
- * whose p-coordinate is zero are skipped, as the paper does for sparse features. The hot loop
- * allocates nothing. Features on comparable scales (e.g. L2-normalised rows) suit the fixed
+ * starting from W₀ = I. Each update is O(d²) in dense form and O(nnz(p) · d) in the loop
+ * kernel: rows of W whose p-coordinate is zero are skipped, as the paper does for sparse
+ * features; dense rows on the native backend go through one GEMV and one rank-one GEMM per
+ * update instead (see `kernel`). The hot loop allocates nothing. Features on comparable scales (e.g. L2-normalised rows) suit the fixed
  * margin of 1.
  */
 import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
@@ -28,6 +29,14 @@ export interface OasisOptions {
   /** Aggressiveness C: the largest step of one update. Default 0.1. */
   C?: number;
   seed?: number;
+  /**
+   * How each update is computed: 'js' = tight loops over the anchor's nonzeros (best for
+   * sparse rows and the pure-TypeScript backend); 'blas' = one GEMV and one rank-one GEMM
+   * per update through the backend (best for dense rows on the native backend); 'auto'
+   * (default) picks 'blas' when the backend is native and the data are at least 32 features
+   * wide and mostly nonzero. Both give the same W up to rounding.
+   */
+  kernel?: 'auto' | 'js' | 'blas';
 }
 
 export interface NeighborResult {
@@ -124,7 +133,16 @@ export class OASIS {
     const x = asMatrix(X, 'X').toFloat64();
     if (y.length !== x.rows) throw new RangeError(`oasis: X has ${x.rows} rows but y has ${y.length} labels`);
     const nUpdates = checkInt(options.nUpdates ?? 100000, 'nUpdates', 'oasis');
-    const cons = new Constraints(Array.from(y));
+    // Every label is a class here (unlike Constraints' partial labels, where −1 means unknown):
+    // recode to 0..c−1 first so that, e.g., ±1 labels keep both classes.
+    const codeOf = new Map<number | string, number>();
+    const coded = Array.from(y, (v, i) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`oasis: y[${i}] is ${v}; labels must be finite`);
+      let c = codeOf.get(v);
+      if (c === undefined) codeOf.set(v, (c = codeOf.size));
+      return c;
+    });
+    const cons = new Constraints(coded);
     if (cons.nClasses < 2) throw new RangeError(`oasis: y has ${cons.nClasses} class(es); triplets need at least 2`);
     const members: Int32Array[] = [];
     for (let c = 0; c < cons.nClasses; c++) members.push(new Int32Array(0));
@@ -160,7 +178,16 @@ export class OASIS {
   private run(W: Float64Array, X: Float64Array, steps: number, next: (s: number, out: Int32Array) => void): void {
     const d = this.d;
     const C = this.options.C ?? 0.1;
-    const scratch = { diff: new Float64Array(d), nz: new Int32Array(d) };
+    const scratch = { diff: new Float64Array(d), nz: new Int32Array(d), a: new Float64Array(d), t: new Float64Array(d) };
+    const kernel = this.options.kernel ?? 'auto';
+    if (!['auto', 'js', 'blas'].includes(kernel)) throw new RangeError(`oasis: kernel must be "auto", "js" or "blas", got "${String(kernel)}"`);
+    let blas = kernel === 'blas';
+    if (kernel === 'auto' && d >= 32 && getBackend().name === 'native') {
+      let nonzero = 0;
+      const probe = Math.min(X.length, 256 * d);
+      for (let i = 0; i < probe; i++) if (X[i] !== 0) nonzero++;
+      blas = nonzero > 0.75 * probe;
+    }
     const block = 4096;
     const buf = new Int32Array(3 * block);
     const one = new Int32Array(3);
@@ -173,7 +200,7 @@ export class OASIS {
         buf[3 * k + 1] = one[1];
         buf[3 * k + 2] = one[2];
       }
-      changed += paSteps(W, X, d, buf, m, C, scratch.diff, scratch.nz);
+      changed += blas ? paStepsBlas(W, X, d, buf, m, C, scratch.diff, scratch.a, scratch.t) : paSteps(W, X, d, buf, m, C, scratch.diff, scratch.nz);
     }
     this._nUpdates += steps;
     this._nSteps += changed;
@@ -363,6 +390,34 @@ function paSteps(W: Float64Array, X: Float64Array, d: number, tri: Int32Array, c
       }
       for (; j < d; j++) W[row + j] += f * diff[j];
     }
+    changed++;
+  }
+  return changed;
+}
+
+/** paSteps through the backend: t = W (p⁺ − p⁻) by GEMV, W += τ a (p⁺ − p⁻)ᵀ by a k = 1 GEMM. */
+function paStepsBlas(W: Float64Array, X: Float64Array, d: number, tri: Int32Array, count: number, C: number, diff: Float64Array, abuf: Float64Array, t: Float64Array): number {
+  const be = getBackend();
+  let changed = 0;
+  for (let s = 0; s < count; s++) {
+    const a = tri[3 * s] * d, p = tri[3 * s + 1] * d, q = tri[3 * s + 2] * d;
+    let dn = 0, an = 0;
+    for (let j = 0; j < d; j++) {
+      const v = X[p + j] - X[q + j];
+      diff[j] = v;
+      dn += v * v;
+      const aj = X[a + j];
+      abuf[j] = aj;
+      an += aj * aj;
+    }
+    be.gemv(false, d, d, 1, W, d, diff, 0, t);
+    let margin = 0;
+    for (let j = 0; j < d; j++) margin += abuf[j] * t[j];
+    const loss = 1 - margin;
+    const norm2 = an * dn;
+    if (loss <= 0 || norm2 === 0) continue;
+    const tau = Math.min(C, loss / norm2);
+    be.gemm(false, false, d, d, 1, tau, abuf, 1, diff, d, 1, W, d);
     changed++;
   }
   return changed;

@@ -120,7 +120,8 @@ export function ldaBasis(X: Matrix<Float64Array>, y: Int32Array, nClasses: numbe
   const numEig = Math.min(nClasses - 1, d);
   const K = nBasis ?? Math.min(20 * d, 2 * n * numEig);
   if (!Number.isInteger(K) || K <= nClasses) throw new RangeError(`scml: nBasis must be an integer greater than the number of classes (${nClasses}), got ${K}`);
-  if (K >= 2 * n * numEig) throw new RangeError(`scml: nBasis = ${K} needs more local regions than there are points; use nBasis < ${2 * n * numEig}`);
+  // The default min(20 d, 2 n numEig) may reach the bound itself (few rows, many features): allowed, one region per point.
+  if (K > 2 * n * numEig) throw new RangeError(`scml: nBasis = ${K} needs more local regions than there are points; use nBasis <= ${2 * n * numEig}`);
   const nClusters = Math.ceil(K / (2 * numEig));
   const centers = kmeans(X, { nClusters, nInit: 1, maxIter: 50, seed: rng }).centers;
   const members: number[][] = Array.from({ length: nClasses }, () => []);

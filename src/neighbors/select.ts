@@ -96,11 +96,34 @@ export function selectTopKFromGemm(g: Float32Array, qq: number, rn: ArrayLike<nu
   const n = g.length;
   if (k > n) throw new RangeError(`selectTopKFromGemm: k = ${k} exceeds the ${n} candidates`);
   if (n > INDEX_BITS) throw new RangeError(`selectTopKFromGemm: at most ${INDEX_BITS} candidates, got ${n}`);
-  const bits = new Uint32Array(g.buffer, g.byteOffset, n);
   for (let i = 0; i < n; i++) {
     const v = g[i] + qq + rn[i];
-    g[i] = v; // rounds to float32, whose bit pattern is the key
-    keys[i] = (v > 0 ? bits[i] : v === v ? 0 : 0x7fc00000) * INDEX_BITS + i;
+    g[i] = v > 0 ? v : v === v ? 0 : NaN;
+  }
+  if (exclude >= 0) g[exclude] = Infinity;
+  const bits = new Uint32Array(g.buffer, g.byteOffset, n);
+  // Estimate a distance τ just above the k-th smallest from an evenly spaced sample, then key
+  // only the rows at or below τ. Exact whenever at least k rows survive (the k-th smallest is
+  // then ≤ τ, so every one of the k nearest, ties included, is among the survivors);
+  // otherwise fall back to keying every row.
+  if (n >= 4096 && k * 8 < n) {
+    const sampleSize = 512;
+    const stride = n / sampleSize;
+    const sample = new Float64Array(sampleSize);
+    for (let t = 0; t < sampleSize; t++) sample[t] = g[Math.floor(t * stride)];
+    sample.sort();
+    const rank = Math.min(sampleSize - 1, Math.ceil((k / n) * sampleSize * 1.5) + 8);
+    const tau = sample[rank];
+    let m = 0;
+    for (let i = 0; i < n; i++) if (g[i] <= tau) keys[m++] = bits[i] * INDEX_BITS + i;
+    if (m >= k) {
+      selectFromKeys(keys, m, k, out, outOffset);
+      return;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const v = g[i];
+    keys[i] = (v === v ? bits[i] : 0x7fc00000) * INDEX_BITS + i;
   }
   if (exclude >= 0) keys[exclude] = 0xffffffff * INDEX_BITS + exclude;
   selectFromKeys(keys, n, k, out, outOffset);

@@ -105,3 +105,20 @@ test('lone queries are excluded and counted; bad inputs give clear errors', () =
   assert.throws(() => retrievalMetrics(X, [0, 0, 1, 1], { references: [[1, 2]], referenceLabels: [0] }), /columns/);
   assert.throws(() => retrievalMetrics(X, [0, 0, 1, 1], { kValues: [0] }), /positive integer/);
 });
+
+test('nearestReferences: the sampled-threshold fast path returns exactly the sorted nearest rows', async () => {
+  const { nearestReferences } = await import('../../src/evaluation/retrieval.js');
+  // 6000 references on a coarse grid (many exact ties) so tie-breaking by index is exercised
+  const rng = new (await import('../../src/random.js')).Random(8);
+  const R = new Matrix(6000, 2, Float64Array.from({ length: 12000 }, () => rng.int(40)));
+  const Q = R.sliceRows(0, 30);
+  for (const depth of [1, 25, 700]) {
+    const nn = nearestReferences(Q, R, depth, true);
+    for (let q = 0; q < 30; q++) {
+      const order = Array.from({ length: 6000 }, (_, j) => j).filter((j) => j !== q)
+        .map((j) => [(R.get(j, 0) - Q.get(q, 0)) ** 2 + (R.get(j, 1) - Q.get(q, 1)) ** 2, j])
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      assert.deepEqual(Array.from(nn.subarray(q * depth, (q + 1) * depth)), order.slice(0, depth).map((o) => o[1]));
+    }
+  }
+});

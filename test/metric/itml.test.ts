@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ITML, ITMLSupervised, itmlSolve } from '../../src/metric/itml.js';
 import { Matrix } from '../../src/matrix.js';
 import { rocAuc } from '../../src/evaluation/verification.js';
+import { Constraints } from '../../src/metric/constraints.js';
+import { priorMatrix } from '../../src/metric/weak-linalg.js';
 import { Random } from '../../src/random.js';
 import { crossValidate } from '../../src/evaluation/cross-validate.js';
 import { readFolds } from '../../src/io/csv.js';
@@ -72,4 +74,28 @@ test('itml: bad options and inputs', () => {
   assert.throws(() => new ITMLSupervised({ numConstraints: 10 ** 6 }).fit(d.X, d.y), /use numConstraints <= \d+/);
   assert.throws(() => new ITMLSupervised({ prior: [[1, 2], [3, 4]] }).fit(d.X, d.y), /prior must be a 4 x 4/);
   assert.throws(() => new ITML().fit([[[0, 0], [0, 0]]], [1]), /fewer than 2 distinct points/);
+});
+
+test('itml: with every constraint already satisfied the result is the prior (identity, covariance, random, given)', () => {
+  const d = subset('iris', 3);
+  const lp = new Constraints(d.y).labelledPairs(20, { seed: 1 });
+  const pairs = { points: d.X, indices: lp.indices };
+  const given = [[2, 0.5, 0, 0], [0.5, 1, 0, 0], [0, 0, 1, 0.2], [0, 0, 0.2, 3]];
+  for (const prior of ['identity', 'covariance', 'random', given] as const) {
+    const m = new ITML({ prior, bounds: [1e9, 1e-9], seed: 4 }).fit(pairs, Array.from(lp.y));
+    const M0 = priorMatrix(prior, d.X.data, d.X.rows, 4, new Random(4), 'itml');
+    const M = m.getMahalanobisMatrix().data;
+    for (let i = 0; i < 16; i++) assert.ok(Math.abs(M[i] - M0[i]) < 1e-8 * (1 + Math.abs(M0[i])), `${String(prior)}: M[${i}] ${M[i]} vs ${M0[i]}`);
+    assert.equal(m.nIter, 1);
+  }
+  // The covariance prior is the inverse sample covariance.
+  const C = priorMatrix('covariance', d.X.data, d.X.rows, 4, new Random(0), 'itml');
+  const mean = [0, 1, 2, 3].map((c) => d.y.reduce((s: number, _v, i) => s + d.X.get(i, c), 0) / d.X.rows);
+  const cov = new Float64Array(16);
+  for (let i = 0; i < d.X.rows; i++) for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) cov[a * 4 + b] += (d.X.get(i, a) - mean[a]) * (d.X.get(i, b) - mean[b]) / (d.X.rows - 1);
+  for (let a = 0; a < 4; a++) {
+    let s = 0;
+    for (let k = 0; k < 4; k++) s += C[a * 4 + k] * cov[k * 4 + a];
+    assert.ok(Math.abs(s - 1) < 1e-8, `(M₀ Σ)[${a},${a}] = ${s}`);
+  }
 });

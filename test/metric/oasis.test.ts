@@ -87,4 +87,21 @@ test('oasis: bad input', () => {
   assert.throws(() => new OASIS().fitSupervised([[1, 0], [0, 1]], [0, 0]), /at least 2/);
   assert.throws(() => new OASIS().fitSupervised([[1, 0], [0, 1]], [0, 1]), /single point/);
   assert.throws(() => new OASIS().fit([[[1, NaN], [0, 1], [1, 0]]]), /finite/);
+  assert.throws(() => new OASIS().fitSupervised([[1, 0], [0, 1], [1, 1]], [0, NaN, 0]), /y\[1\] is NaN/);
+  // ±1 labels are two classes (not "unknown" as in partial labels).
+  assert.ok(new OASIS().fitSupervised([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], [-1, -1, 1, 1], { nUpdates: 10 }).isFitted);
+});
+
+test('oasis: the BLAS and loop kernels give the same W; a bad kernel name is an error', async () => {
+  const { Random } = await import('../../src/random.js');
+  const { Matrix } = await import('../../src/matrix.js');
+  const rng = new Random(4);
+  const X = new Matrix(200, 40, rng.fillNormal(new Float64Array(200 * 40)));
+  const y = Array.from({ length: 200 }, (_, i) => i % 4);
+  const a = new OASIS({ seed: 2, kernel: 'js' }).fitSupervised(X, y, { nUpdates: 3000 });
+  const b = new OASIS({ seed: 2, kernel: 'blas' }).fitSupervised(X, y, { nUpdates: 3000 });
+  assert.equal(a.nSteps, b.nSteps);
+  const wa = a.weights.data, wb = b.weights.data;
+  for (let i = 0; i < wa.length; i++) assert.ok(Math.abs(wa[i] - wb[i]) < 1e-9, `W[${i}] ${wa[i]} vs ${wb[i]}`);
+  assert.throws(() => new OASIS({ kernel: 'gpu' as never }).fitSupervised(X, y, { nUpdates: 1 }), /kernel must be/);
 });

@@ -160,3 +160,10 @@ test('explicit parameters are used as given; bad parameters are refused', () => 
   e8.search(queries, 10);
   assert.ok(e8.lastCandidates > e0.lastCandidates);
 });
+
+test('E2LSH with K and L given but no bucket width: w is calibrated, K and L are kept', () => {
+  const idx = new E2LshIndex({ hashLength: 6, tables: 3, seed: 2 });
+  idx.add(data.sliceRows(0, 500));
+  assert.deepEqual([idx.K, idx.L], [6, 3]);
+  assert.ok(idx.w > 0 && idx.plan !== null);
+});

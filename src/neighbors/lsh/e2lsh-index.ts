@@ -104,9 +104,10 @@ export class E2LshIndex extends VectorLshIndex {
       if (better) best = { ...plan, w };
     }
     const b = best as LshPlan & { w: number };
-    this.K = b.K;
-    this.L = b.L;
-    this.probes = b.probes;
+    // explicit settings always win; the plan fills in the rest
+    this.K = o.hashLength ?? b.K;
+    this.L = o.tables ?? b.L;
+    this.probes = o.probes ?? b.probes;
     this.w = b.w;
     this.plan = { K: b.K, L: b.L, probes: b.probes, predictedRecall: b.predictedRecall, predictedCandidates: b.predictedCandidates, predictedCost: b.predictedCost };
   }

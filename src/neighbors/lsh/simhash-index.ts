@@ -54,9 +54,10 @@ export class SimHashIndex extends VectorLshIndex {
       maxTables: o.tables ?? o.maxTables ?? 64,
       probeChoices: o.probes !== undefined ? [o.probes] : [0, 2, 4, 8, 16],
     });
-    this.K = plan.K;
-    this.L = plan.L;
-    this.probes = plan.probes;
+    // explicit settings always win; the plan fills in the rest
+    this.K = o.hashLength ?? plan.K;
+    this.L = o.tables ?? plan.L;
+    this.probes = o.probes ?? plan.probes;
     this.plan = plan;
   }
 

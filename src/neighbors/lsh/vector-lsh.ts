@@ -28,7 +28,7 @@ import { BucketTable } from './bucket-table.js';
 export interface VectorLshOptions {
   /** Projections per table (K); with targetRecall, chosen automatically. */
   hashLength?: number;
-  /** Number of tables (L). */
+  /** Number of tables (L). Explicit K, L or T are always used as given; targetRecall chooses only those left out. */
   tables?: number;
   /** Extra buckets probed per table (T, multi-probe); 0 = classic LSH. */
   probes?: number;
