@@ -12,7 +12,7 @@
  * Every algorithm in the registry runs, so part-II learners appear once registered; learners
  * without a peer figure are shown without a target. MLKR (real-valued targets) runs as
  * regression on the class codes and reports MSE; it skips digits to keep the bench short.
- * Writes bench/results/metric.md.
+ * Writes bench/results/metric.md (unfiltered runs only).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const md = [
     '## Metric learning: protocol of record vs metric-learn 0.7',
     '',
-    `Command: \`npm run bench -- metric\`${process.env.BENCH_ALGOS || process.env.BENCH_DATA ? ` (filtered: BENCH_ALGOS=${process.env.BENCH_ALGOS ?? ''} BENCH_DATA=${process.env.BENCH_DATA ?? ''})` : ''}. Date: ${new Date().toISOString().slice(0, 10)}. Backend: ${be.name} (${be.blas}), ${be.getThreads()} thread(s).`,
+    `Command: \`npm run bench -- metric\`. Date: ${new Date().toISOString().slice(0, 10)}. Backend: ${be.name} (${be.blas}), ${be.getThreads()} thread(s).`,
     '',
     'Per fold: z-score fitted on the training part, learner with default options fitted on it, 3-NN in the transformed space, accuracy on the test part; shipped folds (data/NAME.folds.csv). Fit time = median over folds of CPU seconds. metric-learn figures are quoted from shared/peers/metric-learn.md (same protocol, same folds, one OpenBLAS thread). Targets: mean ≥ metric-learn mean − ½ std; fit ≤ 0.2 × metric-learn (times under 0.05 s are not comparable, per that file).',
     '',
@@ -122,6 +122,11 @@ async function main(): Promise<void> {
     `Targets missed (comparable ones): ${misses}. Bench wall time: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
     '',
   ].join('\n');
+  if (process.env.BENCH_ALGOS || process.env.BENCH_DATA) {
+    // A filtered run must not replace the full table of record.
+    console.error('filtered run: bench/results/metric.md left unchanged');
+    return;
+  }
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'metric.md'), md);
 }

@@ -12,6 +12,7 @@ import { algorithmAndParams, asSetError, intOption, readLabelled } from './metri
 interface CvOpts {
   data: string;
   label?: string;
+  labels?: string;
   algo: string;
   set?: string[];
   k: string;
@@ -31,6 +32,7 @@ export const cvCommand: CliCommand = {
       .description('cross-validate a metric learner with k-NN (z-score, fit, transform, k-NN per fold)')
       .requiredOption('--data <file>', 'dataset (.csv with a label column, .jsonl, .npy)')
       .option('--label <column>', 'label column name or index (default: "label", else the last column)')
+      .option('--labels <file>', '.npy data: the labels (.npy or one label per line)')
       .requiredOption('--algo <name>', `algorithm: ${algorithmNames().join(', ')} (euclidean = no learning)`)
       .option('--set <key=value>', 'learner option, repeatable (e.g. --set k=5)', collect, [])
       .option('--k <n>', 'neighbours of the k-NN scorer', '3')
@@ -48,7 +50,7 @@ export const cvCommand: CliCommand = {
         const nFolds = intOption(opts.cv, '--cv', 2);
         if (opts.task !== undefined && opts.task !== 'classification' && opts.task !== 'regression') throw new UsageError(`--task must be "classification" or "regression", got "${opts.task}"`);
         if (opts.weights !== 'uniform' && opts.weights !== 'distance') throw new UsageError(`--weights must be "uniform" or "distance", got "${opts.weights}"`);
-        const ds = readLabelled(opts.data, opts.label);
+        const ds = readLabelled(opts.data, opts.label, opts.labels);
         const folds = opts.folds ? readFolds(opts.folds, ds.X.rows) : undefined;
         const task = (opts.task as 'classification' | 'regression' | undefined) ?? spec.task;
         if (task === 'classification') {
@@ -66,6 +68,7 @@ export const cvCommand: CliCommand = {
             },
           });
         } catch (e) {
+          if (e instanceof Error && /^crossValidate: k = \d+ must be smaller/.test(e.message)) throw new UsageError(`--k ${k}: ${e.message.slice('crossValidate: '.length)}; lower --k`);
           throw asSetError(e, params);
         }
         if (opts.json) {

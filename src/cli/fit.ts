@@ -13,6 +13,7 @@ import { algorithmAndParams, asSetError, readLabelled } from './metric-options.j
 interface FitOpts {
   data: string;
   label?: string;
+  labels?: string;
   algo: string;
   set?: string[];
   out: string;
@@ -29,6 +30,7 @@ export const fitCommand: CliCommand = {
       .description('fit a metric learner on a labelled dataset and save it')
       .requiredOption('--data <file>', 'dataset (.csv with a label column, .jsonl, .npy)')
       .option('--label <column>', 'label column name or index (default: "label", else the last column)')
+      .option('--labels <file>', '.npy data: the labels (.npy or one label per line)')
       .requiredOption('--algo <name>', `algorithm: ${algorithmNames().join(', ')} (euclidean = no learning)`)
       .option('--set <key=value>', 'learner option, repeatable', collect, [])
       .requiredOption('--out <file>', 'model file to write')
@@ -37,7 +39,7 @@ export const fitCommand: CliCommand = {
       .option('-v, --verbose', 'progress on stderr')
       .action((opts: FitOpts) => {
         const { spec, params } = algorithmAndParams(opts.algo, opts.set);
-        const ds = readLabelled(opts.data, opts.label);
+        const ds = readLabelled(opts.data, opts.label, opts.labels);
         const learner = createLearner(spec.name, { ...params, ...(opts.verbose ? { verbose: true } : {}) });
         let X = ds.X;
         let scaler: StandardScaler | null = null;

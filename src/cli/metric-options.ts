@@ -35,9 +35,9 @@ export function labelOption(label: string | undefined): string | number | undefi
 }
 
 /** Reads a labelled dataset; a missing label column is a usage error. */
-export function readLabelled(path: string, label: string | undefined): Dataset & { y: (number | string)[] } {
-  const ds = readDataset(path, { label: labelOption(label) });
-  if (!ds.y) throw new UsageError(`${path}: no label column found; name it with --label COLUMN`);
+export function readLabelled(path: string, label: string | undefined, labelsFile?: string): Dataset & { y: (number | string)[] } {
+  const ds = readDataset(path, { label: labelOption(label), ...(labelsFile ? { labels: labelsFile } : {}) });
+  if (!ds.y) throw new UsageError(/\.npy$/i.test(path) ? `${path}: .npy holds features only; give the labels with --labels FILE (.npy or one label per line)` : `${path}: no label column found; name it with --label COLUMN`);
   return ds as Dataset & { y: (number | string)[] };
 }
 

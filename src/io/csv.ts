@@ -227,7 +227,10 @@ class CsvBuilder {
       const j = this.featureCols[t];
       const v = parseNumber(fields[j]);
       if (Number.isNaN(v)) {
-        const what = fields[j].trim() === '' ? 'is empty (missing values must be imputed before loading)' : `${quoteCell(fields[j])} is not a finite number`;
+        // Text in the first row of a feature column is most often an unselected label column
+        // (a missing-value token or a later bad cell is not).
+        const hint = this.opts.label === undefined && this.rows === 0 && !/^\s*([+-]?(nan|inf(inity)?)|n\/?a|null|none|)\s*$/i.test(fields[j]) ? `; if column "${names[j]}" holds the labels, select it (CLI: --label ${/^[\w.-]+$/.test(names[j]) ? names[j] : JSON.stringify(names[j])})` : '';
+        const what = fields[j].trim() === '' ? 'is empty (missing values must be imputed before loading)' : `${quoteCell(fields[j])} is not a finite number${hint}`;
         throw new RangeError(`${this.path}: line ${lineNo}, column "${names[j]}": the cell ${what}`);
       }
       this.values[this.count++] = v;

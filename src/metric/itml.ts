@@ -145,18 +145,20 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
       for (let j = 0; j < dp; j++) vbuf[j] = V[off + j];
       be.gemv(false, dp, dp, 1, Mp, dp, vbuf, 0, Av);
       for (let j = 0; j < dp; j++) p += Av[j] * vbuf[j];
-    } else for (let i = 0; i < dp; i++) {
-      const row = i * dp;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let j = 0; j < dp; j += 4) {
-        s0 += Mp[row + j] * V[off + j];
-        s1 += Mp[row + j + 1] * V[off + j + 1];
-        s2 += Mp[row + j + 2] * V[off + j + 2];
-        s3 += Mp[row + j + 3] * V[off + j + 3];
+    } else {
+      for (let i = 0; i < dp; i++) {
+        const row = i * dp;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let j = 0; j < dp; j += 4) {
+          s0 += Mp[row + j] * V[off + j];
+          s1 += Mp[row + j + 1] * V[off + j + 1];
+          s2 += Mp[row + j + 2] * V[off + j + 2];
+          s3 += Mp[row + j + 3] * V[off + j + 3];
+        }
+        const s = s0 + s1 + s2 + s3;
+        Av[i] = s;
+        p += s * V[off + i];
       }
-      const s = s0 + s1 + s2 + s3;
-      Av[i] = s;
-      p += s * V[off + i];
     }
     if (!(p > 1e-300)) return; // a pair of identical points constrains nothing
     const delta = y[c] > 0 ? 1 : -1;

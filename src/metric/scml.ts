@@ -195,7 +195,7 @@ export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float6
     for (let i = 0; i < K; i++) {
       const gi = g[i] / batch;
       avg[i] += (gi - avg[i]) / k1;
-      ada[i] = Math.sqrt(ada[i] * ada[i] + gi * gi);
+      if (gi !== 0) ada[i] = Math.sqrt(ada[i] * ada[i] + gi * gi);
       const z = avg[i] + beta;
       if (z < 0) {
         w[i] = (-scale * z) / (delta + ada[i]);

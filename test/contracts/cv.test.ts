@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers.js';
+import { writeNpy } from '../../src/io/npy.js';
 import { tempDir, blobs, writeBlobsCsv, parseOneJson, runInProcess } from './fixtures.js';
 
 const dir = tempDir('cv');
@@ -115,11 +116,12 @@ test('cv bad data: clear messages naming the file, line, column or argument; nev
   writeFileSync(shortFolds, 'row,fold\n' + Array.from({ length: 38 }, (_, i) => `${i},${i % 2}`).join('\n') + '\n');
   const cases: [string[], number, RegExp][] = [
     [['--data', nan, '--algo', 'nca'], 1, /nan\.csv: line 3, column "b"/],
+    [['--data', species, '--algo', 'nca'], 1, /line 2, column "species".*--label species/],
     [['--data', ragged, '--algo', 'nca'], 1, /ragged\.csv: line 3 has 2 fields/],
     [['--data', join(dir, 'missing.csv'), '--algo', 'nca'], 1, /missing\.csv/],
     [['--data', single, '--algo', 'euclidean'], 2, /--label.*single class/],
     [['--data', semi, '--algo', 'euclidean', '--folds', shortFolds], 1, /38 rows but the dataset has 40/],
-    [['--data', semi, '--algo', 'euclidean', '--k', '40'], 1, /k = 40/],
+    [['--data', semi, '--algo', 'euclidean', '--k', '40'], 2, /--k 40: .*smaller than the training part/],
     [['--data', semi, '--algo', 'nca', '--label', 'nope'], 1, /no column named "nope".*feature 0/],
   ];
   for (const [args, code, re] of cases) {
@@ -128,4 +130,22 @@ test('cv bad data: clear messages naming the file, line, column or argument; nev
     assert.match(r.stderr, re, args.join(' '));
     assert.equal(r.stdout, '', 'no JSON on stdout after an error');
   }
+});
+
+test('cv reads .npy features with --labels and JSON Lines {vector, label}', async () => {
+  const b = blobs([15, 15], 3, 15);
+  const npy = join(dir, 'x.npy');
+  writeNpy(npy, Float64Array.from(b.X.flat()), [30, 3]);
+  writeFileSync(join(dir, 'y.txt'), b.y.map((c) => `class ${c}`).join('\n') + '\n');
+  writeFileSync(join(dir, 'x.jsonl'), b.X.map((v, i) => JSON.stringify({ vector: v, label: `class ${b.y[i]}` })).join('\n') + '\n');
+  const scores: number[][] = [];
+  for (const args of [['--data', npy, '--labels', join(dir, 'y.txt')], ['--data', join(dir, 'x.jsonl')]]) {
+    const r = await runInProcess(['cv', ...args, '--algo', 'euclidean', '--cv', '3', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    scores.push((parseOneJson(r.stdout).accuracy as { perFold: number[] }).perFold);
+  }
+  assert.deepEqual(scores[0], scores[1], 'same data, same folds, same scores whatever the format');
+  const noLabels = await runInProcess(['cv', '--data', npy, '--algo', 'euclidean']);
+  assert.equal(noLabels.code, 2);
+  assert.match(noLabels.stderr, /--labels FILE/);
 });

@@ -29,6 +29,13 @@ test('fit --out then transform --model: a model file that maps new data, labels 
   assert.equal(header.at(-1), 'kind');
   assert.equal(lines[1].split(',').at(-1), 'k0');
   assert.ok(lines.slice(1).every((l) => l.split(',').slice(0, -1).every((v) => Number.isFinite(Number(v)))));
+  // Unlabelled data: every column is a feature, no label column is invented.
+  const plain = join(dir, 'plain.csv');
+  writeFileSync(plain, readFileSync(data, 'utf8').split('\n').map((l) => l.split(',').slice(1).join(',')).join('\n'));
+  const u = await runInProcess(['transform', '--model', model, '--data', plain, '--out', join(dir, 'plain-out.csv'), '--json']);
+  assert.equal(u.code, 0, u.stderr);
+  assert.deepEqual([parseOneJson(u.stdout).rows, parseOneJson(u.stdout).cols], [45, 5]);
+  assert.equal(readFileSync(join(dir, 'plain-out.csv'), 'utf8').split('\n')[0], 'c0,c1,c2,c3,c4');
   // Wrong width: a clear error, not a crash.
   const wide = writeBlobsCsv(join(dir, 'wide.csv'), blobs([5, 5], 7, 22));
   const bad = await runInProcess(['transform', '--model', model, '--data', wide, '--out', join(dir, 'x.csv')]);

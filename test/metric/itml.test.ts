@@ -99,3 +99,17 @@ test('itml: with every constraint already satisfied the result is the prior (ide
     assert.ok(Math.abs(s - 1) < 1e-8, `(M₀ Σ)[${a},${a}] = ${s}`);
   }
 });
+
+test('itml: the hand-computed projection also holds at 40 features (the BLAS path on the native backend)', () => {
+  const d = 40;
+  const rows = [new Array(d).fill(0), new Array(d).fill(0), new Array(d).fill(0)];
+  rows[1][0] = 1;
+  rows[2][3] = 2; // a second, orthogonal similar pair: p = 4 > u, α = ½(1/4 − 1/0.25) = −1.875, β = α/(1 − 4α) = −0.22059…
+  const t = { points: Matrix.from64(rows), indices: Int32Array.of(0, 1, 0, 2), arity: 2 };
+  const r = itmlSolve(t, Int8Array.of(1, 1), { bounds: [0.25, 4] }, new Random(0));
+  assert.ok(r.converged);
+  assert.ok(Math.abs(r.M[0] - 0.4) < 1e-12, `M00 ${r.M[0]}`);
+  // For v = 2e₃: M₃₃ = 1 + β·4 with β = −1.875/(1 + 7.5); then vᵀMv = ξ = 1/(4 − 1.875) = 0.470588…
+  assert.ok(Math.abs(4 * r.M[3 * d + 3] - 1 / (4 - 1.875)) < 1e-12, `M33 ${r.M[3 * d + 3]}`);
+  for (let i = 0; i < d; i++) if (i !== 0 && i !== 3) assert.ok(Math.abs(r.M[i * d + i] - 1) < 1e-12);
+});
