@@ -53,8 +53,10 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
     const counts = classCounts(data.y, data.classes.length);
     const warnings: string[] = [];
     counts.forEach((c, ci) => {
-      if (c < 2) throw new RangeError(`lfda: class ${JSON.stringify(data.classes[ci])} has a single sample; local scaling needs at least 2 per class`);
-      if (o.k !== undefined && c <= kOpt) warnings.push(`lfda: class ${JSON.stringify(data.classes[ci])} has ${c} samples, so k = ${kOpt} was capped at ${c - 1} for it`);
+      // As in metric-learn: a lone sample has no same-class neighbour, so no local affinity; it
+      // still counts in the total scatter. Rare classes make this common inside CV folds.
+      if (c < 2) warnings.push(`lfda: class ${JSON.stringify(data.classes[ci])} has a single sample; it has no local affinity and only enters the total scatter`);
+      else if (o.k !== undefined && c <= kOpt) warnings.push(`lfda: class ${JSON.stringify(data.classes[ci])} has ${c} samples, so k = ${kOpt} was capped at ${c - 1} for it`);
     });
     const be = getBackend();
     // Per class: affinities, then the two scatters as Laplacian products on the class block
@@ -65,6 +67,7 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
       const members: number[] = [];
       for (let i = 0; i < n; i++) if (data.y[i] === c) members.push(i);
       const m = members.length;
+      if (m < 2) continue;
       const sub = x.takeRows(members);
       const kk = Math.min(kOpt, m - 1);
       const nn = be.knn(sub.data, m, sub.data, m, d, kk, { excludeSelf: true });
