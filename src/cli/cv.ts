@@ -52,7 +52,12 @@ export const cvCommand: CliCommand = {
         if (opts.weights !== 'uniform' && opts.weights !== 'distance') throw new UsageError(`--weights must be "uniform" or "distance", got "${opts.weights}"`);
         const ds = readLabelled(opts.data, opts.label, opts.labels);
         const folds = opts.folds ? readFolds(opts.folds, ds.X.rows) : undefined;
-        const task = (opts.task as 'classification' | 'regression' | undefined) ?? spec.task;
+        let task = (opts.task as 'classification' | 'regression' | undefined) ?? spec.task;
+        if (opts.task === undefined && task === 'regression' && ds.y.some((v) => typeof v !== 'number')) {
+          // Text labels cannot be a regression target: these are classes, so score k-NN accuracy.
+          task = 'classification';
+          process.stderr.write(`warning: ${spec.name} learns from real-valued targets but the label column "${ds.labelName ?? ''}" holds text; scoring k-NN accuracy with the class codes as its targets (pass --task to choose)\n`);
+        }
         if (task === 'classification') {
           const nClasses = new Set(ds.y).size;
           // Scoring a single class is always 100 %: a mislabelled --label, not a result.

@@ -101,6 +101,13 @@ export function crossValidate(X: Matrix<FloatArray> | number[][], y: ArrayLike<n
   }
   const k = options.k ?? 3;
   const splits = makeSplits(x.rows, y, task, options);
+  const classCode = new Map<number | string, number>();
+  if (task === 'classification' && spec.task === 'regression') {
+    const values = [...new Set(Array.from(y))];
+    const numeric = values.every((v) => typeof v === 'number');
+    values.sort((a, b) => (numeric ? (a as number) - (b as number) : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+    values.forEach((v, i) => classCode.set(v, numeric ? (v as number) : i));
+  }
   const params = { seed: options.seed ?? 0, ...(options.params ?? {}) };
   // Build one learner up front so bad options fail before any work.
   let effective = createLearner(spec.name, params).params;
@@ -117,7 +124,9 @@ export function crossValidate(X: Matrix<FloatArray> | number[][], y: ArrayLike<n
     const Ztr = scaler.transform(Xtr).toFloat64();
     const Zte = scaler.transform(Xte).toFloat64();
     const learner = createLearner(spec.name, params);
-    const fitY = task === 'regression' ? ytr.map(Number) : ytr;
+    // A regression learner (mlkr) scored by k-NN accuracy fits the class codes as its targets
+    // (as metric-learn's MLKR does on integer labels); text labels have no numbers of their own.
+    const fitY = task === 'regression' ? ytr.map(Number) : spec.task === 'regression' ? ytr.map((v) => classCode.get(v)!) : ytr;
     const t0 = cpuSeconds();
     try {
       learner.fit(Ztr, fitY);

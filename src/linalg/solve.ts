@@ -48,6 +48,18 @@ export function inverse(A: Matrix<FloatArray>): Matrix<Float64Array> {
   return new Matrix(A.rows, A.rows, getBackend().inverse(A.toFloat64().data, A.rows));
 }
 
+/** Inverse of a symmetric positive definite matrix (Cholesky solves; the result is exactly symmetric). */
+export function inverseSpd(A: Matrix<FloatArray>): Matrix<Float64Array> {
+  assertSquare(A, 'A', 'inverseSpd');
+  assertFiniteInput(A, 'A', 'inverseSpd');
+  const n = A.rows;
+  const I = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) I[i * n + i] = 1;
+  const X = getBackend().solveSpd(A.toFloat64().data, n, I, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) X[i * n + j] = X[j * n + i] = 0.5 * (X[i * n + j] + X[j * n + i]);
+  return new Matrix(n, n, X);
+}
+
 /** log det of a symmetric positive definite matrix, 2 Σ log L_ii (throws when not PD). */
 export function logDetSpd(A: Matrix<FloatArray>): number {
   const L = cholesky(A);

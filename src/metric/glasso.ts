@@ -9,6 +9,8 @@
  * positive definite then (Banerjee et al. 2008), which is the solver's robustness guarantee;
  * callers guard S before calling.
  */
+import { Matrix } from '../matrix.js';
+import { symmetrize } from '../linalg/index.js';
 
 export interface GlassoResult {
   /** The precision Θ (d x d, symmetric positive definite). */
@@ -99,10 +101,5 @@ export function graphicalLasso(S: Float64Array, d: number, rho: number, options:
     T[j * d + j] = tjj;
     for (let k = 0; k < d; k++) if (k !== j) T[k * d + j] = -Bt[j * d + k] * tjj;
   }
-  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) {
-    const v = 0.5 * (T[i * d + j] + T[j * d + i]);
-    T[i * d + j] = v;
-    T[j * d + i] = v;
-  }
-  return { precision: T, covariance: W, nIter: it, converged };
+  return { precision: symmetrize(new Matrix(d, d, T)).data, covariance: W, nIter: it, converged };
 }

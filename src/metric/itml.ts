@@ -38,7 +38,9 @@ import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOpti
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { PairLearner, pairLabels } from './weakly-supervised.js';
 import { Constraints, defaultNumConstraints } from './constraints.js';
-import { priorMatrix, projectPsd, quadForms, symmetrizeInPlace, percentile, tupleDiffs, type PriorOption } from './weak-linalg.js';
+import { priorMatrix, type PriorOption } from './prior.js';
+import { quadForms, tupleDiffs } from './pair-differences.js';
+import { projectPsd } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
 
 export interface ItmlOptions extends BaseLearnerOptions {
@@ -64,6 +66,15 @@ export interface ItmlResult {
   nIter: number;
   converged: boolean;
   bounds: [number, number];
+}
+
+/** Percentile (linear interpolation, numpy's default) of an array; does not modify it. */
+function percentile(values: ArrayLike<number>, q: number): number {
+  const s = Float64Array.from(values).sort();
+  if (s.length === 0) throw new RangeError('percentile: no values');
+  const pos = (q / 100) * (s.length - 1);
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return s[lo] + (pos - lo) * (s[hi] - s[lo]);
 }
 
 /** Squared prior distances between distinct points (sampled when there are many). */
@@ -208,8 +219,7 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
     for (let r = 0; r < innerPasses; r++) for (let a = 0; a < nActive; a++) project(active[a]);
   }
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M[i * d + j] = Mp[i * dp + j];
-  symmetrizeInPlace(M, d);
-  return { M: projectPsd(M, d), nIter: it, converged, bounds };
+  return { M: projectPsd(new Matrix(d, d, M)).data, nIter: it, converged, bounds };
 }
 
 function componentsOf(M: Float64Array, d: number): Matrix<Float64Array> {

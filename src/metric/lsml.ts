@@ -24,7 +24,9 @@ import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOpti
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { QuadrupletLearner } from './weakly-supervised.js';
 import { Constraints, defaultNumConstraints } from './constraints.js';
-import { priorMatrix, inverseSpd, logDetSpd, quadForms, weightedGram, tupleDiffs, symmetrizeInPlace, type PriorOption } from './weak-linalg.js';
+import { priorMatrix, type PriorOption } from './prior.js';
+import { quadForms, weightedGram, tupleDiffs } from './pair-differences.js';
+import { inverseSpd, logDetSpd, symmetrize } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
 
 export interface LsmlOptions extends BaseLearnerOptions {
@@ -49,10 +51,19 @@ export interface LsmlProblem {
   priorLogDet: number;
 }
 
+/** log det M, or −Infinity when M is not positive definite (the objective's barrier). */
+function logDetOrMinusInfinity(M: Float64Array, d: number): number {
+  try {
+    return logDetSpd(new Matrix(d, d, M));
+  } catch {
+    return -Infinity;
+  }
+}
+
 /** f(M) and (when `grad` is given) ∇f(M). Returns Infinity if M is not positive definite. */
 export function lsmlObjective(P: LsmlProblem, M: Float64Array, grad?: Float64Array): number {
   const { d, n } = P;
-  const logDet = logDetSpd(M, d);
+  const logDet = logDetOrMinusInfinity(M, d);
   if (logDet === -Infinity) return Infinity;
   let reg = -logDet + P.priorLogDet - d;
   for (let i = 0; i < d * d; i++) reg += M[i] * P.priorInv[i];
@@ -88,7 +99,7 @@ export function lsmlObjective(P: LsmlProblem, M: Float64Array, grad?: Float64Arr
       wcd[k] = ccd[q];
       k++;
     }
-    const Minv = inverseSpd(M, d);
+    const Minv = inverseSpd(new Matrix(d, d, M)).data;
     for (let i = 0; i < d * d; i++) grad[i] = P.priorInv[i] - Minv[i];
     if (nv > 0) {
       const G1 = weightedGram(Vab, nv, d, wab);
@@ -122,8 +133,8 @@ export function lsmlProblem(t: Tuples, weights: ArrayLike<number> | undefined, p
     vab: tupleDiffs(t.points.data, d, t.indices, 4, 0, 1),
     vcd: tupleDiffs(t.points.data, d, t.indices, 4, 2, 3),
     prior: M0,
-    priorInv: inverseSpd(M0, d),
-    priorLogDet: logDetSpd(M0, d),
+    priorInv: inverseSpd(new Matrix(d, d, M0)).data,
+    priorLogDet: logDetSpd(new Matrix(d, d, M0)),
   };
 }
 
@@ -157,7 +168,7 @@ export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: nu
     let accepted = false;
     for (let ls = 0; ls < 60; ls++) {
       for (let i = 0; i < dd; i++) trial[i] = M[i] - step * G[i];
-      symmetrizeInPlace(trial, d);
+      trial.set(symmetrize(new Matrix(d, d, trial)).data);
       fNew = lsmlObjective(P, trial, Gnew);
       if (fNew <= f - 1e-4 * step * g2) {
         accepted = true;

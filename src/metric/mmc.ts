@@ -25,7 +25,8 @@ import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOpti
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { PairLearner, pairLabels } from './weakly-supervised.js';
 import { Constraints, defaultNumConstraints } from './constraints.js';
-import { projectPsd, quadForms, weightedGram, tupleDiffs, symmetrizeInPlace } from './weak-linalg.js';
+import { quadForms, weightedGram, tupleDiffs } from './pair-differences.js';
+import { projectPsd } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
 
 export interface MmcOptions extends BaseLearnerOptions {
@@ -112,8 +113,7 @@ export function mmcProblem(t: Tuples, y: Int8Array, diagonal: boolean): MmcProbl
 
 function project(P: MmcProblem, A: Float64Array): Float64Array {
   if (P.diagonal) return A.map((v) => (v > 0 ? v : 0));
-  symmetrizeInPlace(A, P.d);
-  return projectPsd(A, P.d, 0);
+  return projectPsd(new Matrix(P.d, P.d, A)).data;
 }
 
 export interface MmcResult {

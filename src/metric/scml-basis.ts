@@ -11,6 +11,7 @@
 import { Matrix } from '../matrix.js';
 import type { Random } from '../random.js';
 import { getBackend } from '../backend/index.js';
+import { symmetrize } from '../linalg/index.js';
 import { kmeans } from '../cluster/kmeans.js';
 import type { Tuples } from './tuples.js';
 
@@ -93,12 +94,7 @@ export function ldaDirections(X: Float64Array, n: number, d: number, y: Int32Arr
   be.gemm(false, false, d, r, d, 1, Sb, d, W, r, 0, SbW, r);
   const S2 = new Float64Array(r * r);
   be.gemm(true, false, r, r, d, 1, W, r, SbW, r, 0, S2, r);
-  for (let i = 0; i < r; i++) for (let j = 0; j < i; j++) {
-    const v = 0.5 * (S2[i * r + j] + S2[j * r + i]);
-    S2[i * r + j] = v;
-    S2[j * r + i] = v;
-  }
-  const e = be.eigh(S2, r);
+  const e = be.eigh(symmetrize(new Matrix(r, r, S2)).data, r);
   const out = new Float64Array(count * d);
   for (let q = 0; q < count && q < r; q++) {
     const j = r - 1 - q;

@@ -28,7 +28,9 @@ import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOpti
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { PairLearner, pairLabels } from './weakly-supervised.js';
 import { Constraints, defaultNumConstraints } from './constraints.js';
-import { priorMatrix, inverseSpd, weightedGram, tupleDiffs, eigRange, projectPsd, type PriorOption } from './weak-linalg.js';
+import { priorMatrix, type PriorOption } from './prior.js';
+import { weightedGram, tupleDiffs } from './pair-differences.js';
+import { eigh, inverseSpd, projectPsd } from '../linalg/index.js';
 import { graphicalLasso } from './glasso.js';
 import { checkPositive, checkInt } from './init.js';
 
@@ -65,14 +67,14 @@ export function sdmlSolve(t: Tuples, y: Int8Array, options: SdmlOptions, rng: Ra
   const n = tupleCount(t);
   if (n === 0) throw new RangeError('sdml: no pairs given');
   const M0 = priorMatrix(options.prior ?? 'identity', t.points.data, t.points.rows, d, rng, 'sdml');
-  const S = inverseSpd(M0, d);
+  const S = inverseSpd(new Matrix(d, d, M0)).data;
   const V = tupleDiffs(t.points.data, d, t.indices, 2, 0, 1);
   const w = new Float64Array(n);
   for (let p = 0; p < n; p++) w[p] = (eta * y[p]) / n;
   const K = weightedGram(V, n, d, w);
   for (let i = 0; i < d * d; i++) S[i] += K[i];
   const warnings: string[] = [];
-  const { min, max } = eigRange(S, d);
+  const { min, max } = eigenRange(S, d);
   if (!(max > 0)) throw new RangeError('sdml: the pair term cancels the prior entirely (S has no positive eigenvalue); lower balanceParam');
   const target = floor * max;
   if (min < target) {
@@ -83,9 +85,15 @@ export function sdmlSolve(t: Tuples, y: Int8Array, options: SdmlOptions, rng: Ra
   }
   const g = graphicalLasso(S, d, rho, { maxIter, tol });
   let M = g.precision;
-  const check = eigRange(M, d);
-  if (!(check.min > 0)) M = projectPsd(M, d, 1e-10 * Math.max(check.max, 1e-300));
+  const check = eigenRange(M, d);
+  if (!(check.min > 0)) M = projectPsd(new Matrix(d, d, M), 1e-10 * Math.max(check.max, 1e-300)).data;
   return { M, nIter: g.nIter, converged: g.converged, warnings };
+}
+
+/** Extreme eigenvalues of A, symmetric by construction (a sum of symmetric terms, or glasso's precision). */
+function eigenRange(A: Float64Array, d: number): { min: number; max: number } {
+  const { values } = eigh(new Matrix(d, d, A), { assumeSymmetric: true });
+  return { min: values[0], max: values[d - 1] };
 }
 
 function componentsOf(M: Float64Array, d: number): Matrix<Float64Array> {

@@ -50,6 +50,15 @@ test('cv --json: one object with the contract keys, --label names a first column
   }
 });
 
+test('cv --algo mlkr with defaults on text class labels scores k-NN accuracy (class codes as targets)', async () => {
+  const r = await runInProcess(['cv', '--data', species, '--label', 'species', '--algo', 'mlkr', '--cv', '3', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = parseOneJson(r.stdout);
+  assert.ok((out.accuracy as { mean: number }).mean > 0.8);
+  assert.equal(out.mse, undefined);
+  assert.match(r.stderr, /--task/);
+});
+
 test('cv: the effective hyperparameters are echoed, including --set values', async () => {
   const r = await runInProcess(['cv', '--data', semi, '--algo', 'nca', '--set', 'maxIter=7', '--cv', '2', '--json']);
   assert.equal(r.code, 0, r.stderr);

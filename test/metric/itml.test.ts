@@ -5,7 +5,7 @@ import { ITML, ITMLSupervised, itmlSolve } from '../../src/metric/itml.js';
 import { Matrix } from '../../src/matrix.js';
 import { rocAuc } from '../../src/evaluation/verification.js';
 import { Constraints } from '../../src/metric/constraints.js';
-import { priorMatrix } from '../../src/metric/weak-linalg.js';
+import { priorMatrix } from '../../src/metric/prior.js';
 import { Random } from '../../src/random.js';
 import { crossValidate } from '../../src/evaluation/cross-validate.js';
 import { readFolds } from '../../src/io/csv.js';
