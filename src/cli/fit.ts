@@ -47,7 +47,16 @@ export const fitCommand: CliCommand = {
           scaler = new StandardScaler().fit(X);
           X = scaler.transform(X).toFloat64();
         }
-        const y = spec.task === 'regression' ? ds.y.map(Number) : ds.y;
+        let y: (number | string)[] = ds.y;
+        if (spec.task === 'regression') {
+          if (ds.y.every((v) => typeof v === 'number')) y = ds.y.map(Number);
+          else {
+            // Text labels are classes: the learner fits their codes (in sorted order) as targets, as cv does.
+            const classes = [...new Set(ds.y.map(String))].sort();
+            y = ds.y.map((v) => classes.indexOf(String(v)));
+            process.stderr.write(`warning: ${spec.name} learns from real-valued targets but the label column "${ds.labelName ?? ''}" holds text; fitting the class codes 0..${classes.length - 1} as targets\n`);
+          }
+        }
         const t0 = performance.now();
         try {
           learner.fit(X, y);
