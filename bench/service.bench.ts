@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const scaler = new StandardScaler().fit(digits.X);
   const lfda = new LFDA({ k: 7 }).fit(scaler.transform(digits.X), digits.y as number[]);
   const modelPath = join(dir, 'digits-lfda.simlearn');
-  new Pipeline([Object.assign(scaler, { toPayload: () => scaler.toModel() }), lfda]).save(modelPath);
+  new Pipeline([scaler, lfda]).save(modelPath);
 
   const rng = new Random(0);
   const n = digits.X.rows;

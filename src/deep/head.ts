@@ -1,7 +1,7 @@
 /**
  * A trained similarity head as a model: optional input standardisation (the training set's
  * z-score, stored with the weights so raw inputs cannot be fed unscaled by mistake) followed
- * by the MLP. `transform(X)` gives the embeddings; `toModel()` / `DeepHead.fromModel()` go
+ * by the MLP. `transform(X)` gives the embeddings; `toPayload()` / `DeepHead.fromModel()` go
  * through the simlearn model file as kind 'deep/head'.
  */
 import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
@@ -82,7 +82,7 @@ export class DeepHead {
     return embed(this.model, this.prepare(X));
   }
 
-  toModel(): ModelPayload {
+  toPayload(): ModelPayload {
     const arrays: Record<string, ModelArray> = {};
     for (const [name, a] of Object.entries(getState(this.model))) arrays[`param.${name}`] = a;
     if (this.standardization) {
@@ -108,7 +108,7 @@ export class DeepHead {
   }
 
   save(path: string): void {
-    saveModel(path, this.toModel());
+    saveModel(path, this.toPayload());
   }
 
   static load(path: string): DeepHead {

@@ -123,8 +123,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   progress.info(`simlearn demo: ${name}, ${X.rows} rows × ${X.cols} features, ${nClassesAll} classes; ${Xtr.rows} train / ${Xte.rows} test; backend ${getBackend().name}${quick ? ' (quick)' : ''}`);
   if (skipped.length) progress.info(`  (not available in this build, skipped: ${skipped.join(', ')})`);
 
-  // Pipeline steps save through toPayload(); the scaler names it toModel().
-  const scalerStep = Object.assign(scaler, { toPayload: () => scaler.toModel() });
   const fitOne = (spec: DemoLearnerSpec): Fitted => {
     const file = join(outDir, `${fileStem(spec)}.simlearn`);
     if (spec.type === 'metric') {
@@ -146,7 +144,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         throw err;
       }
       const fitSeconds = (performance.now() - s) / 1000;
-      new Pipeline([scalerStep, learner], { demo: true, algorithm: spec.algorithm }).save(file);
+      new Pipeline([scaler, learner], { demo: true, algorithm: spec.algorithm }).save(file);
       step.done(`fitted in ${fitSeconds.toFixed(2)} s${learner.nIter ? ` (${learner.nIter} iterations${learner.converged ? '' : ', not converged'})` : ''}`);
       return { Etr: learner.transform(Ztr), Ete: learner.transform(Zte), fitSeconds, modelFile: file, warnings: [...learner.warnings] };
     }

@@ -198,7 +198,7 @@ export function thresholdForFmr(scores: ArrayLike<number>, labels: ArrayLike<num
   return fnmrAtFmr(scores, labels, [targetFmr])[0].threshold;
 }
 
-export type ThresholdStrategy = 'accuracy' | 'f_beta' | 'max_tpr' | 'max_tnr';
+export type ThresholdStrategy = 'accuracy' | 'balanced_accuracy' | 'f_beta' | 'max_tpr' | 'max_tnr';
 
 export interface ThresholdOptions {
   strategy?: ThresholdStrategy;
@@ -210,7 +210,7 @@ export interface ThresholdOptions {
 
 export interface ThresholdResult {
   threshold: number;
-  /** The value of the criterion at that threshold (accuracy, F_beta, TPR or TNR). */
+  /** The value of the criterion at that threshold (accuracy, balanced accuracy, F_beta, TPR or TNR). */
   value: number;
   tpr: number;
   tnr: number;
@@ -220,6 +220,8 @@ export interface ThresholdResult {
  * The threshold that maximises a criterion over all cuts between distinct scores
  * (TP, FP, FN, TN counted with acceptance at s ≥ t; ties broken toward the higher threshold):
  * - accuracy: (TP + TN) / n;
+ * - balanced_accuracy: (TPR + TNR) / 2, which does not favour the larger class (verification
+ *   pairs are mostly impostor pairs, so plain accuracy drifts toward "always different");
  * - f_beta:   (1 + β²) TP / ((1 + β²) TP + β² FN + FP);
  * - max_tpr:  TPR = TP / (TP + FN) subject to TNR = TN / (TN + FP) ≥ minRate;
  * - max_tnr:  TNR subject to TPR ≥ minRate.
@@ -228,7 +230,7 @@ export function bestThreshold(scores: ArrayLike<number>, labels: ArrayLike<numbe
   const strategy = options.strategy ?? 'accuracy';
   const beta = options.beta ?? 1;
   const minRate = options.minRate ?? 0;
-  if (!['accuracy', 'f_beta', 'max_tpr', 'max_tnr'].includes(strategy)) throw new RangeError(`bestThreshold: strategy must be "accuracy", "f_beta", "max_tpr" or "max_tnr", got "${strategy}"`);
+  if (!['accuracy', 'balanced_accuracy', 'f_beta', 'max_tpr', 'max_tnr'].includes(strategy)) throw new RangeError(`bestThreshold: strategy must be "accuracy", "balanced_accuracy", "f_beta", "max_tpr" or "max_tnr", got "${strategy}"`);
   if (!(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`bestThreshold: beta must be a positive number, got ${beta}`);
   if (!(minRate >= 0 && minRate <= 1)) throw new RangeError(`bestThreshold: minRate must be in [0, 1], got ${minRate}`);
   const s = sortScores(scores, labels, 'bestThreshold');
@@ -242,6 +244,7 @@ export function bestThreshold(scores: ArrayLike<number>, labels: ArrayLike<numbe
     const tnr = 1 - fpr[k];
     let value: number, tie = 0;
     if (strategy === 'accuracy') value = (tp + tn) / n;
+    else if (strategy === 'balanced_accuracy') value = 0.5 * (tpr[k] + tnr);
     else if (strategy === 'f_beta') {
       const den = (1 + b2) * tp + b2 * fn + fp;
       value = den === 0 ? 0 : ((1 + b2) * tp) / den;

@@ -34,11 +34,11 @@
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
 import { getBackend } from '../backend/index.js';
-import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOptions } from './base.js';
+import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { PairLearner, pairLabels } from './weakly-supervised.js';
-import { Constraints, defaultNumConstraints } from './constraints.js';
-import { priorMatrix, type PriorOption } from './prior.js';
+import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
+import { priorMatrix, priorParam, type PriorOption } from './prior.js';
 import { quadForms, tupleDiffs } from './pair-differences.js';
 import { projectPsd } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
@@ -222,10 +222,6 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
   return { M: projectPsd(new Matrix(d, d, M)).data, nIter: it, converged, bounds };
 }
 
-function componentsOf(M: Float64Array, d: number): Matrix<Float64Array> {
-  return componentsFromMetric(new Matrix(d, d, M));
-}
-
 /** ITML from pairs labelled +1 (similar) / −1 (dissimilar). */
 export class ITML extends PairLearner<ItmlOptions> {
   readonly algorithm = 'itml-pairs';
@@ -237,7 +233,7 @@ export class ITML extends PairLearner<ItmlOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', bounds: o.bounds ?? null, boundsFrom: o.boundsFrom ?? 'distance', seed: o.seed ?? 0 };
+    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: priorParam(o.prior), bounds: o.bounds ?? null, boundsFrom: o.boundsFrom ?? 'distance', seed: o.seed ?? 0 };
   }
 
   /** The [u, ℓ] used in the last fit. */
@@ -251,7 +247,7 @@ export class ITML extends PairLearner<ItmlOptions> {
     const labels = pairLabels(y, tupleCount(t), this.algorithm);
     const r = itmlSolve(t, labels, this.options, toRandom(this.options.seed), (i, conv) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, message: `dual change ${conv.toPrecision(3)}` }));
     this._bounds = r.bounds;
-    this.setFitted(componentsOf(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
+    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
     this.calibrateOnTraining(t, labels);
     return this;
   }
@@ -272,18 +268,13 @@ export class ITMLSupervised extends MahalanobisLearner<ItmlSupervisedOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', bounds: o.bounds ?? null, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
+    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: priorParam(o.prior), bounds: o.bounds ?? null, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
-    const data = checkXy(X, y, this.algorithm);
-    const rng = toRandom(this.options.seed);
-    const cons = new Constraints(data.y);
-    const num = this.options.numConstraints ?? defaultNumConstraints(cons);
-    const { indices, y: labels } = cons.labelledPairs(num, { seed: rng });
-    const t: Tuples = { points: data.X, indices, arity: 2 };
+    const { tuples: t, labels, rng } = pairsFromLabels(X, y, this.algorithm, this.options);
     const r = itmlSolve(t, labels, this.options, rng, (i, conv) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, message: `dual change ${conv.toPrecision(3)}` }));
-    this.setFitted(componentsOf(r.M, data.X.cols), { nIter: r.nIter, converged: r.converged });
+    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
     return this;
   }
 }

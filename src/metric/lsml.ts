@@ -20,11 +20,11 @@
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
-import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOptions } from './base.js';
+import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { QuadrupletLearner } from './weakly-supervised.js';
-import { Constraints, defaultNumConstraints } from './constraints.js';
-import { priorMatrix, type PriorOption } from './prior.js';
+import { quadrupletsFromLabels, metricComponents } from './supervised-tuples.js';
+import { priorMatrix, priorParam, type PriorOption } from './prior.js';
 import { quadForms, weightedGram, tupleDiffs } from './pair-differences.js';
 import { inverseSpd, logDetSpd, symmetrize } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
@@ -202,10 +202,6 @@ export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: nu
   return { M, nIter: it, converged, objective: f };
 }
 
-function componentsOf(M: Float64Array, d: number): Matrix<Float64Array> {
-  return componentsFromMetric(new Matrix(d, d, M));
-}
-
 /** LSML from quadruplets (a, b, c, d): d(a, b) < d(c, d), optionally weighted. */
 export class LSML extends QuadrupletLearner<LsmlOptions> {
   readonly algorithm = 'lsml-quadruplets';
@@ -216,14 +212,14 @@ export class LSML extends QuadrupletLearner<LsmlOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, seed: o.seed ?? 0 };
+    return { prior: priorParam(o.prior), maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, seed: o.seed ?? 0 };
   }
 
   fit(quadruplets: TuplesInput, weights?: ArrayLike<number>): this {
     const t = toTuples(quadruplets, 4, 'quadruplets');
     const P = lsmlProblem(t, weights, this.options.prior ?? 'identity', toRandom(this.options.seed));
     const r = lsmlSolve(P, this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
-    this.setFitted(componentsOf(r.M, P.d), { nIter: r.nIter, converged: r.converged });
+    this.setFitted(metricComponents(r.M, P.d), { nIter: r.nIter, converged: r.converged });
     return this;
   }
 }
@@ -246,18 +242,14 @@ export class LSMLSupervised extends MahalanobisLearner<LsmlSupervisedOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
+    return { prior: priorParam(o.prior), maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
-    const data = checkXy(X, y, this.algorithm);
-    const rng = toRandom(this.options.seed);
-    const cons = new Constraints(data.y);
-    const num = this.options.numConstraints ?? defaultNumConstraints(cons);
-    const t: Tuples = { points: data.X, indices: cons.quadruplets(num, { seed: rng }), arity: 4 };
+    const { tuples: t, rng } = quadrupletsFromLabels(X, y, this.algorithm, this.options);
     const P = lsmlProblem(t, undefined, this.options.prior ?? 'identity', rng);
     const r = lsmlSolve(P, this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
-    this.setFitted(componentsOf(r.M, P.d), { nIter: r.nIter, converged: r.converged });
+    this.setFitted(metricComponents(r.M, P.d), { nIter: r.nIter, converged: r.converged });
     return this;
   }
 }

@@ -20,13 +20,12 @@
  * diagonal: ∂F/∂a_k = Σ_S v_k² − (1/(2g)) Σ_D v_k² / ‖v‖_A.
  */
 import { Matrix, type FloatArray } from '../matrix.js';
-import { toRandom } from '../random.js';
-import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOptions } from './base.js';
+import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { PairLearner, pairLabels } from './weakly-supervised.js';
-import { Constraints, defaultNumConstraints } from './constraints.js';
+import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
 import { quadForms, weightedGram, tupleDiffs } from './pair-differences.js';
-import { projectPsd } from '../linalg/index.js';
+import { applyEigenFunction, eigh, symmetrize } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
 
 export interface MmcOptions extends BaseLearnerOptions {
@@ -113,7 +112,11 @@ export function mmcProblem(t: Tuples, y: Int8Array, diagonal: boolean): MmcProbl
 
 function project(P: MmcProblem, A: Float64Array): Float64Array {
   if (P.diagonal) return A.map((v) => (v > 0 ? v : 0));
-  return projectPsd(new Matrix(P.d, P.d, A)).data;
+  // Always rebuilt from the clipped spectrum, not projectPsd (which returns an already-PSD
+  // input unchanged): that rounding difference alone makes wine miss the 1000-iteration
+  // budget on one cross-validation fold with the JS backend.
+  const { values, vectors } = eigh(symmetrize(new Matrix(P.d, P.d, A)), { assumeSymmetric: true });
+  return applyEigenFunction(values, vectors, (l) => (l > 0 ? l : 0)).data;
 }
 
 export interface MmcResult {
@@ -194,10 +197,6 @@ export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: numbe
   return { M, nIter: it, converged, objective: f };
 }
 
-function componentsOf(M: Float64Array, d: number): Matrix<Float64Array> {
-  return componentsFromMetric(new Matrix(d, d, M));
-}
-
 /** MMC from pairs labelled +1 (similar) / −1 (dissimilar). */
 export class MMC extends PairLearner<MmcOptions> {
   readonly algorithm = 'mmc-pairs';
@@ -215,7 +214,7 @@ export class MMC extends PairLearner<MmcOptions> {
     const t = toTuples(pairs, 2, 'pairs');
     const labels = pairLabels(y, tupleCount(t), this.algorithm);
     const r = mmcSolve(mmcProblem(t, labels, this.options.diagonal ?? false), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
-    this.setFitted(componentsOf(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
+    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
     this.calibrateOnTraining(t, labels);
     return this;
   }
@@ -240,14 +239,9 @@ export class MMCSupervised extends MahalanobisLearner<MmcSupervisedOptions> {
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
-    const data = checkXy(X, y, this.algorithm);
-    const rng = toRandom(this.options.seed);
-    const cons = new Constraints(data.y);
-    const num = this.options.numConstraints ?? defaultNumConstraints(cons);
-    const { indices, y: labels } = cons.labelledPairs(num, { seed: rng });
-    const t: Tuples = { points: data.X, indices, arity: 2 };
+    const { tuples: t, labels } = pairsFromLabels(X, y, this.algorithm, this.options);
     const r = mmcSolve(mmcProblem(t, labels, this.options.diagonal ?? false), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
-    this.setFitted(componentsOf(r.M, data.X.cols), { nIter: r.nIter, converged: r.converged });
+    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
     return this;
   }
 }

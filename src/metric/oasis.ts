@@ -316,7 +316,7 @@ export class OASIS {
     return out;
   }
 
-  toModel(): ModelPayload {
+  toPayload(): ModelPayload {
     const W = this.requireFitted();
     return {
       kind: OASIS_KIND,

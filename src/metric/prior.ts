@@ -49,3 +49,8 @@ export function priorMatrix(prior: PriorOption, points: Float64Array, n: number,
   if (eigh(new Matrix(d, d, M), { assumeSymmetric: true }).values[0] <= 0) throw new RangeError(`${algorithm}: prior must be positive definite (its smallest eigenvalue is ≤ 0)`);
   return M;
 }
+
+/** How a prior is reported in a learner's params: its name, or 'matrix' for a given matrix. */
+export function priorParam(prior: PriorOption | undefined): string {
+  return typeof prior === 'string' || prior === undefined ? (prior ?? 'identity') : 'matrix';
+}

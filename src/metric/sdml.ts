@@ -24,11 +24,11 @@
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
-import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOptions } from './base.js';
+import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { PairLearner, pairLabels } from './weakly-supervised.js';
-import { Constraints, defaultNumConstraints } from './constraints.js';
-import { priorMatrix, type PriorOption } from './prior.js';
+import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
+import { priorMatrix, priorParam, type PriorOption } from './prior.js';
 import { weightedGram, tupleDiffs } from './pair-differences.js';
 import { eigh, inverseSpd, projectPsd } from '../linalg/index.js';
 import { graphicalLasso } from './glasso.js';
@@ -96,12 +96,8 @@ function eigenRange(A: Float64Array, d: number): { min: number; max: number } {
   return { min: values[0], max: values[d - 1] };
 }
 
-function componentsOf(M: Float64Array, d: number): Matrix<Float64Array> {
-  return componentsFromMetric(new Matrix(d, d, M));
-}
-
 function paramsOf(o: SdmlOptions): Record<string, unknown> {
-  return { balanceParam: o.balanceParam ?? 0.5, sparsityParam: o.sparsityParam ?? 0.01, prior: typeof o.prior === 'string' || o.prior === undefined ? (o.prior ?? 'identity') : 'matrix', minEigen: o.minEigen ?? 0.2, maxIter: o.maxIter ?? 100, tol: o.tol ?? 1e-4, seed: o.seed ?? 0 };
+  return { balanceParam: o.balanceParam ?? 0.5, sparsityParam: o.sparsityParam ?? 0.01, prior: priorParam(o.prior), minEigen: o.minEigen ?? 0.2, maxIter: o.maxIter ?? 100, tol: o.tol ?? 1e-4, seed: o.seed ?? 0 };
 }
 
 /** SDML from pairs labelled +1 (similar) / −1 (dissimilar). */
@@ -120,7 +116,7 @@ export class SDML extends PairLearner<SdmlOptions> {
     const t = toTuples(pairs, 2, 'pairs');
     const labels = pairLabels(y, tupleCount(t), this.algorithm);
     const r = sdmlSolve(t, labels, this.options, toRandom(this.options.seed));
-    this.setFitted(componentsOf(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
+    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
     this.calibrateOnTraining(t, labels);
     return this;
   }
@@ -144,13 +140,9 @@ export class SDMLSupervised extends MahalanobisLearner<SdmlSupervisedOptions> {
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
-    const data = checkXy(X, y, this.algorithm);
-    const rng = toRandom(this.options.seed);
-    const cons = new Constraints(data.y);
-    const num = this.options.numConstraints ?? defaultNumConstraints(cons);
-    const { indices, y: labels } = cons.labelledPairs(num, { seed: rng });
-    const r = sdmlSolve({ points: data.X, indices, arity: 2 }, labels, this.options, rng);
-    this.setFitted(componentsOf(r.M, data.X.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
+    const { tuples: t, labels, rng } = pairsFromLabels(X, y, this.algorithm, this.options);
+    const r = sdmlSolve(t, labels, this.options, rng);
+    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
     return this;
   }
 }

@@ -183,8 +183,8 @@ export class PCA {
     return X;
   }
 
-  toModel(): ModelPayload {
-    const { components, mean, ev } = this.fitted('toModel');
+  toPayload(): ModelPayload {
+    const { components, mean, ev } = this.fitted('toPayload');
     const k = components.rows;
     return {
       kind: PCA_KIND,

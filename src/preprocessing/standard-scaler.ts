@@ -105,8 +105,8 @@ export class StandardScaler {
     return new Matrix(n, d, out);
   }
 
-  toModel(): ModelPayload {
-    const { mean, scale } = this.fitted('toModel');
+  toPayload(): ModelPayload {
+    const { mean, scale } = this.fitted('toPayload');
     const d = scale.length;
     return {
       kind: STANDARD_SCALER_KIND,

@@ -1,7 +1,7 @@
 /**
  * A verification threshold from labelled items, for models that do not carry one: the score
- * (−distance in the embedding space) that maximises accuracy over equally many sampled
- * same-label and different-label pairs, i.e. balanced accuracy. Balanced, because on k classes
+ * (−distance in the embedding space) that maximises balanced accuracy (bestThreshold's
+ * 'balanced_accuracy') over equally many sampled same-label and different-label pairs. Balanced, because on k classes
  * different-label pairs outnumber same-label ones about k−1 to 1 and plain accuracy would
  * favour "always different".
  */
@@ -57,12 +57,12 @@ export function calibrateThreshold(E: Matrix<FloatArray>, labels: ArrayLike<stri
     genuine.push(0);
     negatives++;
   }
-  // Equal counts make bestThreshold's accuracy the balanced accuracy.
+  // Equally many pairs of each kind (as far as the labels allow) keep the estimate's variance even.
   scores.length = genuine.length = perKind + negatives;
   if (negatives < perKind) {
     scores.splice(negatives, perKind - negatives);
     genuine.splice(negatives, perKind - negatives);
   }
-  const r = bestThreshold(scores, genuine, { strategy: 'accuracy' });
-  return { threshold: r.threshold, balancedAccuracy: 0.5 * (r.tpr + r.tnr), pairs: scores.length };
+  const r = bestThreshold(scores, genuine, { strategy: 'balanced_accuracy' });
+  return { threshold: r.threshold, balancedAccuracy: r.value, pairs: scores.length };
 }

@@ -22,7 +22,7 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'simlearn-export-cli-'));
   const scaler = new StandardScaler().fit(iris.X);
   const nca = new NCA({ seed: 0, maxIter: 10, nComponents: 2 }).fit(scaler.transform(iris.X), iris.y as number[]);
-  pipeline = new Pipeline([Object.assign(scaler, { toPayload: () => scaler.toModel() }), nca]);
+  pipeline = new Pipeline([scaler, nca]);
   modelPath = join(dir, 'iris.simlearn');
   pipeline.save(modelPath);
 });

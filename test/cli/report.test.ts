@@ -21,7 +21,7 @@ test('simlearn report: fitted models scored against Euclidean on held-out data, 
     const scaler = new StandardScaler().fit(Xtr);
     const lfda = new LFDA({ k: 5 }).fit(scaler.transform(Xtr), ytr);
     const model = join(dir, 'wine-lfda.simlearn');
-    new Pipeline([Object.assign(scaler, { toPayload: () => scaler.toModel() }), lfda]).save(model);
+    new Pipeline([scaler, lfda]).save(model);
     writeCsv(join(dir, 'train.csv'), Xtr, { y: ytr });
     writeCsv(join(dir, 'test.csv'), wine.X.takeRows(split.test), { y: Array.from(split.test, (i) => wine.y![i]) });
 

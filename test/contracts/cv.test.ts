@@ -2,15 +2,16 @@
  * Contract of `simlearn cv` on data shaped unlike the bundled sets: label column first and
  * named differently, string labels, semicolons + CRLF + quoted header, a regression target.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers.js';
 import { writeNpy } from '../../src/io/npy.js';
 import { tempDir, blobs, writeBlobsCsv, parseOneJson, runInProcess } from './fixtures.js';
 
 const dir = tempDir('cv');
+after(() => rmSync(dir, { recursive: true, force: true }));
 const NAMES = ['setosa', 'versi color', 'virginica'];
 const species = writeBlobsCsv(join(dir, 'species.csv'), blobs([30, 30, 30], 4, 11), { labelName: 'species', labelFirst: true, labels: (c) => NAMES[c] });
 const semi = writeBlobsCsv(join(dir, 'semi.csv'), blobs([20, 20], 3, 12), { delimiter: ';', eol: '\r\n', trailingNewline: false, quoteHeader: true });

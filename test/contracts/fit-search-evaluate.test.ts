@@ -2,14 +2,15 @@
  * Contracts of `fit` + `transform`, `index build` + `search` (vectors and MinHash sets) and
  * `evaluate`, on generated data checked against brute-force answers computed here.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers.js';
 import { tempDir, blobs, writeBlobsCsv, parseOneJson, runInProcess, bruteKnn } from './fixtures.js';
 
 const dir = tempDir('fse');
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('fit --out then transform --model: a model file that maps new data, labels copied', async () => {
   const data = writeBlobsCsv(join(dir, 'train.csv'), blobs([15, 15, 15], 5, 21), { labelName: 'kind', labelFirst: true, labels: (c) => `k${c}` });

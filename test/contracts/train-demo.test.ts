@@ -2,9 +2,9 @@
  * Contracts of `train` (config file, --data override, --json keys, saved head) and `demo`
  * (table on stdout, report.html, model files that `serve` loads), on generated data.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers.js';
 import { tempDir, blobs, writeBlobsCsv, parseOneJson, runInProcess } from './fixtures.js';
@@ -13,6 +13,7 @@ import { loadItems } from '../../src/service/items.js';
 import { startService } from '../../src/service/server.js';
 
 const dir = tempDir('train');
+after(() => rmSync(dir, { recursive: true, force: true }));
 const LABELS = ['ant', 'bee', 'cat', 'dog'];
 const data = writeBlobsCsv(join(dir, 'animals.csv'), blobs([20, 20, 20, 20], 6, 31), { labelName: 'animal', labelFirst: true, labels: (c) => LABELS[c], eol: '\r\n' });
 

@@ -156,3 +156,27 @@ test('sparse backward equals the dense backward (the path losses take on few min
     }
   }
 });
+
+test('pairwiseF64 repeats: a rewritten buffer, a mutated result or another distance never see a stale matrix', async () => {
+  const { pairwiseF64, clearPairwiseMemo } = await import('../../src/deep/distances/base.js');
+  clearPairwiseMemo();
+  const a = randomEmbeddings(6, 4, 3);
+  const buf = a.data;
+  const first = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4);
+  first.fill(-1); // a caller scribbling on its copy (the miners negate theirs)
+  const again = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4);
+  for (let i = 0; i < again.length; i++) assert.ok(Math.abs(again[i] - brute('euclidean', buf, 6, buf, 6, 4)[i]) < 1e-9, `entry ${i}`);
+  // Same buffer rewritten in place (the trainer's pooled batches): must be recomputed.
+  buf.set(randomEmbeddings(6, 4, 4).data);
+  const fresh = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4);
+  const ref = brute('euclidean', buf, 6, buf, 6, 4);
+  for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(fresh[i] - ref[i]) < 1e-9, `rewritten buffer, entry ${i}`);
+  // Same inputs, another distance: never the euclidean matrix.
+  const sq = pairwiseF64(new SquaredL2Distance(), buf, 6, buf, 6, 4);
+  for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(sq[i] - ref[i] * ref[i]) < 1e-9, `squared, entry ${i}`);
+  // A separate (equal-valued) b is not the a === b case.
+  const cos = pairwiseF64(new CosineSimilarity(), buf, 6, buf.slice(), 6, 4);
+  const cref = brute('cosine', buf, 6, buf, 6, 4);
+  for (let i = 0; i < cref.length; i++) assert.ok(Math.abs(cos[i] - cref[i]) < 1e-12, `cosine, entry ${i}`);
+  clearPairwiseMemo();
+});

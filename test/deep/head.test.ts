@@ -62,7 +62,7 @@ test('a head with batch norm keeps its running statistics through the file', () 
   const bn = head.model.buffers();
   bn[0].value.set([0.5, -0.5, 1, 2, 3]);
   bn[1].value.set([2, 3, 4, 5, 6]);
-  const back = DeepHead.fromModel(decodeModel(encodeModel(head.toModel())));
+  const back = DeepHead.fromModel(decodeModel(encodeModel(head.toPayload())));
   assert.deepEqual(Array.from(back.model.buffers()[1].value), [2, 3, 4, 5, 6]);
   const X = data(4, 3, 4);
   assert.deepEqual(Array.from(back.transform(X).data), Array.from(head.transform(X).data));
@@ -72,11 +72,11 @@ test('bad inputs and files are named', () => {
   const head = new DeepHead({ inputDim: 3, outputDim: 2, seed: 1 });
   assert.throws(() => head.transform([[1, 2]]), /X has 2 features, the head was trained on 3/);
   assert.throws(() => head.transform([[1, NaN, 2]]), /X/);
-  const p = head.toModel();
+  const p = head.toPayload();
   delete p.arrays['param.output.bias'];
   assert.throws(() => DeepHead.fromModel(p), /missing array "output.bias"/);
   assert.throws(() => DeepHead.fromModel({ kind: 'metric/lmnn', meta: {}, arrays: {} }), /holds a "metric\/lmnn" model/);
-  const q = head.toModel();
+  const q = head.toPayload();
   q.version = 99;
   assert.throws(() => DeepHead.fromModel(q), /newer than this simlearn reads/);
 });

@@ -103,6 +103,21 @@ test('bestThreshold: accuracy, f_beta, max_tpr, max_tnr on the hand example', ()
   close(mn.threshold, 0.55);
 });
 
+test('bestThreshold: balanced_accuracy does not follow the larger class', () => {
+  // One genuine pair (0.5) among four impostors (0.9, 0.4, 0.3, 0.2): rejecting everything
+  // already gives accuracy 4/5, which the tie rule keeps; balanced accuracy accepts down to 0.5
+  // for (TPR 1 + TNR 3/4) / 2.
+  const s = [0.9, 0.5, 0.4, 0.3, 0.2];
+  const y = [0, 1, 0, 0, 0];
+  const acc = bestThreshold(s, y, { strategy: 'accuracy' });
+  close(acc.value, 4 / 5);
+  close(acc.threshold, 1.9);
+  const bal = bestThreshold(s, y, { strategy: 'balanced_accuracy' });
+  close(bal.value, 7 / 8);
+  close(bal.threshold, 0.45);
+  close(bal.value, 0.5 * (bal.tpr + bal.tnr));
+});
+
 test('bad input: clear errors', () => {
   assert.throws(() => rocAuc([1, 2], [1, 1]), /both genuine and impostor/);
   assert.throws(() => rocAuc([1, 2], [1]), /one label per score/);

@@ -34,7 +34,7 @@ test('pipeline scaler → NCA (what the demo saves) exports as Sub/Div + one lin
   const scaler = new StandardScaler().fit(wine.X);
   const nca = new NCA({ seed: 0, maxIter: 10 }).fit(scaler.transform(wine.X), wine.y as number[]);
   // Pipeline's steps are real objects so instanceof dispatch sees them; toPayload is unused here.
-  const p = new Pipeline([Object.assign(scaler, { toPayload: () => scaler.toModel() }), nca]);
+  const p = new Pipeline([scaler, nca]);
   const expected = p.transform(wine.X);
   const got = await onnxOf(p);
   assert.equal(got.length, expected.data.length);
@@ -46,7 +46,7 @@ test('pipeline PCA (whitened) → scaler → LFDA: affine steps compose into lin
   const Zp = pca.transform(wine.X);
   const scaler = new StandardScaler().fit(Zp);
   const lfda = new LFDA({ nComponents: 3, k: 5 }).fit(scaler.transform(Zp), wine.y as number[]);
-  const p = new Pipeline([Object.assign(pca, { toPayload: () => pca.toModel() }), Object.assign(scaler, { toPayload: () => scaler.toModel() }), lfda]);
+  const p = new Pipeline([pca, scaler, lfda]);
   const spec = onnxSpecFromModel(p);
   assert.equal(spec.kind, 'mlp');
   assert.equal(spec.kind === 'mlp' && spec.scaler, undefined); // the scaler is not first, so it is a layer

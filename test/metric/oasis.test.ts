@@ -71,7 +71,7 @@ test('oasis: triplets from labels in index form; the learned W respects most of 
 
 test('oasis: model file round trip through the registry', () => {
   const m = new OASIS({ C: 0.2, seed: 2 }).fitSupervised(subset('iris', 3).X, subset('iris', 3).y, { nUpdates: 500 });
-  const back = modelFromPayload(decodeModel(encodeModel(m.toModel()))) as OASIS;
+  const back = modelFromPayload(decodeModel(encodeModel(m.toPayload()))) as OASIS;
   assert.ok(back instanceof OASIS);
   assert.deepEqual(Array.from(back.weights.data), Array.from(m.weights.data));
   assert.equal(back.nUpdates, 500);

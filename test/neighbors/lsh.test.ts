@@ -83,11 +83,11 @@ test('bucket table: chains survive growth, unlink and rename', () => {
   assert.ok(!rows(5).includes(5) && !rows(5).includes(18) && rows(5).includes(500));
   assert.equal(t.head(123456), -1);
   // the read-optimised CSR copy holds exactly the chains, rebuilt after a change
-  const csr = (key: number): number[] => { t.freeze(); const s = t.slot(key); return s < 0 ? [] : Array.from(t.csrRows.subarray(t.csrStart[s], t.csrStart[s + 1])).sort((a, b) => a - b); };
+  const csr = (key: number): number[] => { t.freeze(); const b = t.lookup(key); return b < 0 ? [] : Array.from(t.csrRows.subarray(t.frozen[3 * b + 1], t.frozen[3 * b + 2])).sort((a, b) => a - b); };
   for (const key of [0, 5, 12, 0xffffffff]) assert.deepEqual(csr(key), rows(key));
   t.insert(5, 777);
   assert.ok(csr(5).includes(777));
-  assert.equal(t.slot(123456), -1);
+  assert.equal(t.lookup(123456), -1);
 });
 
 for (const [name, make, metric] of [

@@ -54,7 +54,7 @@ test('StandardScaler: model file round trip through the registry', () => {
   const dir = mkdtempSync(join(tmpdir(), 'simlearn-pp-'));
   try {
     const path = join(dir, 'scaler.simlearn');
-    saveModel(path, s.toModel());
+    saveModel(path, s.toPayload());
     assert.equal(loadModel(path).kind, 'preprocessing/standard-scaler');
     const back = loadModelObject(path);
     assert.ok(back instanceof StandardScaler);
@@ -138,7 +138,7 @@ test('PCA: bad options and inputs fail clearly', () => {
 
 test('PCA: model round trip keeps the transform bit for bit', () => {
   const p = new PCA({ nComponents: 5, whiten: true }).fit(digits.X);
-  const q = PCA.fromModel(decodeModel(encodeModel(p.toModel())));
+  const q = PCA.fromModel(decodeModel(encodeModel(p.toPayload())));
   assert.deepEqual(q.transform(digits.X).data, p.transform(digits.X).data);
   assert.equal(q.options.whiten, true);
 });

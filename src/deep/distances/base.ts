@@ -33,9 +33,63 @@ function toF32(a: FloatArray): Float32Array {
   return a instanceof Float32Array ? a : Float32Array.from(a);
 }
 
-/** Pairwise matrix in float64 from any Distance. */
-export function pairwiseF64(dist: Distance, a: FloatArray, na: number, b: FloatArray, nb: number, d: number): Float64Array {
-  if (isPrecise(dist)) return dist.pairwise64(a, na, b, nb, d);
+/**
+ * The last matrix computed by a built-in distance, with a snapshot of its inputs. A training
+ * step asks for the same matrix twice (the miner, then the loss, on the same embeddings, with
+ * distinct but equal Distance objects), and the cosine backward a third time; this serves the
+ * repeats. The inputs are compared by value, not identity (the trainer's buffers are pooled and
+ * rewritten in place), so nothing can see a stale matrix. A caller gets its own copy unless it
+ * passes readOnly (and then must never write to the array: others share it). Larger matrices are
+ * not kept.
+ */
+interface PairwiseMemo {
+  kind: unknown;
+  name: string;
+  a: FloatArray;
+  b: FloatArray | null;
+  na: number;
+  nb: number;
+  d: number;
+  out: Float64Array;
+}
+let memo: PairwiseMemo | null = null;
+const MEMO_MAX_ENTRIES = 1 << 18;
+/** Distances whose pairwise64 depends on their class and name alone (no other state). */
+const MEMOIZABLE = new Set(['euclidean', 'sqeuclidean', 'cosine', 'dot']);
+
+function sameValues(x: FloatArray, y: FloatArray): boolean {
+  if (x.length !== y.length || x.constructor !== y.constructor) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+function memoHit(dist: PreciseDistance, a: FloatArray, na: number, b: FloatArray, nb: number, d: number): Float64Array | null {
+  const m = memo;
+  if (!m || m.kind !== dist.constructor || m.name !== dist.name || m.na !== na || m.nb !== nb || m.d !== d) return null;
+  if ((m.b === null) !== (a === b)) return null;
+  if (!sameValues(m.a, a) || (m.b !== null && !sameValues(m.b, b))) return null;
+  return m.out;
+}
+
+/** Forgets the remembered matrix (tests; or to release its memory). */
+export function clearPairwiseMemo(): void {
+  memo = null;
+}
+
+/**
+ * Pairwise matrix in float64 from any Distance. With readOnly the result may be shared with
+ * other callers (no copy), so the caller must not modify it.
+ */
+export function pairwiseF64(dist: Distance, a: FloatArray, na: number, b: FloatArray, nb: number, d: number, readOnly = false): Float64Array {
+  if (isPrecise(dist)) {
+    const cacheable = MEMOIZABLE.has(dist.name) && na * nb <= MEMO_MAX_ENTRIES;
+    if (!cacheable) return dist.pairwise64(a, na, b, nb, d);
+    const hit = memoHit(dist, a, na, b, nb, d);
+    if (hit) return readOnly ? hit : hit.slice();
+    const out = dist.pairwise64(a, na, b, nb, d);
+    memo = { kind: dist.constructor, name: dist.name, a: a.slice(), b: a === b ? null : b.slice(), na, nb, d, out };
+    return readOnly ? out : out.slice();
+  }
   const a32 = toF32(a);
   const b32 = b === a ? a32 : toF32(b);
   return Float64Array.from(dist.pairwise(a32, na, b32, nb, d));

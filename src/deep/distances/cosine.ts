@@ -4,7 +4,7 @@
  */
 import { getBackend } from '../../backend/index.js';
 import type { FloatArray } from '../../matrix.js';
-import { checkDims, toF64, type PreciseDistance } from './base.js';
+import { checkDims, pairwiseF64, toF64, type PreciseDistance } from './base.js';
 import { accumulate32 } from './lp.js';
 
 const MIN_NORM = 1e-12;
@@ -47,10 +47,10 @@ export class CosineSimilarity implements PreciseDistance {
     const same = a === b;
     const A = normalizeRows(toF64(a), na, d);
     const B = same ? A : normalizeRows(toF64(b), nb, d);
-    const s = new Float64Array(na * nb);
     const be = getBackend();
     if (na === 0 || nb === 0) return;
-    be.gemm(false, true, na, nb, d, 1, A.unit, d, B.unit, d, 0, s, nb);
+    // The forward matrix again: usually the loss's own, served by the memo instead of a GEMM.
+    const s = pairwiseF64(this, a, na, b, nb, d, true);
     // ∂s_ij/∂a_i = (b̂_j − s_ij â_i)/‖a_i‖, and symmetrically for b_j.
     const rowW = new Float64Array(na);
     const colW = new Float64Array(nb);

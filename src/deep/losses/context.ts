@@ -61,8 +61,9 @@ export function prepareInput(owner: string, embeddings: Matrix<Float32Array>, la
   return { E, n, d, R, m, labels, refLabels, self, hasReference: !!reference };
 }
 
-export function distanceMatrix(dist: Distance, inp: LossInput): Float64Array {
-  return pairwiseF64(dist, inp.E, inp.n, inp.R, inp.m, inp.d);
+/** The batch-vs-compared-set matrix; with readOnly it may be shared (the caller must not write to it). */
+export function distanceMatrix(dist: Distance, inp: LossInput, readOnly = false): Float64Array {
+  return pairwiseF64(dist, inp.E, inp.n, inp.R, inp.m, inp.d, readOnly);
 }
 
 export interface Grads {

@@ -46,7 +46,7 @@ export class ContrastiveLoss implements Loss {
 
   compute(embeddings: Matrix<Float32Array>, labels: Int32Array, tuples?: MinedTuples, reference?: Reference): LossResult {
     const inp = prepareInput(this.name, embeddings, labels, reference, tuples);
-    const mat = distanceMatrix(this.distance, inp);
+    const mat = distanceMatrix(this.distance, inp, true);
     const pairs = toPairs(tuples, inp.labels, inp.refLabels, inp.self);
     const lic = this.distance.largerIsCloser;
     const m = inp.m;

@@ -45,46 +45,55 @@ export class MultiSimilarityLoss implements Loss {
 
   compute(embeddings: Matrix<Float32Array>, labels: Int32Array, tuples?: MinedTuples, reference?: Reference): LossResult {
     const inp = prepareInput(this.name, embeddings, labels, reference, tuples);
-    const mat = distanceMatrix(this.distance, inp);
+    const mat = distanceMatrix(this.distance, inp, true);
     const { n, m } = inp;
     const { pos, neg } = pairMasks(toPairs(tuples, inp.labels, inp.refLabels, inp.self), n, m);
     const sgn = this.distance.largerIsCloser ? -1 : 1; // gap(S, base) = sgn (S − base)
     const terms = new Float64Array(n);
-    // Per entry: d term_i / d S_ik, before the reducer's weight.
-    const local = new Float64Array(n * m);
+    // Per entry: d term_i / d S_ik, before the reducer's weight; then scaled in place into dL/dS.
+    const gm = new Float64Array(n * m);
+    const cols = new Int32Array(m);
+    const ex = new Float64Array(m);
     for (let i = 0; i < n; i++) {
       const row = i * m;
-      terms[i] = this.side(mat, pos, row, m, this.alpha, sgn, local) + this.side(mat, neg, row, m, this.beta, -sgn, local);
+      terms[i] = this.side(mat, pos, row, m, this.alpha, sgn, gm, cols, ex) + this.side(mat, neg, row, m, this.beta, -sgn, gm, cols, ex);
     }
     const r = this.reducer.reduce(terms);
-    const gm = new Float64Array(n * m);
     for (let i = 0; i < n; i++) {
       const w = r.weights[i];
-      if (w === 0) continue;
       const row = i * m;
-      for (let j = 0; j < m; j++) if (local[row + j] !== 0) gm[row + j] = w * local[row + j];
+      if (w === 0) gm.fill(0, row, row + m);
+      else if (w !== 1) for (let j = row; j < row + m; j++) gm[j] *= w;
     }
     return { loss: r.loss, activeTerms: r.active, ...backprop(this.distance, inp, gm) };
   }
 
-  /** (1/s) log(1 + Σ exp(s·x_k)), x_k = dir (S_k − base); writes d/dS_k = dir · softmax_k into local. */
-  private side(mat: Float64Array, mask: Uint8Array, row: number, m: number, scale: number, dir: number, local: Float64Array): number {
+  /**
+   * (1/s) log(1 + Σ exp(s·x_k)), x_k = dir (S_k − base), over the row's masked entries; adds
+   * d/dS_k = dir · exp(s·x_k) / (1 + Σ exp(s·x)) into local. One exp per entry: the kept columns
+   * and their shifted exponentials are gathered once into cols / ex.
+   */
+  private side(mat: Float64Array, mask: Uint8Array, row: number, m: number, scale: number, dir: number, local: Float64Array, cols: Int32Array, ex: Float64Array): number {
+    const f = scale * dir;
     let mx = 0;
-    let any = false;
+    let k = 0;
     for (let j = 0; j < m; j++) {
       if (!mask[row + j]) continue;
-      any = true;
-      const z = scale * dir * (mat[row + j] - this.base);
+      const z = f * (mat[row + j] - this.base);
+      cols[k] = j;
+      ex[k++] = z;
       if (z > mx) mx = z;
     }
-    if (!any) return 0;
+    if (k === 0) return 0;
     let s = Math.exp(-mx);
-    for (let j = 0; j < m; j++) if (mask[row + j]) s += Math.exp(scale * dir * (mat[row + j] - this.base) - mx);
-    const lse = mx + Math.log(s);
-    for (let j = 0; j < m; j++) {
-      if (mask[row + j]) local[row + j] += dir * Math.exp(scale * dir * (mat[row + j] - this.base) - lse);
+    for (let t = 0; t < k; t++) {
+      const e = Math.exp(ex[t] - mx);
+      ex[t] = e;
+      s += e;
     }
-    return lse / scale;
+    const c = dir / s;
+    for (let t = 0; t < k; t++) local[row + cols[t]] += c * ex[t];
+    return (mx + Math.log(s)) / scale;
   }
 
   parameters(): Parameter[] {

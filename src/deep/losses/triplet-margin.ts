@@ -43,7 +43,7 @@ export class TripletMarginLoss implements Loss {
 
   compute(embeddings: Matrix<Float32Array>, labels: Int32Array, tuples?: MinedTuples, reference?: Reference): LossResult {
     const inp = prepareInput(this.name, embeddings, labels, reference, tuples);
-    const mat = distanceMatrix(this.distance, inp);
+    const mat = distanceMatrix(this.distance, inp, true);
     if (!tuples && !this.swap) return this.allTriplets(inp, mat);
     const tr = toTriplets(tuples, inp.labels, inp.refLabels, inp.self);
     const { anchors: A, positives: P, negatives: N } = tr;

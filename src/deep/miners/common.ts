@@ -11,7 +11,7 @@ import { selfIndexOf } from '../losses/tuples.js';
 export interface MinerInput {
   n: number;
   m: number;
-  /** n x m, smaller is closer. */
+  /** n x m, smaller is closer. Read-only: it may be shared with the loss (distances/base.ts). */
   u: Float64Array;
   labels: Int32Array;
   refLabels: Int32Array;
@@ -36,8 +36,13 @@ export function prepareMiner(owner: string, distance: Distance, embeddings: Matr
     refLabels = reference.labels;
     if (refLabels.length !== m) throw new RangeError(`${owner}: reference.labels has ${refLabels.length} entries for ${m} reference rows`);
   }
-  const u = pairwiseF64(distance, E, n, R, m, d);
-  if (distance.largerIsCloser) for (let i = 0; i < u.length; i++) u[i] = -u[i];
+  // Shared with the loss of the same step (read-only): a similarity is negated into a new array.
+  const mat = pairwiseF64(distance, E, n, R, m, d, true);
+  let u = mat;
+  if (distance.largerIsCloser) {
+    u = new Float64Array(mat.length);
+    for (let i = 0; i < u.length; i++) u[i] = -mat[i];
+  }
   return { n, m, u, labels, refLabels, self: selfIndexOf(n, reference, owner) };
 }
 

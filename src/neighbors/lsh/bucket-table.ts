@@ -13,12 +13,16 @@ export class BucketTable {
   /** next[row] = the next row in the same bucket, or −1. */
   next: Int32Array;
   /**
-   * Read-optimised copy for searching: the rows of slot s are csrRows[csrStart[s] ..
-   * csrStart[s + 1]). Walking a chain is a dependent load per row (the processor cannot run
-   * ahead), a CSR range is a sequential read; rebuilt on the first search after a change.
+   * Read-optimised copy for searching: bucket b's rows are csrRows[frozen[3b + 1] ..
+   * frozen[3b + 2]), where b = lookup(key). Walking a chain is a dependent load per row (the
+   * processor cannot run ahead), a CSR range is a sequential read. The frozen directory holds
+   * (key + 1, start, end) side by side in a table sized to the distinct keys, so one probe
+   * costs one cache miss instead of three (keys, heads and start arrays sized to the rows).
+   * Rebuilt on the first search after a change.
    */
-  csrStart = new Int32Array(0);
+  frozen = new Int32Array(0);
   csrRows = new Int32Array(0);
+  private frozenMask = 0;
   private dirty = true;
 
   constructor(capacityRows = 64) {
@@ -113,30 +117,56 @@ export class BucketTable {
     }
   }
 
-  /** The slot holding `key` (for csrStart), or −1 when the key has no bucket. */
-  slot(key: number): number {
-    const s = this.slotOf(key & 0x7fffffff);
-    return this.keys[s] === 0 ? -1 : s;
+  /** The frozen bucket of `key` (rows in csrRows[frozen[3b + 1] .. frozen[3b + 2])), or −1 when the key has no bucket. Call freeze() first. */
+  lookup(key: number): number {
+    const k1 = (key & 0x7fffffff) + 1;
+    const f = this.frozen;
+    const mask = this.frozenMask;
+    let s = (Math.imul(k1 ^ (k1 >>> 15), 0x2c1b3c6d) >>> 0) & mask;
+    for (;;) {
+      const v = f[3 * s];
+      if (v === k1) return s;
+      if (v === 0) return -1;
+      s = (s + 1) & mask;
+    }
   }
 
-  /** Builds the CSR copy if anything changed since the last build. */
+  /** Builds the frozen directory and CSR rows if anything changed since the last build. */
   freeze(): void {
     if (!this.dirty) return;
     const slots = this.keys.length;
-    const start = new Int32Array(slots + 1);
-    for (let s = 0; s < slots; s++) {
-      let c = 0;
-      if (this.keys[s] !== 0) for (let r = this.heads[s]; r !== -1; r = this.next[r]) c++;
-      start[s + 1] = start[s] + c;
-    }
-    const rows = new Int32Array(start[slots]);
+    let total = 0;
+    const counts = new Int32Array(slots);
+    let distinct = 0;
     for (let s = 0; s < slots; s++) {
       if (this.keys[s] === 0) continue;
-      // chains are newest-first; store oldest-first so rows ascend within a bucket
-      let i = start[s + 1];
-      for (let r = this.heads[s]; r !== -1; r = this.next[r]) rows[--i] = r;
+      let c = 0;
+      for (let r = this.heads[s]; r !== -1; r = this.next[r]) c++;
+      counts[s] = c;
+      total += c;
+      if (c > 0) distinct++;
     }
-    this.csrStart = start;
+    const fslots = nextPow2(Math.max(16, distinct * 2));
+    const mask = fslots - 1;
+    const frozen = new Int32Array(fslots * 3);
+    const rows = new Int32Array(total);
+    let at = 0;
+    for (let s = 0; s < slots; s++) {
+      const c = counts[s];
+      if (c === 0) continue;
+      const k1 = this.keys[s]; // key + 1
+      let f = (Math.imul(k1 ^ (k1 >>> 15), 0x2c1b3c6d) >>> 0) & mask;
+      while (frozen[3 * f] !== 0) f = (f + 1) & mask;
+      frozen[3 * f] = k1;
+      frozen[3 * f + 1] = at;
+      frozen[3 * f + 2] = at + c;
+      // chains are newest-first; store oldest-first so rows ascend within a bucket
+      let i = at + c;
+      for (let r = this.heads[s]; r !== -1; r = this.next[r]) rows[--i] = r;
+      at += c;
+    }
+    this.frozen = frozen;
+    this.frozenMask = mask;
     this.csrRows = rows;
     this.dirty = false;
   }

@@ -20,7 +20,7 @@ import { saveModel, type ModelPayload } from '../../io/model-file.js';
 import type { IndexMetric, IndexTransform, SavableIndex, SearchResult } from '../index-types.js';
 import { checkDim, checkK, IdAllocator, normalizeRowsInPlace, prepareVectors, reportDistance, type VectorsInput } from '../index-common.js';
 import { VectorStore } from '../vector-store.js';
-import { emptyTopK, pushTopK } from '../topk.js';
+import { pushTopK } from '../topk.js';
 import { transformToPayloadParts } from '../transform-io.js';
 import type { LshPlan } from './collision.js';
 import { BucketTable } from './bucket-table.js';
@@ -42,6 +42,11 @@ export interface VectorLshOptions {
   seed?: number;
   transform?: IndexTransform;
 }
+
+/** Batches at least this large are searched row-ordered (searchBatch); its O(n) pass costs about as much as a few single queries. */
+const BATCH_MIN_QUERIES = 16;
+/** Rows per re-ranking tile of searchBatch: small enough that few unneeded dot products are computed, large enough that the backend call overhead is shared. */
+const BLOCK = 64;
 
 export abstract class VectorLshIndex implements SavableIndex {
   abstract readonly kind: string;
@@ -209,28 +214,34 @@ export abstract class VectorLshIndex implements SavableIndex {
     if (!store || store.size === 0) throw new RangeError(`${where}: the index is empty; add vectors first`);
     const q = this.prepare(queries, `${where}: queries`);
     const kk = Math.min(k, store.size);
+    // every query's L·K projections at once: one GEMM instead of a GEMV per query
     const proj = this.project(q);
     for (const t of this.tables) t.freeze();
+    if (q.rows >= BATCH_MIN_QUERIES) return this.searchBatch(q, proj, kk);
     const n = store.size;
     if (this.stamp.length < n) this.stamp = new Uint32Array(Math.max(n, this.stamp.length * 2));
     const stamp = this.stamp;
     const L = this.L;
     const LK = L * this.K;
     const d = store.dim;
+    const data = store.data;
+    const norms = this.norms;
     const keys = new Uint32Array(L);
     const extra: number[] = [];
-    const top = emptyTopK(1, kk);
+    const topIds = new Float64Array(kk);
+    const topD = new Float64Array(kk);
     const outIds: number[][] = new Array(q.rows);
     const outD: number[][] = new Array(q.rows);
     const storeIds = store.ids;
-    let cand = new Int32Array(1024);
+    let cand = this.candBuf;
     let nCand = 0;
     let nVisit = 0;
     for (let qi = 0; qi < q.rows; qi++) {
       this.stampValue = (this.stampValue + 1) >>> 0;
       if (this.stampValue === 0) { stamp.fill(0); this.stampValue = 1; }
       const sv = this.stampValue;
-      // phase 1: gather the distinct rows of every probed bucket
+      // phase 1: gather the distinct rows of every probed bucket (a generation stamp per row
+      // de-duplicates without clearing anything between queries)
       this.homeKeys(proj, qi * LK, keys);
       let m = 0;
       for (let t = 0; t < L; t++) {
@@ -238,22 +249,23 @@ export abstract class VectorLshIndex implements SavableIndex {
         extra.push(keys[t]);
         if (this.probes > 0) this.probeKeys(proj, qi * LK, t, extra);
         const table = this.tables[t];
-        const start = table.csrStart;
+        const dir = table.frozen;
         const members = table.csrRows;
         for (let e = 0; e < extra.length; e++) {
-          const slot = table.slot(extra[e]);
-          if (slot < 0) continue;
-          const end = start[slot + 1];
-          for (let i = start[slot]; i < end; i++) {
+          const b = table.lookup(extra[e]);
+          if (b < 0) continue;
+          const end = dir[3 * b + 2];
+          const begin = dir[3 * b + 1];
+          nVisit += end - begin;
+          if (m + end - begin > cand.length) {
+            const c2 = new Int32Array(Math.max(cand.length * 2, m + end - begin));
+            c2.set(cand);
+            cand = c2;
+          }
+          for (let i = begin; i < end; i++) {
             const r = members[i];
-            nVisit++;
             if (stamp[r] === sv) continue;
             stamp[r] = sv;
-            if (m === cand.length) {
-              const c2 = new Int32Array(cand.length * 2);
-              c2.set(cand);
-              cand = c2;
-            }
             cand[m++] = r;
           }
         }
@@ -263,56 +275,186 @@ export abstract class VectorLshIndex implements SavableIndex {
       // stored together, so this reads memory nearly sequentially)
       const cs = cand.subarray(0, m);
       cs.sort();
-      top.ids.fill(-1);
-      top.dists.fill(Infinity);
-      this.rerank(q.data, qi * d, d, cs, top.ids, top.dists, kk);
+      topIds.fill(-1);
+      topD.fill(Infinity);
+      const qo = qi * d;
+      const qd = q.data;
+      let qn = 0;
+      for (let j = 0; j < d; j++) qn += qd[qo + j] * qd[qo + j];
+      rerankInto(qd, qo, data, d, cs, m, norms, qn, topIds, topD, kk);
       const a: number[] = [];
       const b: number[] = [];
-      for (let j = 0; j < kk && top.ids[j] >= 0; j++) {
-        a.push(storeIds[top.ids[j]]);
-        b.push(reportDistance(this.metric, top.dists[j]));
+      for (let j = 0; j < kk && topIds[j] >= 0; j++) {
+        a.push(storeIds[topIds[j]]);
+        b.push(reportDistance(this.metric, topD[j]));
       }
       outIds[qi] = a;
       outD[qi] = b;
     }
+    this.candBuf = cand;
     this.lastCandidates = nCand / Math.max(1, q.rows);
     this.lastVisits = nVisit / Math.max(1, q.rows);
     return { ids: outIds, distances: outD };
   }
 
+  private candBuf = new Int32Array(1024);
+
   /**
-   * Squared L2 from one query to each candidate row (‖q‖² + ‖x‖² − 2 q·x), folded into the
-   * top-k. Candidates arrive sorted by row, and rows that share buckets were stored together
-   * (localityOrder), so the gather walks memory mostly forward; the dot products are one
-   * backend GEMV over the gathered block (faster than a scalar loop per row where the
-   * backend has SIMD BLAS, about equal otherwise).
+   * Search of a batch of queries turned inside out, so memory is read in order:
+   * 1. table by table (its directory and rows stay in cache while every query probes it),
+   *    append a (row, query) pair for each member of each probed bucket;
+   * 2. counting-sort the pairs by row;
+   * 3. sweep the store in row order once, each row against the queries that hit it, skipping
+   *    repeats of a pair (a row met in several tables of one query) with a last-row stamp per
+   *    query, and fold exact distances into per-query top-k lists.
+   * Per-query search reads each candidate row at a random place (a cache miss per row, which
+   * dominated its time); here consecutive rows are near each other and the prefetcher keeps
+   * up. Rows are met in ascending order, as in the per-query path, so ties resolve the same
+   * way and both paths return identical results. Queries go in chunks to bound the pair
+   * buffers; the O(n) row counts make this worth it only for more than a few queries.
    */
-  private rerank(qd: Float32Array, qo: number, d: number, rows: Int32Array, ids: Float64Array, dists: Float64Array, k: number): number {
-    const data = (this.store as VectorStore).data;
+  private searchBatch(q: Matrix<Float32Array>, proj: Float32Array, kk: number): SearchResult {
+    const store = this.store as VectorStore;
+    const n = store.size;
+    const L = this.L;
+    const LK = L * this.K;
+    const d = store.dim;
+    const data = store.data;
     const norms = this.norms;
-    const m = rows.length;
-    if (m === 0) return 0;
-    const qv = qd.subarray(qo, qo + d);
-    let qn = 0;
-    for (let j = 0; j < d; j++) qn += qv[j] * qv[j];
-    // gather the candidate rows into one block, then one backend GEMV for all dot products
-    if (this.gatherBuf.length < m * d) this.gatherBuf = new Float32Array(Math.max(m * d, this.gatherBuf.length * 2));
-    if (this.dotBuf.length < m) this.dotBuf = new Float32Array(Math.max(m, this.dotBuf.length * 2));
-    const block = this.gatherBuf;
-    for (let t = 0; t < m; t++) block.set(data.subarray(rows[t] * d, rows[t] * d + d), t * d);
-    const dots = this.dotBuf;
-    getBackend().gemv(false, m, d, 1, block, d, qv, 0, dots);
-    for (let t = 0; t < m; t++) {
-      const r = rows[t];
-      let s = qn + norms[r] - 2 * dots[t];
-      if (s < 0) s = 0;
-      pushTopK(ids, dists, 0, k, r, s);
+    const qd = q.data;
+    const storeIds = store.ids;
+    const outIds: number[][] = new Array(q.rows);
+    const outD: number[][] = new Array(q.rows);
+    const chunk = 1024;
+    const keys = new Uint32Array(Math.min(chunk, q.rows) * L);
+    const qnorm = new Float64Array(Math.min(chunk, q.rows));
+    const lastRow = new Int32Array(Math.min(chunk, q.rows));
+    const topIds = new Float64Array(Math.min(chunk, q.rows) * kk);
+    const topD = new Float64Array(Math.min(chunk, q.rows) * kk);
+    const counts = new Int32Array(n + 1);
+    const maxQ = Math.min(chunk, q.rows);
+    const blockStamp = new Int32Array(maxQ);
+    const qSub = new Float32Array(maxQ * d);
+    const tile = new Float32Array(maxQ * BLOCK);
+    const be = getBackend();
+    const extra: number[] = [];
+    const oneKey = new Uint32Array(L);
+    let pairRow = this.pairRowBuf;
+    let pairQ = this.pairQBuf;
+    let nCand = 0;
+    let nVisit = 0;
+    for (let c0 = 0; c0 < q.rows; c0 += chunk) {
+      const nc = Math.min(chunk, q.rows - c0);
+      for (let i = 0; i < nc; i++) {
+        this.homeKeys(proj, (c0 + i) * LK, oneKey);
+        keys.set(oneKey, i * L);
+        let s = 0;
+        const o = (c0 + i) * d;
+        for (let j = 0; j < d; j++) s += qd[o + j] * qd[o + j];
+        qnorm[i] = s;
+      }
+      // 1. pairs, table by table
+      let P = 0;
+      for (let t = 0; t < L; t++) {
+        const table = this.tables[t];
+        const dir = table.frozen;
+        const members = table.csrRows;
+        for (let i = 0; i < nc; i++) {
+          extra.length = 0;
+          extra.push(keys[i * L + t]);
+          if (this.probes > 0) this.probeKeys(proj, (c0 + i) * LK, t, extra);
+          for (let e = 0; e < extra.length; e++) {
+            const b = table.lookup(extra[e]);
+            if (b < 0) continue;
+            const begin = dir[3 * b + 1];
+            const end = dir[3 * b + 2];
+            if (P + end - begin > pairRow.length) {
+              const grow = Math.max(pairRow.length * 2, P + end - begin);
+              const r2 = new Int32Array(grow);
+              r2.set(pairRow.subarray(0, P));
+              pairRow = r2;
+              const q2 = new Int32Array(grow);
+              q2.set(pairQ.subarray(0, P));
+              pairQ = q2;
+            }
+            for (let x = begin; x < end; x++) {
+              pairRow[P] = members[x];
+              pairQ[P++] = i;
+            }
+          }
+        }
+      }
+      nVisit += P;
+      // 2. counting sort by row (into the second half of a buffer of 2P)
+      counts.fill(0);
+      for (let p = 0; p < P; p++) counts[pairRow[p] + 1]++;
+      for (let r = 0; r < n; r++) counts[r + 1] += counts[r];
+      if (this.sortedQBuf.length < P) this.sortedQBuf = new Int32Array(Math.max(P, this.sortedQBuf.length * 2));
+      const sortedQ = this.sortedQBuf;
+      for (let p = 0; p < P; p++) sortedQ[counts[pairRow[p]]++] = pairQ[p];
+      // counts[r] is now the end of row r's run (and the start of row r + 1's)
+      // 3. one ordered sweep over blocks of BLOCK rows: the queries that hit a block are
+      // multiplied with all its rows by one backend GEMM (a dense tile of mostly needed dot
+      // products, since rows sharing buckets were stored together), then each (row, query)
+      // pair reads its dot product from the tile
+      lastRow.fill(-1);
+      topIds.fill(-1);
+      topD.fill(Infinity);
+      for (let r0 = 0; r0 < n; r0 += BLOCK) {
+        const r1 = Math.min(n, r0 + BLOCK);
+        const pBegin = r0 === 0 ? 0 : counts[r0 - 1];
+        const pEnd = counts[r1 - 1];
+        if (pEnd === pBegin) continue;
+        // distinct queries of the block → local tile rows
+        blockStamp.fill(-1);
+        let mq = 0;
+        for (let p = pBegin; p < pEnd; p++) {
+          const i = sortedQ[p];
+          if (blockStamp[i] >= 0) continue;
+          blockStamp[i] = mq;
+          qSub.set(qd.subarray((c0 + i) * d, (c0 + i + 1) * d), mq * d);
+          mq++;
+        }
+        const nb = r1 - r0;
+        be.gemm(false, true, mq, nb, d, 1, qSub, d, data.subarray(r0 * d, r1 * d), d, 0, tile, nb);
+        let begin = pBegin;
+        for (let r = r0; r < r1; r++) {
+          const end = counts[r];
+          if (end === begin) continue;
+          const nr = norms[r];
+          const col = r - r0;
+          for (let p = begin; p < end; p++) {
+            const i = sortedQ[p];
+            if (lastRow[i] === r) continue;
+            lastRow[i] = r;
+            nCand++;
+            const dist = qnorm[i] + nr - 2 * tile[blockStamp[i] * nb + col];
+            pushTopK(topIds, topD, i * kk, kk, r, dist > 0 ? dist : 0);
+          }
+          begin = end;
+        }
+      }
+      for (let i = 0; i < nc; i++) {
+        const a: number[] = [];
+        const b: number[] = [];
+        for (let j = 0; j < kk && topIds[i * kk + j] >= 0; j++) {
+          a.push(storeIds[topIds[i * kk + j]]);
+          b.push(reportDistance(this.metric, topD[i * kk + j]));
+        }
+        outIds[c0 + i] = a;
+        outD[c0 + i] = b;
+      }
     }
-    return m;
+    this.pairRowBuf = pairRow;
+    this.pairQBuf = pairQ;
+    this.lastCandidates = nCand / Math.max(1, q.rows);
+    this.lastVisits = nVisit / Math.max(1, q.rows);
+    return { ids: outIds, distances: outD };
   }
 
-  private gatherBuf = new Float32Array(0);
-  private dotBuf = new Float32Array(0);
+  private pairRowBuf = new Int32Array(1024);
+  private pairQBuf = new Int32Array(1024);
+  private sortedQBuf = new Int32Array(1024);
 
   /** Mean number of candidates re-ranked per query in the last search (for tuning and benchmarks). */
   lastCandidates = 0;
@@ -435,4 +577,38 @@ export function localityOrder(m: Matrix<Float32Array>, seed: number): Int32Array
   for (let i = 0; i < n; i++) keys[i] = assign[i] * 2 ** 31 + i;
   keys.sort();
   return Int32Array.from(keys, (v) => v % 2 ** 31);
+}
+
+/**
+ * Squared L2 from one query to each candidate row (‖q‖² + ‖x‖² − 2 q·x), folded into a
+ * sorted top-k. Re-ranking is bound by memory latency (each candidate row is a cache miss in
+ * a store far larger than the caches), so four rows are read in one interleaved loop: their
+ * misses overlap instead of queueing behind each other's dot-product chains. Reading the
+ * store in place also avoids the gather copy a GEMV would need.
+ */
+function rerankInto(qd: Float32Array, qo: number, data: Float32Array, d: number, rows: Int32Array, m: number, norms: Float64Array, qn: number, ids: Float64Array, dists: Float64Array, k: number): void {
+  let t = 0;
+  for (; t + 4 <= m; t += 4) {
+    const r0 = rows[t], r1 = rows[t + 1], r2 = rows[t + 2], r3 = rows[t + 3];
+    const o0 = r0 * d, o1 = r1 * d, o2 = r2 * d, o3 = r3 * d;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = 0; j < d; j++) {
+      const v = qd[qo + j];
+      s0 += v * data[o0 + j];
+      s1 += v * data[o1 + j];
+      s2 += v * data[o2 + j];
+      s3 += v * data[o3 + j];
+    }
+    pushTopK(ids, dists, 0, k, r0, Math.max(0, qn + norms[r0] - 2 * s0));
+    pushTopK(ids, dists, 0, k, r1, Math.max(0, qn + norms[r1] - 2 * s1));
+    pushTopK(ids, dists, 0, k, r2, Math.max(0, qn + norms[r2] - 2 * s2));
+    pushTopK(ids, dists, 0, k, r3, Math.max(0, qn + norms[r3] - 2 * s3));
+  }
+  for (; t < m; t++) {
+    const r = rows[t];
+    const o = r * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += qd[qo + j] * data[o + j];
+    pushTopK(ids, dists, 0, k, r, Math.max(0, qn + norms[r] - 2 * s));
+  }
 }
