@@ -33,6 +33,7 @@ import { HnswIndex } from '../src/neighbors/hnsw-index.js';
 import { MinHasher, estimateJaccard, jaccard } from '../src/neighbors/lsh/minhash.js';
 import { retrievalMetrics } from '../src/evaluation/retrieval.js';
 import type { Index, SearchResult } from '../src/neighbors/index-types.js';
+import { searchRecall } from '../src/neighbors/recall.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const be = getBackend();
@@ -56,16 +57,6 @@ function time(f: () => unknown, reps = 3): [number, number] {
     bw = Math.min(bw, performance.now() - w);
   }
   return [bw, bc];
-}
-
-function recallAt(found: SearchResult, truth: SearchResult): number {
-  let hit = 0, total = 0;
-  truth.ids.forEach((t, q) => {
-    const s = new Set(found.ids[q]);
-    for (const id of t) if (s.has(id)) hit++;
-    total += t.length;
-  });
-  return hit / total;
 }
 
 function clustered(n: number, d: number, clusters: number, sigma: number, rng: Random, centres: Float32Array): Matrix<Float32Array> {
@@ -148,7 +139,7 @@ print(best*1000)`;
     let r: SearchResult = { ids: [], distances: [] };
     idx.search(Q.sliceRows(0, 50), 10);
     const [w, c] = time(() => { r = idx.search(Q, 10); }, 3);
-    const recall = recallAt(r, ex.truth);
+    const recall = searchRecall(r, ex.truth);
     const wall = (1000 / w) * 1000;
     const cpu = (1000 / c) * 1000;
     log(`| ${name} | ${params} | ${buildS.toFixed(1)} s | ${recall.toFixed(3)} | ${wall.toFixed(0)} | ${cpu.toFixed(0)} | ${(wall / ex.wall).toFixed(2)} / ${(cpu / ex.cpu).toFixed(2)} |`);

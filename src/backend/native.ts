@@ -11,13 +11,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FloatArray } from '../matrix.js';
-import { LinAlgError, type Backend, type EighResult, type KnnOptions, type KnnResult, type SvdResult } from './backend.js';
+import { LinAlgError, type Backend, type KnnOptions, type KnnResult } from './backend.js';
 
 const ADDON_FILE = join('native', 'build', 'Release', 'simlearn_native.node');
 const DEFAULT_BUDGET = 64 * 1024 * 1024;
 
 /** The addon's exports (native/src/*.cc); argument order follows the Backend methods. */
-interface Addon {
+interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 'solveSpd' | 'inverse'> {
   blasInfo(): string;
   knnIsa(): string;
   getThreads(): number;
@@ -34,12 +34,6 @@ interface Addon {
   sqeuclidean(a: FloatArray, n: number, b: FloatArray, m: number, d: number): FloatArray;
   knn(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, k: number, excludeSelf: boolean, memoryBudget: number): KnnResult;
   knnAsync(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, k: number, excludeSelf: boolean, memoryBudget: number): Promise<KnnResult>;
-  eigh(a: Float64Array, n: number): EighResult;
-  cholesky(a: Float64Array, n: number): Float64Array;
-  svd(a: Float64Array, m: number, n: number): SvdResult;
-  solve(a: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array;
-  solveSpd(a: Float64Array, n: number, b: Float64Array, nrhs: number): Float64Array;
-  inverse(a: Float64Array, n: number): Float64Array;
 }
 
 let loaded: Backend | null | undefined;

@@ -19,6 +19,19 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * An integer option in min..max (max optional); an absent option stays undefined so the
+ * caller's default applies. Anything else is a UsageError naming the flag.
+ */
+export function intOption(v: string, name: string, min: number, max?: number): number;
+export function intOption(v: string | undefined, name: string, min: number, max?: number): number | undefined;
+export function intOption(v: string | undefined, name: string, min: number, max = Infinity): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer ${max === Infinity ? `≥ ${min}` : `in ${min}..${max}`}, got "${v}"`);
+  return n;
+}
+
 /** Prints a value as the one JSON object of a `--json` run. */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');

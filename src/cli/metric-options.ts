@@ -5,12 +5,7 @@ import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
 import '../metric/index.js';
 
-export function intOption(v: string | undefined, name: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got "${v}"`);
-  return n;
-}
+export { intOption } from './command.js';
 
 /** The algorithm and its --set options, checked before any data is read. */
 export function algorithmAndParams(algo: string, sets: string[] | undefined): { spec: AlgorithmSpec; params: Record<string, unknown> } {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, type CliCommand } from './command.js';
+import { UsageError, intOption, type CliCommand } from './command.js';
 
 interface ServeOptions {
   model: string;
@@ -11,12 +11,6 @@ interface ServeOptions {
   threshold?: string;
   bodyLimit: string;
   maxK: string;
-}
-
-function intOption(value: string, name: string, min: number, max: number): number {
-  const v = Number(value);
-  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`${name} must be an integer in ${min}..${max}, got "${value}"`);
-  return v;
 }
 
 export const serveCommand: CliCommand = {

@@ -4,7 +4,7 @@
  */
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError, printJson, type CliCommand } from './command.js';
+import { UsageError, intOption, printJson, type CliCommand } from './command.js';
 import { ConfigError, readTrainConfig, resolvePath } from '../deep/config.js';
 import { runTraining } from '../deep/pipeline.js';
 import { formatMetrics } from '../deep/trainer.js';
@@ -24,12 +24,6 @@ interface TrainOpts {
   save?: boolean;
 }
 
-function intOption(v: string | undefined, name: string, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got "${v}"`);
-  return n;
-}
 
 export const trainCommand: CliCommand = {
   name: 'train',

@@ -13,6 +13,7 @@ import { retrievalMetrics } from '../evaluation/retrieval.js';
 import { rocCurve, rocAuc } from '../evaluation/verification.js';
 import { KNeighborsClassifier } from '../neighbors/knn-classifier.js';
 import { PCA } from '../preprocessing/pca.js';
+import { rowDistance } from '../linalg/distances.js';
 import type { MetricValues } from '../report/types.js';
 
 export type Label = string | number;
@@ -53,16 +54,6 @@ export function verificationPairs(labels: ArrayLike<Label>, perKind: number, see
     neg++;
   }
   return { a: Int32Array.from(a), b: Int32Array.from(b), genuine: Uint8Array.from(genuine) };
-}
-
-function rowDistance(Z: Matrix<FloatArray>, i: number, j: number): number {
-  const d = Z.cols;
-  let s = 0;
-  for (let c = 0; c < d; c++) {
-    const t = Z.data[i * d + c] - Z.data[j * d + c];
-    s += t * t;
-  }
-  return Math.sqrt(s);
 }
 
 export interface EvaluateOptions {

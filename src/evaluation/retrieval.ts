@@ -29,7 +29,6 @@
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
-import { selectTopKFromGemm } from '../neighbors/select.js';
 
 export type LabelsInput = ArrayLike<number | string>;
 
@@ -123,14 +122,154 @@ export function nearestReferences(queries: Matrix<FloatArray>, refs: Matrix<Floa
   const block = Math.max(1, Math.min(nq, 128, Math.floor(memoryBudget / (4 * Math.max(1, nr)))));
   const tile = new Float32Array(block * nr);
   const keys = new Float64Array(nr);
+  const sample = new Float64Array(SAMPLE);
+  const sortBuf: SortBuffers = { tmp: new Float64Array(nr), counts: new Int32Array(nr + 2) };
   for (let q0 = 0; q0 < nq; q0 += block) {
     const qb = Math.min(block, nq - q0);
     be.gemm(false, true, qb, nr, d, -2, q.subarray(q0 * d, (q0 + qb) * d), d, r, d, 0, tile, nr);
     for (let qi = 0; qi < qb; qi++) {
-      selectTopKFromGemm(tile.subarray(qi * nr, (qi + 1) * nr), qn[q0 + qi], rn, sameSet ? q0 + qi : -1, depth, out, keys, (q0 + qi) * depth);
+      selectNearest(tile, qi * nr, nr, qn[q0 + qi], rn, sameSet ? q0 + qi : -1, depth, out, (q0 + qi) * depth, keys, sample, sortBuf);
     }
   }
   return out;
+}
+
+const SAMPLE = 256;
+const INDEX_BITS = 2 ** 21;
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * The `depth` smallest of d_j = max(0, qq + rn_j + g_j) (g = row of −2 Q Rᵀ at `go`), as
+ * indices nearest first, ties to the lower index, row `exclude` left out. One pass finishes
+ * the distances and keys only those at or below τ, a distance estimated from an evenly
+ * spaced sample to lie above the depth-th smallest; the key bits(d)·2^21 + j is an exact
+ * double whose order is (distance, index) because the float32 bit pattern of a non-negative
+ * float orders like the float. Quickselect and a native sort of the survivors finish. When
+ * fewer than `depth` rows survive (τ too low), every row is keyed, so the result is exact
+ * either way.
+ */
+function selectNearest(g: Float32Array, go: number, n: number, qq: number, rn: Float32Array, exclude: number, depth: number, out: Int32Array, oo: number, keys: Float64Array, sample: Float64Array, sortBuf: SortBuffers): void {
+  let tau = Infinity;
+  const avail = exclude >= 0 ? n - 1 : n;
+  if (n > INDEX_BITS) throw new RangeError(`nearestReferences: at most ${INDEX_BITS} references, got ${n}`);
+  if (n >= 4 * SAMPLE && depth * 4 < n) {
+    const stride = n / SAMPLE;
+    for (let t = 0; t < SAMPLE; t++) {
+      const j = Math.floor(t * stride);
+      const v = g[go + j] + qq + rn[j];
+      sample[t] = j === exclude ? Infinity : v > 0 ? v : 0;
+    }
+    sample.sort();
+    tau = sample[Math.min(SAMPLE - 1, Math.ceil((depth / n) * SAMPLE * 1.5) + 6)];
+  }
+  let m = 0;
+  for (let j = 0; j < n; j++) {
+    const v = g[go + j] + qq + rn[j];
+    if (v <= tau && j !== exclude) {
+      f32[0] = v > 0 ? v : 0;
+      keys[m++] = u32[0] * INDEX_BITS + j;
+    }
+  }
+  if (m < depth) {
+    m = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === exclude) continue;
+      const v = g[go + j] + qq + rn[j];
+      f32[0] = v > 0 ? v : 0;
+      keys[m++] = u32[0] * INDEX_BITS + j;
+    }
+  }
+  const k = Math.min(depth, avail);
+  let top: Float64Array;
+  if (m <= 4 * k) {
+    bucketSort(keys, m, sortBuf);
+    top = keys;
+  } else {
+    const a = keys.subarray(0, m);
+    quickselect(a, k - 1);
+    bucketSort(a, k, sortBuf);
+    top = a;
+  }
+  for (let i = 0; i < k; i++) {
+    const key = top[i];
+    out[oo + i] = key - Math.floor(key / INDEX_BITS) * INDEX_BITS;
+  }
+}
+
+interface SortBuffers {
+  tmp: Float64Array;
+  counts: Int32Array;
+}
+
+/**
+ * Sorts a[0 .. m) ascending: a bucket pass (m buckets spread linearly between the smallest
+ * and largest key) followed by insertion sort, which only moves keys within their bucket.
+ * Keys of near neighbours are spread fairly evenly, so this runs in about linear time,
+ * several times faster than the built-in sort of a Float64Array (which dominated the
+ * selection when depth is in the thousands); skewed inputs only cost more insertion steps.
+ */
+function bucketSort(a: Float64Array, m: number, buf: SortBuffers): void {
+  if (m < 2) return;
+  let lo = a[0];
+  let hi = a[0];
+  for (let i = 1; i < m; i++) {
+    const v = a[i];
+    if (v < lo) lo = v;
+    else if (v > hi) hi = v;
+  }
+  if (hi > lo) {
+    const counts = buf.counts;
+    const tmp = buf.tmp;
+    const scale = (m - 1) / (hi - lo);
+    counts.fill(0, 0, m + 1);
+    for (let i = 0; i < m; i++) counts[Math.floor((a[i] - lo) * scale) + 1]++;
+    for (let b = 0; b < m; b++) counts[b + 1] += counts[b];
+    for (let i = 0; i < m; i++) tmp[counts[Math.floor((a[i] - lo) * scale)]++] = a[i];
+    for (let i = 0; i < m; i++) a[i] = tmp[i];
+  }
+  for (let i = 1; i < m; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/** Rearranges a so that a[target] holds its order statistic with everything before it ≤ it (Hoare partition, median of three). */
+function quickselect(a: Float64Array, target: number): void {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (pivot < a[j]) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 function checkKs(kValues: number[], name: string): void {

@@ -32,3 +32,15 @@ export function pairwiseSqEuclidean(A: Matrix<FloatArray>, B?: Matrix<FloatArray
   }
   return new Matrix(a.rows, b.rows, D);
 }
+
+/** Euclidean distance between rows i and j of M (accumulated in float64). */
+export function rowDistance(M: Matrix<FloatArray>, i: number, j: number): number {
+  const d = M.cols;
+  const a = M.data;
+  let s = 0;
+  for (let c = 0; c < d; c++) {
+    const t = a[i * d + c] - a[j * d + c];
+    s += t * t;
+  }
+  return Math.sqrt(s);
+}

@@ -35,8 +35,8 @@ import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
 import { getBackend } from '../backend/index.js';
 import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
-import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
-import { PairLearner, pairLabels } from './weakly-supervised.js';
+import { tupleCount, type Tuples, type TuplesInput } from './tuples.js';
+import { PairLearner } from './weakly-supervised.js';
 import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
 import { priorMatrix, priorParam, type PriorOption } from './prior.js';
 import { quadForms, tupleDiffs } from './pair-differences.js';
@@ -243,13 +243,11 @@ export class ITML extends PairLearner<ItmlOptions> {
   }
 
   fit(pairs: TuplesInput, y: ArrayLike<number | boolean>): this {
-    const t = toTuples(pairs, 2, 'pairs');
-    const labels = pairLabels(y, tupleCount(t), this.algorithm);
-    const r = itmlSolve(t, labels, this.options, toRandom(this.options.seed), (i, conv) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, message: `dual change ${conv.toPrecision(3)}` }));
-    this._bounds = r.bounds;
-    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
-    this.calibrateOnTraining(t, labels);
-    return this;
+    return this.fitPairs(pairs, y, (t, labels) => {
+      const r = itmlSolve(t, labels, this.options, toRandom(this.options.seed), (i, conv) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, message: `dual change ${conv.toPrecision(3)}` }));
+      this._bounds = r.bounds;
+      return r;
+    });
   }
 }
 

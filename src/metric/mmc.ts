@@ -21,8 +21,8 @@
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
-import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
-import { PairLearner, pairLabels } from './weakly-supervised.js';
+import { tupleCount, type Tuples, type TuplesInput } from './tuples.js';
+import { PairLearner } from './weakly-supervised.js';
 import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
 import { quadForms, weightedGram, tupleDiffs } from './pair-differences.js';
 import { applyEigenFunction, eigh, symmetrize } from '../linalg/index.js';
@@ -211,12 +211,7 @@ export class MMC extends PairLearner<MmcOptions> {
   }
 
   fit(pairs: TuplesInput, y: ArrayLike<number | boolean>): this {
-    const t = toTuples(pairs, 2, 'pairs');
-    const labels = pairLabels(y, tupleCount(t), this.algorithm);
-    const r = mmcSolve(mmcProblem(t, labels, this.options.diagonal ?? false), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
-    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
-    this.calibrateOnTraining(t, labels);
-    return this;
+    return this.fitPairs(pairs, y, (t, labels) => mmcSolve(mmcProblem(t, labels, this.options.diagonal ?? false), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f })));
   }
 }
 

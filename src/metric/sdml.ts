@@ -25,8 +25,8 @@
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
 import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
-import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
-import { PairLearner, pairLabels } from './weakly-supervised.js';
+import { tupleCount, type Tuples, type TuplesInput } from './tuples.js';
+import { PairLearner } from './weakly-supervised.js';
 import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
 import { priorMatrix, priorParam, type PriorOption } from './prior.js';
 import { weightedGram, tupleDiffs } from './pair-differences.js';
@@ -113,12 +113,7 @@ export class SDML extends PairLearner<SdmlOptions> {
   }
 
   fit(pairs: TuplesInput, y: ArrayLike<number | boolean>): this {
-    const t = toTuples(pairs, 2, 'pairs');
-    const labels = pairLabels(y, tupleCount(t), this.algorithm);
-    const r = sdmlSolve(t, labels, this.options, toRandom(this.options.seed));
-    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
-    this.calibrateOnTraining(t, labels);
-    return this;
+    return this.fitPairs(pairs, y, (t, labels) => sdmlSolve(t, labels, this.options, toRandom(this.options.seed)));
   }
 }
 

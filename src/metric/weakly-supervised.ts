@@ -9,7 +9,8 @@
  *   triplet is respected); predict = ±1; score = fraction respected.
  * - quadruplets ((a, b) closer than (c, d)): decisionFunction = d_M(c, d) − d_M(a, b).
  */
-import { MahalanobisLearner, type BaseLearnerOptions, type LearnerState } from './base.js';
+import { Matrix } from '../matrix.js';
+import { MahalanobisLearner, componentsFromMetric, type BaseLearnerOptions, type LearnerState } from './base.js';
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import type { ModelPayload } from '../io/model-file.js';
 import { bestThreshold, rocAuc, toBinaryLabels, type ThresholdOptions } from '../evaluation/verification.js';
@@ -44,6 +45,14 @@ export function tupleDistances(learner: MahalanobisLearner<BaseLearnerOptions>, 
   return out;
 }
 
+/** A weak solver's result: the learned metric M (row-major d x d) and how the run went. */
+export interface PairSolution {
+  M: Float64Array;
+  nIter: number;
+  converged: boolean;
+  warnings?: string[];
+}
+
 export interface PairLearnerState extends LearnerState {
   threshold: number | null;
 }
@@ -64,6 +73,20 @@ export abstract class PairLearner<O extends BaseLearnerOptions = BaseLearnerOpti
   setThreshold(threshold: number): this {
     if (!Number.isFinite(threshold)) throw new RangeError(`${this.algorithm}: threshold must be a finite number, got ${threshold}`);
     this._threshold = threshold;
+    return this;
+  }
+
+  /**
+   * What every pair learner's fit does around its solver: validate the pairs and their labels,
+   * store the d x d metric the solver returns, and calibrate the threshold on the training pairs.
+   */
+  protected fitPairs(pairs: TuplesInput, y: ArrayLike<number | boolean>, solve: (t: Tuples, labels: Int8Array) => PairSolution): this {
+    const t = toTuples(pairs, 2, 'pairs');
+    const labels = pairLabels(y, tupleCount(t), this.algorithm);
+    const r = solve(t, labels);
+    const d = t.points.cols;
+    this.setFitted(componentsFromMetric(new Matrix(d, d, r.M)), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
+    this.calibrateOnTraining(t, labels);
     return this;
   }
 

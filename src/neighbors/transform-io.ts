@@ -2,7 +2,7 @@
  * Saving the learned transform an index applies, inside the index's own model file, so a
  * loaded index searches in the same space it was built in.
  *
- * Two forms: an object with `toPayload()` (or `toModel()`) is embedded whole (any registered model kind);
+ * Two forms: an object with `toPayload()` is embedded whole (any registered model kind);
  * otherwise an object exposing a `components` Matrix L (every Mahalanobis learner) is saved
  * as the linear map x ↦ L x and restored as a LinearTransform.
  */
@@ -26,14 +26,14 @@ export class LinearTransform implements IndexTransform {
   }
 }
 
-interface WithPayload { toPayload?(): ModelPayload; toModel?(): ModelPayload }
+interface WithPayload { toPayload?(): ModelPayload }
 interface WithComponents { components: Matrix<FloatArray> }
 
 export function transformToPayloadParts(t: IndexTransform | undefined): { meta: Record<string, unknown> | null; arrays: Record<string, ModelArray> } {
   if (!t) return { meta: null, arrays: {} };
   const wp = t as unknown as WithPayload;
-  if (typeof wp.toPayload === 'function' || typeof wp.toModel === 'function') {
-    const bytes = encodeModel(typeof wp.toPayload === 'function' ? wp.toPayload() : (wp.toModel as () => ModelPayload).call(t));
+  if (typeof wp.toPayload === 'function') {
+    const bytes = encodeModel(wp.toPayload());
     return { meta: { type: 'payload' }, arrays: { 'transform.payload': { shape: [bytes.length], data: bytes } } };
   }
   const comps = (t as unknown as WithComponents).components;

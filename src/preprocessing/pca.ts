@@ -14,6 +14,7 @@ import { centre, covariance } from '../linalg/stats.js';
 import { eigh, svd } from '../linalg/decompose.js';
 import { matmul } from '../linalg/matmul.js';
 import { checkFeatures, toMatrix, NotFittedYet, type MatrixInput } from './input.js';
+import { Transformer } from './transformer.js';
 
 export interface PCAOptions {
   /**
@@ -29,7 +30,7 @@ export interface PCAOptions {
 
 export const PCA_KIND = 'preprocessing/pca';
 
-export class PCA {
+export class PCA extends Transformer {
   readonly options: Readonly<PCAOptions>;
   /** nComponents x d; rows are the principal axes, by decreasing variance. */
   components: Matrix<Float64Array> | null = null;
@@ -44,6 +45,7 @@ export class PCA {
   solverUsed: 'svd' | 'covariance-eigh' | null = null;
 
   constructor(options: PCAOptions = {}) {
+    super();
     const k = options.nComponents;
     if (k !== undefined && !(Number.isFinite(k) && ((Number.isInteger(k) && k >= 1) || (k > 0 && k < 1)))) {
       throw new RangeError(`PCA: nComponents must be a positive integer or a fraction in (0, 1) (explained variance to keep), got ${k}`);
@@ -153,13 +155,6 @@ export class PCA {
       for (let i = 0; i < Z.rows; i++) for (let t = 0; t < k; t++) Z.data[i * k + t] *= inv[t];
     }
     return M.dtype === 'float32' ? Z.toFloat32() : Z;
-  }
-
-  fitTransform<T extends FloatArray>(X: Matrix<T>): Matrix<T>;
-  fitTransform(X: MatrixInput): Matrix<FloatArray>;
-  fitTransform(X: MatrixInput): Matrix<FloatArray> {
-    const M = toMatrix(X, 'X');
-    return this.fit(M).transform(M);
   }
 
   /** Maps projections back to feature space: Z (√variance if whitened) V + mean. */

@@ -7,6 +7,7 @@ import { Matrix, allocate, type FloatArray } from '../matrix.js';
 import type { ModelPayload } from '../io/model-file.js';
 import { columnMeans, columnVariances } from '../linalg/stats.js';
 import { checkFeatures, toMatrix, NotFittedYet, type MatrixInput } from './input.js';
+import { Transformer } from './transformer.js';
 
 export interface StandardScalerOptions {
   /** Subtract the mean (default true). */
@@ -18,7 +19,7 @@ export interface StandardScalerOptions {
 export const STANDARD_SCALER_KIND = 'preprocessing/standard-scaler';
 const EPS = 2.220446049250313e-16;
 
-export class StandardScaler {
+export class StandardScaler extends Transformer {
   readonly withMean: boolean;
   readonly withStd: boolean;
   /** Per-feature mean (zeros when withMean is false). */
@@ -30,6 +31,7 @@ export class StandardScaler {
   nSamplesSeen = 0;
 
   constructor(options: StandardScalerOptions = {}) {
+    super();
     this.withMean = options.withMean ?? true;
     this.withStd = options.withStd ?? true;
   }
@@ -80,13 +82,6 @@ export class StandardScaler {
       for (let j = 0; j < d; j++) out[r + j] = (data[r + j] - mean[j]) * inv[j];
     }
     return new Matrix(n, d, out);
-  }
-
-  fitTransform<T extends FloatArray>(X: Matrix<T>): Matrix<T>;
-  fitTransform(X: MatrixInput): Matrix<FloatArray>;
-  fitTransform(X: MatrixInput): Matrix<FloatArray> {
-    const M = toMatrix(X, 'X');
-    return this.fit(M).transform(M);
   }
 
   /** scale * Z + mean. */

@@ -8,21 +8,12 @@
 import { Random } from '../random.js';
 import type { Matrix, FloatArray } from '../matrix.js';
 import { bestThreshold } from '../evaluation/verification.js';
+import { rowDistance } from '../linalg/distances.js';
 
 export interface Calibration {
   threshold: number;
   balancedAccuracy: number;
   pairs: number;
-}
-
-function distance(E: Matrix<FloatArray>, i: number, j: number): number {
-  const d = E.cols;
-  let s = 0;
-  for (let c = 0; c < d; c++) {
-    const t = E.data[i * d + c] - E.data[j * d + c];
-    s += t * t;
-  }
-  return Math.sqrt(s);
 }
 
 /** Returns null when the labels cannot give both kinds of pair (one class, or no repeated label). */
@@ -45,7 +36,7 @@ export function calibrateThreshold(E: Matrix<FloatArray>, labels: ArrayLike<stri
     const g = groups[rng.int(groups.length)];
     const a = rng.int(g.length);
     const b = (a + 1 + rng.int(g.length - 1)) % g.length; // any member but a
-    scores.push(-distance(E, g[a], g[b]));
+    scores.push(-rowDistance(E, g[a], g[b]));
     genuine.push(1);
   }
   let negatives = 0;
@@ -53,7 +44,7 @@ export function calibrateThreshold(E: Matrix<FloatArray>, labels: ArrayLike<stri
     const a = rng.int(n);
     const b = rng.int(n);
     if (String(labels[a]) === String(labels[b])) continue;
-    scores.push(-distance(E, a, b));
+    scores.push(-rowDistance(E, a, b));
     genuine.push(0);
     negatives++;
   }

@@ -162,21 +162,36 @@ test('pairwiseF64 repeats: a rewritten buffer, a mutated result or another dista
   clearPairwiseMemo();
   const a = randomEmbeddings(6, 4, 3);
   const buf = a.data;
-  const first = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4);
-  first.fill(-1); // a caller scribbling on its copy (the miners negate theirs)
-  const again = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4);
-  for (let i = 0; i < again.length; i++) assert.ok(Math.abs(again[i] - brute('euclidean', buf, 6, buf, 6, 4)[i]) < 1e-9, `entry ${i}`);
+  const shared = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4, true);
+  const own = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4);
+  assert.notEqual(own, shared, 'a caller that may write gets a copy');
+  own.fill(-1); // a caller scribbling on its copy
+  const again = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4, true);
+  const ref0 = brute('euclidean', buf, 6, buf, 6, 4);
+  assert.equal(again, shared, 'the repeat (miner, then loss) is served without recomputing');
+  for (let i = 0; i < again.length; i++) assert.ok(Math.abs(again[i] - ref0[i]) < 1e-9, `entry ${i}`);
   // Same buffer rewritten in place (the trainer's pooled batches): must be recomputed.
   buf.set(randomEmbeddings(6, 4, 4).data);
-  const fresh = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4);
+  const fresh = pairwiseF64(new LpDistance(), buf, 6, buf, 6, 4, true);
   const ref = brute('euclidean', buf, 6, buf, 6, 4);
   for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(fresh[i] - ref[i]) < 1e-9, `rewritten buffer, entry ${i}`);
   // Same inputs, another distance: never the euclidean matrix.
-  const sq = pairwiseF64(new SquaredL2Distance(), buf, 6, buf, 6, 4);
+  const sq = pairwiseF64(new SquaredL2Distance(), buf, 6, buf, 6, 4, true);
   for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(sq[i] - ref[i] * ref[i]) < 1e-9, `squared, entry ${i}`);
   // A separate (equal-valued) b is not the a === b case.
-  const cos = pairwiseF64(new CosineSimilarity(), buf, 6, buf.slice(), 6, 4);
+  pairwiseF64(new CosineSimilarity(), buf, 6, buf, 6, 4, true);
+  const cos = pairwiseF64(new CosineSimilarity(), buf, 6, buf.slice(), 6, 4, true);
   const cref = brute('cosine', buf, 6, buf, 6, 4);
   for (let i = 0; i < cref.length; i++) assert.ok(Math.abs(cos[i] - cref[i]) < 1e-12, `cosine, entry ${i}`);
+  // A user's subclass may carry state the memo cannot see: never served from it.
+  class Scaled extends LpDistance {
+    constructor(readonly k: number) { super(); }
+    override pairwise64(a: Float32Array | Float64Array, na: number, b: Float32Array | Float64Array, nb: number, d: number): Float64Array {
+      return super.pairwise64(a, na, b, nb, d).map((v) => v * this.k);
+    }
+  }
+  pairwiseF64(new Scaled(2), buf, 6, buf, 6, 4, true);
+  const s3 = pairwiseF64(new Scaled(3), buf, 6, buf, 6, 4, true);
+  for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(s3[i] - 3 * ref[i]) < 1e-9, `subclass, entry ${i}`);
   clearPairwiseMemo();
 });

@@ -227,3 +227,34 @@ test('triplet loss: the fused all-triplets path equals the loss on explicitly en
     assert.equal(a.activeTerms, b.activeTerms);
   }
 });
+
+test('reused buffers: one loss / miner instance over successive batches equals fresh instances (contrastive, multi-similarity)', async () => {
+  const { randomEmbeddings } = await import('./similarity-helpers.js');
+  const { BatchHardMiner, MultiSimilarityMiner } = await import('../../src/deep/miners/index.js');
+  const y = new Int32Array(24);
+  for (let i = 0; i < y.length; i++) y[i] = i % 4;
+  const pairs = [
+    [() => new BatchHardMiner(), () => new ContrastiveLoss()],
+    [() => new MultiSimilarityMiner({ epsilon: 0.5 }), () => new MultiSimilarityLoss()],
+  ] as const;
+  for (const [makeMiner, makeLoss] of pairs) {
+    const miner = makeMiner();
+    const loss = makeLoss();
+    // Batches in one pooled buffer, rewritten in place as the trainer does; the middle one is smaller.
+    const buf = new Float32Array(24 * 5);
+    for (const [seed, n] of [[1, 24], [2, 12], [3, 24]] as const) {
+      const E = new Matrix(n, 5, buf.subarray(0, n * 5));
+      E.data.set(randomEmbeddings(n, 5, seed).data);
+      const yb = y.subarray(0, n);
+      const t = miner.mine(E, yb);
+      const r = loss.compute(E, yb, t);
+      const copy = new Matrix(n, 5, E.data.slice());
+      const tf = makeMiner().mine(copy, yb);
+      const rf = makeLoss().compute(copy, yb, tf);
+      assert.deepEqual(t, tf, `${miner.name} tuples, seed ${seed}`);
+      close(r.loss, rf.loss, `${loss.name} loss, seed ${seed}`, 1e-12);
+      assert.ok(r.loss > 0, `${loss.name}: a random batch has a positive loss`);
+      for (let i = 0; i < rf.grad.length; i++) close(r.grad[i], rf.grad[i], `${loss.name} grad ${i}, seed ${seed}`, 1e-7);
+    }
+  }
+});

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Matrix } from '../../src/matrix.js';
 import { Random } from '../../src/random.js';
+import { hiddenClassesProblem } from './hidden-classes.js';
 import { MLP, embed } from '../../src/deep/layers/index.js';
 import { Adam } from '../../src/deep/optim/index.js';
 import { Trainer, evaluateRetrieval } from '../../src/deep/trainer.js';
@@ -18,23 +18,24 @@ import { PxKSampler } from '../../src/deep/samplers/pxk.js';
 import { fromLabeledPairs, fromScoredPairs, fromGroups, fromQueryPositivePairs } from '../../src/deep/inputs.js';
 import type { Loss } from '../../src/deep/types.js';
 
-function problem(n: number, seed: number): { X: Matrix<Float32Array>; y: Int32Array } {
-  const r = new Random(seed);
-  const X = new Float32Array(n * 8);
-  const y = new Int32Array(n);
-  const centres = [[0, 0], [1.5, 0], [0, 1.5]];
-  for (let i = 0; i < n; i++) {
-    const c = i % 3;
-    y[i] = c;
-    X[i * 8] = centres[c][0] + 0.3 * r.normal();
-    X[i * 8 + 1] = centres[c][1] + 0.3 * r.normal();
-    for (let j = 2; j < 8; j++) X[i * 8 + j] = 2 * r.normal();
-  }
-  return { X: new Matrix(n, 8, X), y };
-}
+const problem = hiddenClassesProblem;
 
 const train = problem(150, 1);
 const val = problem(90, 2);
+
+/** 150 (query, positive) pairs of distinct training rows of the same class. */
+function sameClassPairs(seed: number): ReturnType<typeof fromQueryPositivePairs> {
+  const q: number[][] = [], p: number[][] = [];
+  const r = new Random(seed);
+  for (let k = 0; k < 150; k++) {
+    const i = r.int(train.X.rows);
+    let j = r.int(train.X.rows);
+    while (train.y[j] !== train.y[i] || j === i) j = r.int(train.X.rows);
+    q.push(Array.from(train.X.row(i)));
+    p.push(Array.from(train.X.row(j)));
+  }
+  return fromQueryPositivePairs(q, p);
+}
 
 /** The loss over all training rows (no miner), with the loss's current parameters. */
 function fullLoss(loss: Loss, model: MLP): number {
@@ -134,16 +135,7 @@ test('trains: groups as pseudo-classes', () => {
 });
 
 test('trains: (query, positive) pairs with in-batch negatives (stacked form, NT-Xent)', () => {
-  const q: number[][] = [], p: number[][] = [];
-  const r = new Random(9);
-  for (let k = 0; k < 150; k++) {
-    const i = r.int(train.X.rows);
-    let j = r.int(train.X.rows);
-    while (train.y[j] !== train.y[i] || j === i) j = r.int(train.X.rows);
-    q.push(Array.from(train.X.row(i)));
-    p.push(Array.from(train.X.row(j)));
-  }
-  const data = fromQueryPositivePairs(q, p);
+  const data = sameClassPairs(9);
   const model = new MLP({ inputDim: 8, hidden: [16], outputDim: 4, seed: 6 });
   const before = evaluateRetrieval(model, val);
   const trainer = new Trainer({ model, loss: lossByName('ntxent', { temperature: 0.1 }), sampler: new PairBatchSampler(150, { pairsPerBatch: 30, seed: 6 }), optimizer: (o) => new Adam(o, { lr: 1e-2 }) }, { epochs: 10, progress: false, restoreBest: false, validateEvery: 10 });
@@ -152,16 +144,7 @@ test('trains: (query, positive) pairs with in-batch negatives (stacked form, NT-
 });
 
 test('trains: (query, positive) pairs in the asymmetric form (positives as the reference set)', () => {
-  const q: number[][] = [], p: number[][] = [];
-  const r = new Random(10);
-  for (let k = 0; k < 150; k++) {
-    const i = r.int(train.X.rows);
-    let j = r.int(train.X.rows);
-    while (train.y[j] !== train.y[i] || j === i) j = r.int(train.X.rows);
-    q.push(Array.from(train.X.row(i)));
-    p.push(Array.from(train.X.row(j)));
-  }
-  const data = fromQueryPositivePairs(q, p);
+  const data = sameClassPairs(10);
   const model = new MLP({ inputDim: 8, hidden: [16], outputDim: 4, seed: 8 });
   const before = evaluateRetrieval(model, val);
   // One row per pair id, so P x K with K = 1 is a plain shuffled batch of 30 pairs.

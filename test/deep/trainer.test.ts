@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix } from '../../src/matrix.js';
-import { Random } from '../../src/random.js';
+import { hiddenClassesProblem } from './hidden-classes.js';
 import { MLP, getState } from '../../src/deep/layers/index.js';
 import { Adam, SGD } from '../../src/deep/optim/index.js';
 import { Trainer, evaluateRetrieval, type TrainerOptions } from '../../src/deep/trainer.js';
@@ -11,24 +11,7 @@ import { ProxyAnchorLoss } from '../../src/deep/losses/proxy-anchor.js';
 import { TripletMarginMiner } from '../../src/deep/miners/triplet-margin.js';
 import { MPerClassSampler } from '../../src/deep/samplers/m-per-class.js';
 
-/**
- * Three classes separated along two informative features, hidden among six noisy features of
- * larger variance: Euclidean neighbours in the raw space are poor, a learned projection is good.
- */
-function problem(n: number, seed: number): { X: Matrix<Float32Array>; y: Int32Array } {
-  const r = new Random(seed);
-  const X = new Float32Array(n * 8);
-  const y = new Int32Array(n);
-  const centres = [[0, 0], [1.5, 0], [0, 1.5]];
-  for (let i = 0; i < n; i++) {
-    const c = i % 3;
-    y[i] = c;
-    X[i * 8] = centres[c][0] + 0.3 * r.normal();
-    X[i * 8 + 1] = centres[c][1] + 0.3 * r.normal();
-    for (let j = 2; j < 8; j++) X[i * 8 + j] = 2 * r.normal();
-  }
-  return { X: new Matrix(n, 8, X), y };
-}
+const problem = hiddenClassesProblem;
 
 const train = problem(150, 1);
 const val = problem(90, 2);

@@ -12,7 +12,7 @@ import { BucketTable } from '../../src/neighbors/lsh/bucket-table.js';
 import { loadIndex } from '../../src/neighbors/registry.js';
 import { Matrix } from '../../src/matrix.js';
 import { Random } from '../../src/random.js';
-import type { SearchResult } from '../../src/neighbors/index-types.js';
+import { searchRecall } from '../../src/neighbors/recall.js';
 
 function clustered(n: number, d: number, clusters: number, sigma: number, seed: number): Matrix<Float32Array> {
   const rng = new Random(seed);
@@ -23,16 +23,6 @@ function clustered(n: number, d: number, clusters: number, sigma: number, seed: 
     for (let j = 0; j < d; j++) X[i * d + j] = centers[c * d + j] + sigma * rng.normal();
   }
   return new Matrix(n, d, X);
-}
-
-function recall(found: SearchResult, truth: SearchResult): number {
-  let hit = 0, total = 0;
-  truth.ids.forEach((t, q) => {
-    const s = new Set(found.ids[q]);
-    for (const id of t) if (s.has(id)) hit++;
-    total += t.length;
-  });
-  return hit / total;
 }
 
 const data = clustered(3000, 32, 60, 0.35, 1);
@@ -101,7 +91,7 @@ for (const [name, make, metric] of [
     exact.add(data);
     const truth = exact.search(queries, 10);
     const r = idx.search(queries, 10);
-    const rec = recall(r, truth);
+    const rec = searchRecall(r, truth);
     assert.ok(idx.plan && idx.plan.predictedRecall >= 0.9, 'the plan predicts the target');
     assert.ok(rec >= 0.8, `recall@10 ${rec}`);
     // re-ranked exactly: a found id has the exact distance, results are sorted

@@ -58,13 +58,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
     const g = out.grad!;
     if (x.requiresGrad) be.gemm(false, false, n, din, dout, 1, g, dout, w.data, din, 1, tape.gradOf(x), din);
     if (w.requiresGrad) be.gemm(true, false, dout, din, n, 1, g, dout, x.data, din, 1, tape.gradOf(w), din);
-    if (b && b.requiresGrad) {
-      const gb = tape.gradOf(b);
-      for (let i = 0; i < n; i++) {
-        const row = i * dout;
-        for (let j = 0; j < dout; j++) gb[j] += g[row + j];
-      }
-    }
+    if (b && b.requiresGrad) accumulateColumnSums(tape.gradOf(b), g, n, dout);
   });
   return out;
 }
@@ -134,13 +128,7 @@ export function addRowVector(x: Tensor, v: Tensor): Tensor {
   tape.record(out, () => {
     const g = out.grad!;
     if (x.requiresGrad) accumulate(tape.gradOf(x), g, 1);
-    if (v.requiresGrad) {
-      const gv = tape.gradOf(v);
-      for (let i = 0; i < n; i++) {
-        const row = i * d;
-        for (let j = 0; j < d; j++) gv[j] += g[row + j];
-      }
-    }
+    if (v.requiresGrad) accumulateColumnSums(tape.gradOf(v), g, n, d);
   });
   return out;
 }
@@ -197,4 +185,12 @@ export function scale(x: Tensor, s: number): Tensor {
 export function accumulate(dst: Float32Array, src: Float32Array, alpha: number): void {
   if (alpha === 1) for (let i = 0; i < dst.length; i++) dst[i] += src[i];
   else for (let i = 0; i < dst.length; i++) dst[i] += alpha * src[i];
+}
+
+/** dst[j] += Σ_i g[i, j] for an n x d g: the gradient of a row vector broadcast over n rows. */
+function accumulateColumnSums(dst: Float32Array, g: Float32Array, n: number, d: number): void {
+  for (let i = 0; i < n; i++) {
+    const row = i * d;
+    for (let j = 0; j < d; j++) dst[j] += g[row + j];
+  }
 }

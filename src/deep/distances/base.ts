@@ -38,9 +38,9 @@ function toF32(a: FloatArray): Float32Array {
  * step asks for the same matrix twice (the miner, then the loss, on the same embeddings, with
  * distinct but equal Distance objects), and the cosine backward a third time; this serves the
  * repeats. The inputs are compared by value, not identity (the trainer's buffers are pooled and
- * rewritten in place), so nothing can see a stale matrix. A caller gets its own copy unless it
- * passes readOnly (and then must never write to the array: others share it). Larger matrices are
- * not kept.
+ * rewritten in place), so nothing can see a stale matrix. Only readOnly calls (whose callers
+ * never write to the array, as others share it) store their result; other callers get their own
+ * copy of a stored one. Larger matrices are not kept.
  */
 interface PairwiseMemo {
   kind: unknown;
@@ -54,8 +54,16 @@ interface PairwiseMemo {
 }
 let memo: PairwiseMemo | null = null;
 const MEMO_MAX_ENTRIES = 1 << 18;
-/** Distances whose pairwise64 depends on their class and name alone (no other state). */
-const MEMOIZABLE = new Set(['euclidean', 'sqeuclidean', 'cosine', 'dot']);
+/**
+ * Classes whose pairwise64 depends on the class and its name alone (no other state): simlearn's
+ * own. A subclass or a user's Distance is not in here, so it is never memoized.
+ */
+const MEMOIZABLE = new Set<unknown>();
+
+/** Marks a built-in Distance class as memoizable (see MEMOIZABLE). */
+export function registerMemoizable(cls: abstract new (...args: never[]) => PreciseDistance): void {
+  MEMOIZABLE.add(cls);
+}
 
 function sameValues(x: FloatArray, y: FloatArray): boolean {
   if (x.length !== y.length || x.constructor !== y.constructor) return false;
@@ -82,13 +90,14 @@ export function clearPairwiseMemo(): void {
  */
 export function pairwiseF64(dist: Distance, a: FloatArray, na: number, b: FloatArray, nb: number, d: number, readOnly = false): Float64Array {
   if (isPrecise(dist)) {
-    const cacheable = MEMOIZABLE.has(dist.name) && na * nb <= MEMO_MAX_ENTRIES;
+    const cacheable = MEMOIZABLE.has(dist.constructor) && na * nb <= MEMO_MAX_ENTRIES;
     if (!cacheable) return dist.pairwise64(a, na, b, nb, d);
     const hit = memoHit(dist, a, na, b, nb, d);
     if (hit) return readOnly ? hit : hit.slice();
     const out = dist.pairwise64(a, na, b, nb, d);
-    memo = { kind: dist.constructor, name: dist.name, a: a.slice(), b: a === b ? null : b.slice(), na, nb, d, out };
-    return readOnly ? out : out.slice();
+    // Only a read-only result can be kept without a copy; the others are the caller's own.
+    if (readOnly) memo = { kind: dist.constructor, name: dist.name, a: a.slice(), b: a === b ? null : b.slice(), na, nb, d, out };
+    return out;
   }
   const a32 = toF32(a);
   const b32 = b === a ? a32 : toF32(b);

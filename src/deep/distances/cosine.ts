@@ -4,7 +4,7 @@
  */
 import { getBackend } from '../../backend/index.js';
 import type { FloatArray } from '../../matrix.js';
-import { checkDims, pairwiseF64, toF64, type PreciseDistance } from './base.js';
+import { checkDims, pairwiseF64, registerMemoizable, toF64, type PreciseDistance } from './base.js';
 import { accumulate32 } from './lp.js';
 
 const MIN_NORM = 1e-12;
@@ -106,3 +106,5 @@ export class CosineSimilarity implements PreciseDistance {
     accumulate32(this, a, na, b, nb, d, gradMatrix, ga, gb);
   }
 }
+
+registerMemoizable(CosineSimilarity);

@@ -1,7 +1,7 @@
 /** Dot-product similarity a·b (larger is closer); unbounded, so mostly for normalised heads. */
 import { getBackend } from '../../backend/index.js';
 import type { FloatArray } from '../../matrix.js';
-import { checkDims, toF64, type PreciseDistance } from './base.js';
+import { checkDims, registerMemoizable, toF64, type PreciseDistance } from './base.js';
 import { accumulate32 } from './lp.js';
 
 export class DotProductSimilarity implements PreciseDistance {
@@ -49,3 +49,5 @@ export class DotProductSimilarity implements PreciseDistance {
     accumulate32(this, a, na, b, nb, d, gradMatrix, ga, gb);
   }
 }
+
+registerMemoizable(DotProductSimilarity);

@@ -8,12 +8,13 @@
  */
 import { getBackend } from '../../backend/index.js';
 import type { FloatArray } from '../../matrix.js';
-import { checkDims, toF64, type PreciseDistance } from './base.js';
+import { checkDims, registerMemoizable, toF64, type PreciseDistance } from './base.js';
 
 /** Distances below this are treated as zero for the gradient (float64 cancellation floor). */
 const ZERO_DISTANCE = 1e-12;
 
-function sqDistances(a64: Float64Array, na: number, b64: Float64Array, nb: number, d: number, same: boolean): Float64Array {
+/** Squared distances, or with root their square roots (one pass over the matrix either way). */
+function sqDistances(a64: Float64Array, na: number, b64: Float64Array, nb: number, d: number, same: boolean, root = false): Float64Array {
   const out = new Float64Array(na * nb);
   if (na === 0 || nb === 0) return out;
   getBackend().gemm(false, true, na, nb, d, -2, a64, d, b64, d, 0, out, nb);
@@ -23,7 +24,7 @@ function sqDistances(a64: Float64Array, na: number, b64: Float64Array, nb: numbe
     const row = i * nb;
     for (let j = 0; j < nb; j++) {
       const v = out[row + j] + sa[i] + sb[j];
-      out[row + j] = v > 0 ? v : 0;
+      out[row + j] = v > 0 ? (root ? Math.sqrt(v) : v) : 0;
     }
     if (same) out[row + i] = 0;
   }
@@ -90,9 +91,7 @@ export class LpDistance implements PreciseDistance {
     checkDims(this.name, a, na, b, nb, d);
     const a64 = toF64(a);
     const same = a === b;
-    const out = sqDistances(a64, na, same ? a64 : toF64(b), nb, d, same);
-    if (!this.squared) for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(out[i]);
-    return out;
+    return sqDistances(a64, na, same ? a64 : toF64(b), nb, d, same, !this.squared);
   }
 
   pairwise(a: Float32Array, na: number, b: Float32Array, nb: number, d: number): Float32Array {
@@ -159,6 +158,9 @@ export class SquaredL2Distance extends LpDistance {
     super({ squared: true });
   }
 }
+
+registerMemoizable(LpDistance);
+registerMemoizable(SquaredL2Distance);
 
 /** The float32 `backward` of the public interface, through the float64 one. */
 export function accumulate32(dist: PreciseDistance, a: Float32Array, na: number, b: Float32Array, nb: number, d: number, gradMatrix: Float32Array, ga: Float32Array, gb: Float32Array): void {

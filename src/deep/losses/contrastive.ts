@@ -15,6 +15,7 @@ import type { Distance, Loss, LossResult, MinedTuples, Parameter, Reference } fr
 import type { Matrix } from '../../matrix.js';
 import { backprop, distanceMatrix, num, prepareInput } from './context.js';
 import { toPairs } from './tuples.js';
+import { Scratch } from './scratch.js';
 
 export interface ContrastiveLossOptions {
   /** Positive pairs closer than this cost nothing (default 0). */
@@ -35,6 +36,7 @@ export class ContrastiveLoss implements Loss {
   readonly squared: boolean;
   readonly distance: Distance;
   readonly reducer: Reducer;
+  private readonly scratch = new Scratch();
 
   constructor(options: ContrastiveLossOptions = {}) {
     this.posMargin = num(this.name, 'posMargin', options.posMargin, 0);
@@ -50,7 +52,7 @@ export class ContrastiveLoss implements Loss {
     const pairs = toPairs(tuples, inp.labels, inp.refLabels, inp.self);
     const lic = this.distance.largerIsCloser;
     const m = inp.m;
-    const gm = new Float64Array(inp.n * m);
+    const gm = this.scratch.zeros(inp.n * m);
     let loss = 0;
     let active = 0;
     // Terms are h = [x]₊ (or h²); dh/dmat = ±1 (or ±2x) where x > 0, sign from the distance direction.

@@ -5,7 +5,6 @@
  * tuples, if any). The class weights are a Parameter; compute() ADDS their gradient into
  * `grad` (the trainer/optimiser zeroes it), like the embeddings' gradient it returns.
  */
-import { Random } from '../../random.js';
 import type { Matrix } from '../../matrix.js';
 import { MeanReducer } from '../reducers/mean.js';
 import { resolveReducer, type ReducerSpec } from '../reducers/by-name.js';
@@ -13,6 +12,7 @@ import type { Reducer } from '../reducers/reducer.js';
 import type { Loss, LossResult, MinedTuples, Parameter, Reference } from '../types.js';
 import { num, prepareInput, rejectReference } from './context.js';
 import { elementWeights } from './element-weights.js';
+import { checkClassBatch, classParameter } from './class-parameters.js';
 
 export interface CosineSoftmaxOptions {
   numClasses: number;
@@ -38,16 +38,12 @@ export abstract class CosineSoftmaxLoss implements Loss {
   readonly weight: Parameter;
 
   constructor(owner: string, options: CosineSoftmaxOptions, defaultMargin: number) {
-    if (!options || !Number.isInteger(options.numClasses) || options.numClasses < 2) throw new RangeError(`${owner}: numClasses must be an integer >= 2, got ${options?.numClasses}`);
-    if (!Number.isInteger(options.embeddingSize) || options.embeddingSize < 1) throw new RangeError(`${owner}: embeddingSize must be a positive integer (the head's output size), got ${options.embeddingSize}`);
+    this.weight = classParameter(owner, 'weight', options);
     this.numClasses = options.numClasses;
     this.embeddingSize = options.embeddingSize;
     this.scale = num(owner, 'scale', options.scale, 64, (x) => Number.isFinite(x) && x > 0, 'a positive number');
     this.margin = num(owner, 'margin', options.margin, defaultMargin, (x) => Number.isFinite(x) && x >= 0, 'a non-negative number');
     this.reducer = resolveReducer(options.reducer, () => new MeanReducer(), owner);
-    const value = new Float32Array(this.numClasses * this.embeddingSize);
-    new Random(options.seed ?? 0).fillNormal(value);
-    this.weight = { name: `${owner}.weight`, value, grad: new Float32Array(value.length), shape: [this.numClasses, this.embeddingSize], noDecay: true };
   }
 
   /** The target logit's cosine after the margin, and its derivative with respect to the cosine. */
@@ -58,10 +54,7 @@ export abstract class CosineSoftmaxLoss implements Loss {
     const inp = prepareInput(this.name, embeddings, labels, undefined, tuples);
     const { n, d, E } = inp;
     const C = this.numClasses;
-    if (d !== this.embeddingSize) throw new RangeError(`${this.name}: embeddings have ${d} columns but the loss was built for embeddingSize ${this.embeddingSize}`);
-    for (let i = 0; i < n; i++) {
-      if (!(labels[i] >= 0 && labels[i] < C)) throw new RangeError(`${this.name}: label ${labels[i]} at row ${i} is outside 0..${C - 1}; numClasses must cover every class code`);
-    }
+    checkClassBatch(this.name, d, this.embeddingSize, labels, n, C);
     const { unit: X, norms: xn } = normalize(E, n, d);
     const { unit: W, norms: wn } = normalize(this.weight.value, C, d);
     const s = this.scale;

@@ -15,6 +15,7 @@ import type { Distance, Loss, LossResult, MinedTuples, Parameter, Reference } fr
 import type { Matrix } from '../../matrix.js';
 import { backprop, distanceMatrix, num, prepareInput } from './context.js';
 import { pairMasks, toPairs } from './tuples.js';
+import { Scratch } from './scratch.js';
 
 export interface MultiSimilarityLossOptions {
   alpha?: number;
@@ -34,6 +35,7 @@ export class MultiSimilarityLoss implements Loss {
   readonly base: number;
   readonly distance: Distance;
   readonly reducer: Reducer;
+  private readonly scratch = new Scratch();
 
   constructor(options: MultiSimilarityLossOptions = {}) {
     this.alpha = num(this.name, 'alpha', options.alpha, 2, positive, 'a positive number');
@@ -51,7 +53,7 @@ export class MultiSimilarityLoss implements Loss {
     const sgn = this.distance.largerIsCloser ? -1 : 1; // gap(S, base) = sgn (S − base)
     const terms = new Float64Array(n);
     // Per entry: d term_i / d S_ik, before the reducer's weight; then scaled in place into dL/dS.
-    const gm = new Float64Array(n * m);
+    const gm = this.scratch.zeros(n * m);
     const cols = new Int32Array(m);
     const ex = new Float64Array(m);
     for (let i = 0; i < n; i++) {

@@ -10,13 +10,13 @@
  * form has no clean meaning, hence the simpler rule. compute() ADDS the proxies' gradient into
  * their Parameter's grad.
  */
-import { Random } from '../../random.js';
 import type { Matrix } from '../../matrix.js';
 import { resolveDistance } from '../distances/by-name.js';
 import { backwardF64, gap, pairwiseF64 } from '../distances/base.js';
 import type { Distance, Loss, LossResult, MinedTuples, Parameter, Reference } from '../types.js';
 import { num, prepareInput, rejectReference } from './context.js';
 import { elementWeights } from './element-weights.js';
+import { checkClassBatch, classParameter } from './class-parameters.js';
 
 export interface ProxyAnchorLossOptions {
   numClasses: number;
@@ -40,16 +40,13 @@ export class ProxyAnchorLoss implements Loss {
 
   constructor(options: ProxyAnchorLossOptions) {
     const owner = this.name;
-    if (!options || !Number.isInteger(options.numClasses) || options.numClasses < 2) throw new RangeError(`${owner}: numClasses must be an integer >= 2, got ${options?.numClasses}`);
-    if (!Number.isInteger(options.embeddingSize) || options.embeddingSize < 1) throw new RangeError(`${owner}: embeddingSize must be a positive integer, got ${options.embeddingSize}`);
+    this.proxies = classParameter(owner, 'proxies', options);
     if ('reducer' in options) throw new RangeError(`${owner}: takes no reducer (the loss is already an average over proxies)`);
     this.numClasses = options.numClasses;
     this.embeddingSize = options.embeddingSize;
     this.alpha = num(owner, 'alpha', options.alpha, 32, (x) => Number.isFinite(x) && x > 0, 'a positive number');
     this.margin = num(owner, 'margin', options.margin, 0.1);
     this.distance = resolveDistance(options.distance, 'cosine', owner);
-    const value = new Random(options.seed ?? 0).fillNormal(new Float32Array(this.numClasses * this.embeddingSize));
-    this.proxies = { name: `${owner}.proxies`, value, grad: new Float32Array(value.length), shape: [this.numClasses, this.embeddingSize], noDecay: true };
   }
 
   compute(embeddings: Matrix<Float32Array>, labels: Int32Array, tuples?: MinedTuples, reference?: Reference): LossResult {
@@ -57,10 +54,7 @@ export class ProxyAnchorLoss implements Loss {
     const inp = prepareInput(this.name, embeddings, labels, undefined, tuples);
     const { n, d, E } = inp;
     const C = this.numClasses;
-    if (d !== this.embeddingSize) throw new RangeError(`${this.name}: embeddings have ${d} columns but the loss was built for embeddingSize ${this.embeddingSize}`);
-    for (let i = 0; i < n; i++) {
-      if (!(labels[i] >= 0 && labels[i] < C)) throw new RangeError(`${this.name}: label ${labels[i]} at row ${i} is outside 0..${C - 1}; numClasses must cover every class code`);
-    }
+    checkClassBatch(this.name, d, this.embeddingSize, labels, n, C);
     const P = this.proxies.value;
     const mat = pairwiseF64(this.distance, E, n, P, C, d);
     const keep = elementWeights(tuples, n);

@@ -19,6 +19,7 @@ export class MultiSimilarityMiner implements Miner {
   readonly name = 'multi-similarity';
   readonly epsilon: number;
   readonly distance: Distance;
+  private buf = new Int32Array(0);
 
   constructor(options: MultiSimilarityMinerOptions = {}) {
     this.epsilon = checkMargin(this.name, 'epsilon', options.epsilon, 0.1);
@@ -28,42 +29,39 @@ export class MultiSimilarityMiner implements Miner {
   mine(embeddings: Matrix<Float32Array>, labels: Int32Array, reference?: Reference): MinedTuples {
     const { n, m, u, labels: L, refLabels: RL, self } = prepareMiner(this.name, this.distance, embeddings, labels, reference);
     const eps = this.epsilon;
-    const maxPos = new Float64Array(n).fill(-Infinity);
-    const minNeg = new Float64Array(n).fill(Infinity);
-    for (let i = 0; i < n; i++) {
-      const row = i * m;
-      const si = self ? self[i] : -1;
-      for (let j = 0; j < m; j++) {
-        if (j === si) continue;
-        const v = u[row + j];
-        if (RL[j] === L[i]) { if (v > maxPos[i]) maxPos[i] = v; }
-        else if (v < minNeg[i]) minNeg[i] = v;
-      }
+    // Kept pairs collect in reused buffers (one row's worth of work each: its extremes, then its
+    // kept pairs, in column order), and leave as exact-size copies.
+    const cap = n * m;
+    let buf = this.buf;
+    if (buf.length < 4 * cap) {
+      buf = new Int32Array(4 * cap);
+      if (cap <= 1 << 18) this.buf = buf; // a huge reference set's buffer is not kept alive
     }
-    let nPos = 0;
-    let nNeg = 0;
-    const keep = new Int8Array(n * m); // 1 positive kept, −1 negative kept
-    for (let i = 0; i < n; i++) {
-      const row = i * m;
-      const si = self ? self[i] : -1;
-      for (let j = 0; j < m; j++) {
-        if (j === si) continue;
-        const v = u[row + j];
-        if (RL[j] === L[i]) {
-          if (v + eps > minNeg[i]) { keep[row + j] = 1; nPos++; }
-        } else if (v - eps < maxPos[i]) { keep[row + j] = -1; nNeg++; }
-      }
-    }
-    const posA = new Int32Array(nPos), posB = new Int32Array(nPos), negA = new Int32Array(nNeg), negB = new Int32Array(nNeg);
+    const pA = buf.subarray(0, cap), pB = buf.subarray(cap, 2 * cap);
+    const nA = buf.subarray(2 * cap, 3 * cap), nB = buf.subarray(3 * cap, 4 * cap);
     let p = 0;
     let q = 0;
     for (let i = 0; i < n; i++) {
+      const row = i * m;
+      const si = self ? self[i] : -1;
+      const li = L[i];
+      let maxPos = -Infinity;
+      let minNeg = Infinity;
       for (let j = 0; j < m; j++) {
-        const k = keep[i * m + j];
-        if (k === 1) { posA[p] = i; posB[p++] = j; }
-        else if (k === -1) { negA[q] = i; negB[q++] = j; }
+        if (j === si) continue;
+        const v = u[row + j];
+        if (RL[j] === li) { if (v > maxPos) maxPos = v; }
+        else if (v < minNeg) minNeg = v;
+      }
+      for (let j = 0; j < m; j++) {
+        if (j === si) continue;
+        const v = u[row + j];
+        if (RL[j] === li) {
+          if (v + eps > minNeg) { pA[p] = i; pB[p++] = j; }
+        } else if (v - eps < maxPos) { nA[q] = i; nB[q++] = j; }
       }
     }
+    const posA = pA.slice(0, p), posB = pB.slice(0, p), negA = nA.slice(0, q), negB = nB.slice(0, q);
     return { kind: 'pairs', posA, posB, negA, negB };
   }
 }

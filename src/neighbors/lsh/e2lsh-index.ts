@@ -18,22 +18,13 @@ import type { IndexMetric } from '../index-types.js';
 import { VectorLshIndex, calibrationPairs, plannedRecall, type VectorLshOptions } from './vector-lsh.js';
 import { e2lshCollision, planLsh, summarize, type LshPlan } from './collision.js';
 import { perturbationSets } from './probe.js';
+import { rowDistance } from '../../linalg/distances.js';
 import { transformFromPayload } from '../transform-io.js';
 
 export interface E2LshOptions extends VectorLshOptions {
   metric?: 'euclidean' | 'sqeuclidean';
   /** Bucket width w (in the units of the vectors); chosen automatically with targetRecall. */
   bucketWidth?: number;
-}
-
-function distRows(x: Matrix<Float32Array>, a: number, b: number): number {
-  const d = x.cols;
-  let s = 0;
-  for (let j = 0; j < d; j++) {
-    const t = x.data[a * d + j] - x.data[b * d + j];
-    s += t * t;
-  }
-  return Math.sqrt(s);
 }
 
 /** Mixes K bucket integers into one 32-bit table key (FNV-1a style with a final avalanche). */
@@ -74,8 +65,8 @@ export class E2LshIndex extends VectorLshIndex {
       return;
     }
     const { near, random } = calibrationPairs(first, o.calibrationK ?? 10, rng);
-    const nearD = near.map(([a, b]) => distRows(first, a, b));
-    const randD = random.map(([a, b]) => distRows(first, a, b));
+    const nearD = near.map(([a, b]) => rowDistance(first, a, b));
+    const randD = random.map(([a, b]) => rowDistance(first, a, b));
     const sorted = [...nearD].sort((a, b) => a - b);
     const median = sorted.length ? sorted[sorted.length >> 1] : 1;
     const scale = median > 0 ? median : 1;

@@ -45,8 +45,6 @@ export interface VectorLshOptions {
 
 /** Batches at least this large are searched row-ordered (searchBatch); its O(n) pass costs about as much as a few single queries. */
 const BATCH_MIN_QUERIES = 16;
-/** Rows per re-ranking tile of searchBatch: small enough that few unneeded dot products are computed, large enough that the backend call overhead is shared. */
-const BLOCK = 64;
 
 export abstract class VectorLshIndex implements SavableIndex {
   abstract readonly kind: string;
@@ -279,9 +277,7 @@ export abstract class VectorLshIndex implements SavableIndex {
       topD.fill(Infinity);
       const qo = qi * d;
       const qd = q.data;
-      let qn = 0;
-      for (let j = 0; j < d; j++) qn += qd[qo + j] * qd[qo + j];
-      rerankInto(qd, qo, data, d, cs, m, norms, qn, topIds, topD, kk);
+      rerankInto(qd, qo, data, d, cs, m, topIds, topD, kk);
       const a: number[] = [];
       const b: number[] = [];
       for (let j = 0; j < kk && topIds[j] >= 0; j++) {
@@ -332,11 +328,6 @@ export abstract class VectorLshIndex implements SavableIndex {
     const topIds = new Float64Array(Math.min(chunk, q.rows) * kk);
     const topD = new Float64Array(Math.min(chunk, q.rows) * kk);
     const counts = new Int32Array(n + 1);
-    const maxQ = Math.min(chunk, q.rows);
-    const blockStamp = new Int32Array(maxQ);
-    const qSub = new Float32Array(maxQ * d);
-    const tile = new Float32Array(maxQ * BLOCK);
-    const be = getBackend();
     const extra: number[] = [];
     const oneKey = new Uint32Array(L);
     let pairRow = this.pairRowBuf;
@@ -393,46 +384,23 @@ export abstract class VectorLshIndex implements SavableIndex {
       const sortedQ = this.sortedQBuf;
       for (let p = 0; p < P; p++) sortedQ[counts[pairRow[p]]++] = pairQ[p];
       // counts[r] is now the end of row r's run (and the start of row r + 1's)
-      // 3. one ordered sweep over blocks of BLOCK rows: the queries that hit a block are
-      // multiplied with all its rows by one backend GEMM (a dense tile of mostly needed dot
-      // products, since rows sharing buckets were stored together), then each (row, query)
-      // pair reads its dot product from the tile
+      // 3. one ordered sweep over the rows
       lastRow.fill(-1);
       topIds.fill(-1);
       topD.fill(Infinity);
-      for (let r0 = 0; r0 < n; r0 += BLOCK) {
-        const r1 = Math.min(n, r0 + BLOCK);
-        const pBegin = r0 === 0 ? 0 : counts[r0 - 1];
-        const pEnd = counts[r1 - 1];
-        if (pEnd === pBegin) continue;
-        // distinct queries of the block → local tile rows
-        blockStamp.fill(-1);
-        let mq = 0;
-        for (let p = pBegin; p < pEnd; p++) {
+      let begin = 0;
+      for (let r = 0; r < n; r++) {
+        const end = counts[r];
+        if (end === begin) continue;
+        for (let p = begin; p < end; p++) {
           const i = sortedQ[p];
-          if (blockStamp[i] >= 0) continue;
-          blockStamp[i] = mq;
-          qSub.set(qd.subarray((c0 + i) * d, (c0 + i + 1) * d), mq * d);
-          mq++;
+          if (lastRow[i] === r) continue;
+          lastRow[i] = r;
+          nCand++;
+          const dist = abandonSqDist(qd, (c0 + i) * d, data, r * d, d, topD[i * kk + kk - 1]);
+          pushTopK(topIds, topD, i * kk, kk, r, dist);
         }
-        const nb = r1 - r0;
-        be.gemm(false, true, mq, nb, d, 1, qSub, d, data.subarray(r0 * d, r1 * d), d, 0, tile, nb);
-        let begin = pBegin;
-        for (let r = r0; r < r1; r++) {
-          const end = counts[r];
-          if (end === begin) continue;
-          const nr = norms[r];
-          const col = r - r0;
-          for (let p = begin; p < end; p++) {
-            const i = sortedQ[p];
-            if (lastRow[i] === r) continue;
-            lastRow[i] = r;
-            nCand++;
-            const dist = qnorm[i] + nr - 2 * tile[blockStamp[i] * nb + col];
-            pushTopK(topIds, topD, i * kk, kk, r, dist > 0 ? dist : 0);
-          }
-          begin = end;
-        }
+        begin = end;
       }
       for (let i = 0; i < nc; i++) {
         const a: number[] = [];
@@ -580,35 +548,46 @@ export function localityOrder(m: Matrix<Float32Array>, seed: number): Int32Array
 }
 
 /**
- * Squared L2 from one query to each candidate row (‖q‖² + ‖x‖² − 2 q·x), folded into a
- * sorted top-k. Re-ranking is bound by memory latency (each candidate row is a cache miss in
- * a store far larger than the caches), so four rows are read in one interleaved loop: their
- * misses overlap instead of queueing behind each other's dot-product chains. Reading the
- * store in place also avoids the gather copy a GEMV would need.
+ * Squared L2 distance Σ (q_j − x_j)², abandoned as soon as a partial sum reaches `bound`
+ * (then returns that partial sum, which is ≥ bound). Every term is non-negative, so a
+ * partial sum never exceeds the full one: a row abandoned this way could not have entered a
+ * top-k whose k-th distance is `bound` (entry needs a strictly smaller distance), and the
+ * result is exact. Most candidates are not among the k nearest, and on clustered data they
+ * are rejected after a fraction of the dimensions ("early abandoning", as in the partial
+ * distance search of Bei & Gray, "An improvement of the minimum distortion encoding
+ * algorithm for vector quantization", IEEE Trans. Commun. 1985).
  */
-function rerankInto(qd: Float32Array, qo: number, data: Float32Array, d: number, rows: Int32Array, m: number, norms: Float64Array, qn: number, ids: Float64Array, dists: Float64Array, k: number): void {
-  let t = 0;
-  for (; t + 4 <= m; t += 4) {
-    const r0 = rows[t], r1 = rows[t + 1], r2 = rows[t + 2], r3 = rows[t + 3];
-    const o0 = r0 * d, o1 = r1 * d, o2 = r2 * d, o3 = r3 * d;
+function abandonSqDist(qd: Float32Array, qo: number, data: Float32Array, o: number, d: number, bound: number): number {
+  let s = 0;
+  let j = 0;
+  // four independent accumulators keep the adds off one dependency chain
+  while (j + 32 <= d) {
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let j = 0; j < d; j++) {
-      const v = qd[qo + j];
-      s0 += v * data[o0 + j];
-      s1 += v * data[o1 + j];
-      s2 += v * data[o2 + j];
-      s3 += v * data[o3 + j];
+    const stop = j + 32;
+    for (; j < stop; j += 4) {
+      const a = qd[qo + j] - data[o + j];
+      const b = qd[qo + j + 1] - data[o + j + 1];
+      const c = qd[qo + j + 2] - data[o + j + 2];
+      const e = qd[qo + j + 3] - data[o + j + 3];
+      s0 += a * a;
+      s1 += b * b;
+      s2 += c * c;
+      s3 += e * e;
     }
-    pushTopK(ids, dists, 0, k, r0, Math.max(0, qn + norms[r0] - 2 * s0));
-    pushTopK(ids, dists, 0, k, r1, Math.max(0, qn + norms[r1] - 2 * s1));
-    pushTopK(ids, dists, 0, k, r2, Math.max(0, qn + norms[r2] - 2 * s2));
-    pushTopK(ids, dists, 0, k, r3, Math.max(0, qn + norms[r3] - 2 * s3));
+    s += (s0 + s1) + (s2 + s3);
+    if (s >= bound) return s;
   }
-  for (; t < m; t++) {
+  for (; j < d; j++) {
+    const a = qd[qo + j] - data[o + j];
+    s += a * a;
+  }
+  return s;
+}
+
+/** Exact squared L2 from one query to each candidate row (in ascending row order), folded into a sorted top-k. */
+function rerankInto(qd: Float32Array, qo: number, data: Float32Array, d: number, rows: Int32Array, m: number, ids: Float64Array, dists: Float64Array, k: number): void {
+  for (let t = 0; t < m; t++) {
     const r = rows[t];
-    const o = r * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) s += qd[qo + j] * data[o + j];
-    pushTopK(ids, dists, 0, k, r, Math.max(0, qn + norms[r] - 2 * s));
+    pushTopK(ids, dists, 0, k, r, abandonSqDist(qd, qo, data, r * d, d, dists[k - 1]));
   }
 }
