@@ -72,3 +72,5 @@ export { SDML, SDMLSupervised, type SdmlOptions, type SdmlSupervisedOptions } fr
 export { SCML, SCMLSupervised, type ScmlOptions, type ScmlSupervisedOptions } from './metric/scml.js';
 export { graphicalLasso } from './metric/glasso.js';
 export { OASIS, OASIS_KIND, type OasisOptions, type NeighborResult } from './metric/oasis.js';
+export { inverseSpd, rowDistance } from './linalg/index.js';
+export { searchRecall } from './neighbors/recall.js';

@@ -29,6 +29,7 @@
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
+import { quickselect } from '../neighbors/select.js';
 
 export type LabelsInput = ArrayLike<number | string>;
 
@@ -237,39 +238,6 @@ function bucketSort(a: Float64Array, m: number, buf: SortBuffers): void {
     }
     a[j + 1] = v;
   }
-}
-
-/** Rearranges a so that a[target] holds its order statistic with everything before it ≤ it (Hoare partition, median of three). */
-function quickselect(a: Float64Array, target: number): void {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < a[lo]) swap(a, mid, lo);
-    if (a[hi] < a[lo]) swap(a, hi, lo);
-    if (a[hi] < a[mid]) swap(a, hi, mid);
-    const pivot = a[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (pivot < a[j]) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return;
-  }
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
 }
 
 function checkKs(kValues: number[], name: string): void {

@@ -6,8 +6,11 @@
  *   f(L) = Σ_i p_i,  p_i = Σ_{j: y_j = y_i} p_ij,  p_ij = softmax_{j≠i}(−‖L x_i − L x_j‖²),
  * with L-BFGS (as metric-learn and scikit-learn do). The paper's gradient
  *   ∂f/∂L = 2 L Σ_ij (p_i p_ij − [y_i = y_j] p_ij) (x_i − x_j)(x_i − x_j)ᵀ
- * is evaluated as a graph Laplacian product Xᵀ(D − W − Wᵀ)X (see scatter.ts), so it costs
- * one n x n x k GEMM for the distances plus an O(nnz·d) pass, not n² outer products.
+ * is evaluated as a graph Laplacian product, ∂(−f)/∂L = 2 Zᵀ (D − W − Wᵀ) X with Z = X Lᵀ
+ * (cf. scatter.ts), so one call costs one n x n x k GEMM for the distances, a pass over the
+ * n² distances, and either an O(nnz·d) sparse pass or one n x n x d GEMM, not n² outer
+ * products. Softmax weights below exp(−CUTOFF) of a row's largest are skipped: they are zero
+ * to double precision in the row sum, so objective and gradient stay exact.
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom } from '../random.js';
@@ -234,7 +237,7 @@ export class NCA extends MahalanobisLearner<NcaOptions> {
     const L0 = initComponents(x, k, this.options.init ?? 'auto', toRandom(this.options.seed ?? 0), 'nca');
     const ws = createNcaWorkspace(x.rows, x.cols, k);
     const res = minimizeLbfgs((L, g) => ncaLossGrad(x, data.y, L, k, g, ws), L0, {
-      maxIter, gtol: tol, xtol: Number(process.env.NCA_XTOL ?? 0.1),
+      maxIter, gtol: tol,
       onIter: (iteration, objective) => this.progress({ iteration, maxIter, objective }),
     });
     return this.setFitted(new Matrix(k, x.cols, res.x), { nIter: res.nIter, converged: res.converged });

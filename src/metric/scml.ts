@@ -31,6 +31,7 @@ import { TripletLearner } from './weakly-supervised.js';
 import { Constraints } from './constraints.js';
 import { tripletDiffBasis, ldaBasis } from './scml-basis.js';
 import { checkPositive, checkInt } from './init.js';
+import { weightedGram } from './pair-differences.js';
 
 export interface ScmlOptions extends BaseLearnerOptions {
   /** ℓ1 weight β. Default 1e-5. */
@@ -128,19 +129,9 @@ export function scmlObjective(points: Matrix<Float64Array>, T: Int32Array, B: Fl
   return loss / nT + beta * l1;
 }
 
+/** M = Σ_i w_i b_i b_iᵀ over the basis rows b_i (the metric the weights select). */
 function metricOf(B: Float64Array, K: number, d: number, w: Float64Array): Float64Array {
-  const M = new Float64Array(d * d);
-  for (let i = 0; i < K; i++) {
-    const wi = w[i];
-    if (wi === 0) continue;
-    const off = i * d;
-    for (let r = 0; r < d; r++) {
-      const br = wi * B[off + r];
-      if (br === 0) continue;
-      for (let c = 0; c < d; c++) M[r * d + c] += br * B[off + c];
-    }
-  }
-  return M;
+  return weightedGram(B, K, d, w);
 }
 
 export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float64Array, K: number, options: ScmlOptions, rng: Random, onOutput?: (it: number, f: number) => void): ScmlResult {

@@ -9,8 +9,8 @@
  *   triplet is respected); predict = ±1; score = fraction respected.
  * - quadruplets ((a, b) closer than (c, d)): decisionFunction = d_M(c, d) − d_M(a, b).
  */
-import { Matrix } from '../matrix.js';
-import { MahalanobisLearner, componentsFromMetric, type BaseLearnerOptions, type LearnerState } from './base.js';
+import { MahalanobisLearner, type BaseLearnerOptions, type LearnerState } from './base.js';
+import { metricComponents } from './supervised-tuples.js';
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import type { ModelPayload } from '../io/model-file.js';
 import { bestThreshold, rocAuc, toBinaryLabels, type ThresholdOptions } from '../evaluation/verification.js';
@@ -84,8 +84,7 @@ export abstract class PairLearner<O extends BaseLearnerOptions = BaseLearnerOpti
     const t = toTuples(pairs, 2, 'pairs');
     const labels = pairLabels(y, tupleCount(t), this.algorithm);
     const r = solve(t, labels);
-    const d = t.points.cols;
-    this.setFitted(componentsFromMetric(new Matrix(d, d, r.M)), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
+    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
     this.calibrateOnTraining(t, labels);
     return this;
   }

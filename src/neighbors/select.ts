@@ -141,7 +141,7 @@ function selectFromKeys(keys: Float64Array, n: number, k: number, out: Int32Arra
 }
 
 /** Rearranges a so that a[target] holds its order statistic and everything before is ≤ it. */
-function quickselect(a: Float64Array, target: number): void {
+export function quickselect(a: Float64Array, target: number): void {
   let lo = 0;
   let hi = a.length - 1;
   while (hi > lo) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Matrix, ShapeError } from '../../src/matrix.js';
 import { LinAlgError } from '../../src/backend/index.js';
 import {
-  matmul, matvec, gram, eigh, cholesky, svd, solve, solveSpd, inverse, logDetSpd, slogdet,
+  matmul, matvec, gram, eigh, cholesky, svd, solve, solveSpd, inverse, inverseSpd, logDetSpd, slogdet, rowDistance,
   symmetrize, projectPsd, sqrtmSpd, invSqrtmSpd, pseudoInverse, isPsd, pairwiseSqEuclidean,
   columnMeans, columnVariances, centre, covariance, addRidge, trace, frobeniusNorm,
 } from '../../src/linalg/index.js';
@@ -115,6 +115,25 @@ test('pseudoInverse satisfies the Moore-Penrose conditions on a rank-deficient m
   assert.ok(maxAbsDiff(P.data, A.transpose().data.map((v) => v / 70)) < 1e-15);
   const G = randomMatrix(4, 4, 9);
   assert.ok(maxAbsDiff(pseudoInverse(G).data, inverse(G).data) < 1e-11);
+});
+
+test('inverseSpd: the hand inverse, exactly symmetric, A A⁻¹ = I; refuses a non-SPD matrix', () => {
+  assert.ok(maxAbsDiff(inverseSpd(M([[2, 1], [1, 3]])).data, [0.6, -0.2, -0.2, 0.4]) < 1e-15);
+  const S = spd(6, 7);
+  const Si = inverseSpd(S);
+  for (let i = 0; i < 6; i++) for (let j = 0; j < i; j++) assert.equal(Si.get(i, j), Si.get(j, i));
+  const I = matmul(S, Si);
+  for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) assert.ok(Math.abs(I.get(i, j) - (i === j ? 1 : 0)) < 1e-10);
+  assert.throws(() => inverseSpd(M([[1, 2], [2, 1]])), LinAlgError);
+  assert.throws(() => inverseSpd(M([[1, 0, 0]])), /square/);
+});
+
+test('rowDistance: the Euclidean distance between two rows', () => {
+  const X = M([[0, 0], [3, 4], [1, 1]]);
+  assert.equal(rowDistance(X, 0, 1), 5);
+  assert.equal(rowDistance(X, 1, 1), 0);
+  assert.equal(rowDistance(X.toFloat32(), 1, 0), 5);
+  assert.ok(Math.abs(rowDistance(X, 2, 1) - Math.sqrt(13)) < 1e-15);
 });
 
 test('pairwiseSqEuclidean: known distances, zero diagonal, dtype', () => {

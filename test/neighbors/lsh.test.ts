@@ -157,3 +157,22 @@ test('E2LSH with K and L given but no bucket width: w is calibrated, K and L are
   assert.deepEqual([idx.K, idx.L], [6, 3]);
   assert.ok(idx.w > 0 && idx.plan !== null);
 });
+
+test('a batch of queries (searched row-ordered) returns exactly what one-at-a-time search returns', () => {
+  const makers: Array<[string, () => SimHashIndex | E2LshIndex]> = [
+    ['SimHash multi-probe', () => new SimHashIndex({ hashLength: 10, tables: 6, probes: 3, seed: 4 })],
+    ['E2LSH multi-probe', () => new E2LshIndex({ hashLength: 6, tables: 5, probes: 4, bucketWidth: 6, seed: 4 })],
+  ];
+  for (const [name, make] of makers) {
+    const idx = make();
+    idx.add(data.sliceRows(0, 1500));
+    idx.remove([3, 700, 1499]); // a swap-removed store must still agree
+    const batch = idx.search(queries.sliceRows(0, 40), 7);
+    for (let q = 0; q < 40; q++) {
+      const one = idx.search(queries.sliceRows(q, q + 1), 7);
+      assert.deepEqual(batch.ids[q], one.ids[0], `${name}: ids of query ${q}`);
+      assert.deepEqual(batch.distances[q], one.distances[0], `${name}: distances of query ${q}`);
+    }
+    assert.ok(batch.ids.filter((ids) => ids.length === 7).length >= 30, `${name}: most queries found 7 neighbours (the comparison is not vacuous)`);
+  }
+});

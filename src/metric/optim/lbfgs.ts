@@ -18,13 +18,6 @@ export interface LbfgsOptions {
   ftol?: number;
   /** Number of correction pairs kept. */
   memory?: number;
-  /**
-   * Relative bracket width at which the line search settles for its best point with
-   * sufficient decrease, as Moré & Thuente's search (ACM TOMS 20(3), 1994) does; scipy's
-   * L-BFGS-B, which metric-learn uses, runs it with 0.1. Default 0: bracket until the strong
-   * Wolfe conditions hold, so other callers keep their iterates.
-   */
-  xtol?: number;
   /** Called after each accepted iteration. */
   onIter?: (iter: number, f: number) => void;
 }
@@ -98,7 +91,7 @@ export function minimizeLbfgs(f: Objective, x0: Float64Array, options: LbfgsOpti
       dg = dot(d, g);
     }
     const step0 = S.length === 0 ? Math.min(1, 1 / Math.max(Math.sqrt(-dg), 1e-300)) : 1;
-    const ls = wolfeSearch(f, x, fx, g, d, dg, step0, options.xtol ?? 0);
+    const ls = wolfeSearch(f, x, fx, g, d, dg, step0);
     nEval += ls.nEval;
     if (!ls.ok) {
       if (S.length > 0) {
@@ -133,7 +126,7 @@ export function minimizeLbfgs(f: Objective, x0: Float64Array, options: LbfgsOpti
 interface LineSearchResult { ok: boolean; x: Float64Array; f: number; g: Float64Array; nEval: number }
 
 /** Strong-Wolfe line search: bracketing then zoom with cubic/bisection interpolation. */
-function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array, d: Float64Array, dg0: number, step0: number, xtol: number): LineSearchResult {
+function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array, d: Float64Array, dg0: number, step0: number): LineSearchResult {
   const c1 = 1e-4, c2 = 0.9;
   const n = x.length;
   let nEval = 0;
@@ -150,7 +143,6 @@ function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array
   let t = step0;
   const zoom = (lo: Pt, hi: Pt): LineSearchResult => {
     for (let k = 0; k < 10; k++) {
-      if (lo.t > 0 && Math.abs(hi.t - lo.t) <= xtol * Math.max(lo.t, hi.t)) return { ok: true, x: lo.x, f: lo.f, g: lo.g, nEval };
       let tj = cubicMin(lo, hi);
       const lo_ = Math.min(lo.t, hi.t), hi_ = Math.max(lo.t, hi.t);
       const w = hi_ - lo_;

@@ -119,7 +119,8 @@ export class BucketTable {
 
   /** The frozen bucket of `key` (rows in csrRows[frozen[3b + 1] .. frozen[3b + 2])), or −1 when the key has no bucket. Call freeze() first. */
   lookup(key: number): number {
-    const k1 = (key & 0x7fffffff) + 1;
+    // key + 1 as stored in the Int32Array (key 2^31 − 1 becomes −2^31)
+    const k1 = ((key & 0x7fffffff) + 1) | 0;
     const f = this.frozen;
     const mask = this.frozenMask;
     let s = (Math.imul(k1 ^ (k1 >>> 15), 0x2c1b3c6d) >>> 0) & mask;
@@ -154,7 +155,7 @@ export class BucketTable {
     for (let s = 0; s < slots; s++) {
       const c = counts[s];
       if (c === 0) continue;
-      const k1 = this.keys[s]; // key + 1
+      const k1 = this.keys[s] | 0; // key + 1, as an int32
       let f = (Math.imul(k1 ^ (k1 >>> 15), 0x2c1b3c6d) >>> 0) & mask;
       while (frozen[3 * f] !== 0) f = (f + 1) & mask;
       frozen[3 * f] = k1;

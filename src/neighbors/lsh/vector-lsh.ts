@@ -1,8 +1,11 @@
 /**
  * The machinery SimHash and E2LSH share: L hash tables of K concatenated projections each,
- * projections computed for a whole batch by one GEMM, buckets in hash maps, multi-probe
- * candidate generation, and exact re-ranking of the candidates (so distances returned are
- * true distances and a result never contains a false neighbour, only misses one).
+ * projections computed for a whole batch of queries by one GEMM, buckets in flat CSR tables
+ * (bucket-table.ts), multi-probe candidate generation, de-duplication without sets, and exact
+ * re-ranking of the candidates (so distances returned are true squared-L2-based distances
+ * and a result never contains a false neighbour, only misses one). Batches of queries are
+ * searched inside out (searchBatch: tables outer, then one sweep over the store in row
+ * order), which reads memory in order instead of one random row per candidate.
  *
  * Parameters are given explicitly (hashLength K, tables L, probes T) or chosen from
  * `targetRecall` on the first add(): a sample of 200 added vectors serves as calibration
@@ -62,8 +65,6 @@ export abstract class VectorLshIndex implements SavableIndex {
   protected tables: BucketTable[] = [];
   /** n × L bucket keys of every stored row (to delete a row from its buckets). */
   protected rowKeys = new Uint32Array(0);
-  /** Squared norm of every stored row (re-ranking uses ‖q‖² + ‖x‖² − 2 q·x). */
-  protected norms = new Float64Array(0);
   protected readonly idAlloc = new IdAllocator();
   private declaredDim: number | undefined;
   private stamp = new Uint32Array(0);
@@ -159,17 +160,6 @@ export abstract class VectorLshIndex implements SavableIndex {
       nk.set(this.rowKeys);
       this.rowKeys = nk;
     }
-    if (this.norms.length < start + m.rows) {
-      const nn = new Float64Array(Math.max(start + m.rows, this.norms.length * 2));
-      nn.set(this.norms);
-      this.norms = nn;
-    }
-    const d = m.cols;
-    for (let i = 0; i < m.rows; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += m.data[i * d + j] * m.data[i * d + j];
-      this.norms[start + i] = s;
-    }
     const keys = new Uint32Array(L);
     const LK = L * this.K;
     for (let i = 0; i < m.rows; i++) {
@@ -195,7 +185,6 @@ export abstract class VectorLshIndex implements SavableIndex {
         this.tables[t].unlink(this.rowKeys[r * L + t], r);
       }
       store.removeIds([id], (from, to) => {
-        this.norms[to] = this.norms[from];
         for (let t = 0; t < L; t++) {
           const key = this.rowKeys[from * L + t];
           this.tables[t].rename(key, from, to);
@@ -223,7 +212,6 @@ export abstract class VectorLshIndex implements SavableIndex {
     const LK = L * this.K;
     const d = store.dim;
     const data = store.data;
-    const norms = this.norms;
     const keys = new Uint32Array(L);
     const extra: number[] = [];
     const topIds = new Float64Array(kk);
@@ -316,14 +304,12 @@ export abstract class VectorLshIndex implements SavableIndex {
     const LK = L * this.K;
     const d = store.dim;
     const data = store.data;
-    const norms = this.norms;
     const qd = q.data;
     const storeIds = store.ids;
     const outIds: number[][] = new Array(q.rows);
     const outD: number[][] = new Array(q.rows);
     const chunk = 1024;
     const keys = new Uint32Array(Math.min(chunk, q.rows) * L);
-    const qnorm = new Float64Array(Math.min(chunk, q.rows));
     const lastRow = new Int32Array(Math.min(chunk, q.rows));
     const topIds = new Float64Array(Math.min(chunk, q.rows) * kk);
     const topD = new Float64Array(Math.min(chunk, q.rows) * kk);
@@ -339,10 +325,6 @@ export abstract class VectorLshIndex implements SavableIndex {
       for (let i = 0; i < nc; i++) {
         this.homeKeys(proj, (c0 + i) * LK, oneKey);
         keys.set(oneKey, i * L);
-        let s = 0;
-        const o = (c0 + i) * d;
-        for (let j = 0; j < d; j++) s += qd[o + j] * qd[o + j];
-        qnorm[i] = s;
       }
       // 1. pairs, table by table
       let P = 0;
