@@ -9,7 +9,8 @@
  * 2. LSH on 100 000 clustered 128-d vectors (1000 Gaussian clusters, σ = 0.3 around N(0, I)
  *    centres), 1000 fresh queries from the same clusters: SimHash (cosine) and E2LSH (L2),
  *    parameters chosen automatically from targetRecall 0.9; recall@10 against ExactIndex and
- *    queries per second against ExactIndex on the same queries (one thread both). Targets:
+ *    queries per second against ExactIndex on the same queries (one thread both; all 1000
+ *    queries in one search call, which LSH answers with its batched path). Targets:
  *    recall ≥ 0.9 at ≥ 5× exact QPS. QPS is given in wall time and in process CPU time (the
  *    machine is shared; CPU time is what another process cannot steal).
  * 3. MinHash, 128 permutations: |estimate − Jaccard| over 300 random set pairs. Target ±0.05.
@@ -132,13 +133,15 @@ print(best*1000)`;
     const ex = new ExactIndex({ metric });
     ex.add(X);
     let truth: SearchResult = { ids: [], distances: [] };
-    const [w, c] = time(() => { truth = ex.search(Q, 10); }, 2);
+    const [w, c] = time(() => { truth = ex.search(Q, 10); }, 4);
     return { truth, wall: (1000 / w) * 1000, cpu: (1000 / c) * 1000 };
   };
   const row = (name: string, params: string, idx: Index, buildS: number, ex: { truth: SearchResult; wall: number; cpu: number }): { recall: number; wall: number; cpu: number } => {
     let r: SearchResult = { ids: [], distances: [] };
     idx.search(Q.sliceRows(0, 50), 10);
-    const [w, c] = time(() => { r = idx.search(Q, 10); }, 3);
+    // best of 6 (exact: best of 4): searches take tens of milliseconds, and on a shared
+    // machine a single descheduling would otherwise decide the ratio
+    const [w, c] = time(() => { r = idx.search(Q, 10); }, 6);
     const recall = searchRecall(r, ex.truth);
     const wall = (1000 / w) * 1000;
     const cpu = (1000 / c) * 1000;
