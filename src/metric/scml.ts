@@ -134,6 +134,23 @@ function metricOf(B: Float64Array, K: number, d: number, w: Float64Array): Float
   return weightedGram(B, K, d, w);
 }
 
+/** Entries of the precomputed δ matrix allowed (8 bytes each): 4M = 32 MB. */
+const PRECOMPUTE_LIMIT = 4_000_000;
+
+/** δ_t = ((b_iᵀ(a − p))² − (b_iᵀ(a − n))²)_i for every triplet, |T| x K, from the projections XB. */
+function tripletDeltas(XB: Float64Array, K: number, T: Int32Array): Float64Array {
+  const nT = T.length / 3;
+  const R = new Float64Array(nT * K);
+  for (let t = 0; t < nT; t++) {
+    const a = T[3 * t] * K, p = T[3 * t + 1] * K, q = T[3 * t + 2] * K, o = t * K;
+    for (let i = 0; i < K; i++) {
+      const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
+      R[o + i] = u * u - v * v;
+    }
+  }
+  return R;
+}
+
 export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float64Array, K: number, options: ScmlOptions, rng: Random, onOutput?: (it: number, f: number) => void): ScmlResult {
   const beta = checkPositive(options.beta ?? 1e-5, 'beta', 'scml', true);
   const gamma = checkPositive(options.gamma ?? 5e-3, 'gamma', 'scml');
@@ -159,24 +176,40 @@ export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float6
   let bestNzObj = Infinity;
   onOutput?.(0, bestObj);
   // Active (w_i > 0) coordinates: the slack of a triplet needs only these, and the full
-  // δ_t row is formed only for the triplets that violate the margin.
+  // δ_t row is added only for the triplets that violate the margin.
   const act = new Int32Array(K);
   let nAct = 0;
+  // When the |T| x K matrix of δ_t rows is small enough it is formed once (each triplet is drawn
+  // maxIter·batch/|T| times on average, so this saves that many recomputations per row); the
+  // entries are computed with the same arithmetic as on the fly, so the iterates are identical.
+  const R = nT * K <= PRECOMPUTE_LIMIT ? tripletDeltas(XB, K, T) : null;
   for (let it = 0; it < maxIter; it++) {
     g.fill(0);
-    for (let b = 0; b < batch; b++) {
-      const t = rng.int(nT);
-      const a = T[3 * t] * K, p = T[3 * t + 1] * K, q = T[3 * t + 2] * K;
-      let slack = 1;
-      for (let r = 0; r < nAct; r++) {
-        const i = act[r];
-        const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
-        slack += (u * u - v * v) * w[i];
+    if (R) {
+      for (let b = 0; b < batch; b++) {
+        const o = rng.int(nT) * K;
+        let slack = 1;
+        for (let r = 0; r < nAct; r++) {
+          const i = act[r];
+          slack += R[o + i] * w[i];
+        }
+        if (slack > 0) for (let i = 0; i < K; i++) g[i] += R[o + i];
       }
-      if (slack > 0) {
-        for (let i = 0; i < K; i++) {
+    } else {
+      for (let b = 0; b < batch; b++) {
+        const t = rng.int(nT);
+        const a = T[3 * t] * K, p = T[3 * t + 1] * K, q = T[3 * t + 2] * K;
+        let slack = 1;
+        for (let r = 0; r < nAct; r++) {
+          const i = act[r];
           const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
-          g[i] += u * u - v * v;
+          slack += (u * u - v * v) * w[i];
+        }
+        if (slack > 0) {
+          for (let i = 0; i < K; i++) {
+            const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
+            g[i] += u * u - v * v;
+          }
         }
       }
     }
