@@ -25,7 +25,8 @@ import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js
 import { QuadrupletLearner } from './weakly-supervised.js';
 import { quadrupletsFromLabels, metricComponents } from './supervised-tuples.js';
 import { priorMatrix, priorParam, type PriorOption } from './prior.js';
-import { quadForms, weightedGram, tupleDiffs } from './pair-differences.js';
+import { weightedGram, tupleDiffs } from './pair-differences.js';
+import { getBackend } from '../backend/index.js';
 import { inverseSpd, logDetSpd, symmetrize } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
 
@@ -62,52 +63,92 @@ function logDetOrMinusInfinity(M: Float64Array, d: number): number {
 
 /** f(M) and (when `grad` is given) ∇f(M). Returns Infinity if M is not positive definite. */
 export function lsmlObjective(P: LsmlProblem, M: Float64Array, grad?: Float64Array): number {
+  const e = lsmlValue(P, M);
+  if (e && grad) lsmlGradient(P, M, e, grad);
+  return e ? e.f : Infinity;
+}
+
+/** f(M) with the squared lengths it needed (reused by the gradient), or null outside the PD cone. */
+interface LsmlEval {
+  f: number;
+  ab: Float64Array;
+  cd: Float64Array;
+}
+
+/** Scratch for V M (n x d): reused across the line search's trials instead of 2 allocations each. */
+let scratch = new Float64Array(0);
+
+/** v_qᵀ M v_q for each row of V (n x d). */
+function squaredLengths(V: Float64Array, n: number, d: number, M: Float64Array): Float64Array {
+  if (scratch.length < n * d) scratch = new Float64Array(n * d);
+  const VM = scratch;
+  getBackend().gemm(false, false, n, d, d, 1, V, d, M, d, 0, VM, d);
+  const out = new Float64Array(n);
+  for (let q = 0; q < n; q++) {
+    let s = 0;
+    const o = q * d;
+    for (let c = 0; c < d; c++) s += VM[o + c] * V[o + c];
+    out[q] = s;
+  }
+  return out;
+}
+
+function lsmlValue(P: LsmlProblem, M: Float64Array): LsmlEval | null {
   const { d, n } = P;
   const logDet = logDetOrMinusInfinity(M, d);
-  if (logDet === -Infinity) return Infinity;
+  if (logDet === -Infinity) return null;
   let reg = -logDet + P.priorLogDet - d;
   for (let i = 0; i < d * d; i++) reg += M[i] * P.priorInv[i];
-  const ab = quadForms(P.vab, n, d, M);
-  const cd = quadForms(P.vcd, n, d, M);
+  const ab = squaredLengths(P.vab, n, d, M);
+  const cd = squaredLengths(P.vcd, n, d, M);
   let loss = 0;
-  const cab = grad ? new Float64Array(n) : null;
-  const ccd = grad ? new Float64Array(n) : null;
   for (let q = 0; q < n; q++) {
     const dab = Math.sqrt(Math.max(ab[q], 0)), dcd = Math.sqrt(Math.max(cd[q], 0));
     if (dab > dcd) {
       const r = dab - dcd;
       loss += P.w[q] * r * r;
-      if (cab && ccd) {
-        cab[q] = P.w[q] * (1 - dcd / dab);
-        // d_cd = 0 with d_ab > 0: the residual's derivative in M along v_cd is unbounded; the
-        // subgradient choice 0 keeps the step finite (the pair is then a duplicate point).
-        ccd[q] = dcd > 0 ? P.w[q] * (1 - dab / dcd) : 0;
-      }
     }
   }
-  if (grad && cab && ccd) {
-    // Only violated quadruplets contribute: gather their rows so the GEMMs skip the rest.
-    let nv = 0;
-    for (let q = 0; q < n; q++) if (cab[q] !== 0 || ccd[q] !== 0) nv++;
-    const Vab = new Float64Array(nv * d), Vcd = new Float64Array(nv * d);
-    const wab = new Float64Array(nv), wcd = new Float64Array(nv);
-    for (let q = 0, k = 0; q < n; q++) {
-      if (cab[q] === 0 && ccd[q] === 0) continue;
-      Vab.set(P.vab.subarray(q * d, q * d + d), k * d);
-      Vcd.set(P.vcd.subarray(q * d, q * d + d), k * d);
-      wab[k] = cab[q];
-      wcd[k] = ccd[q];
-      k++;
-    }
-    const Minv = inverseSpd(new Matrix(d, d, M)).data;
-    for (let i = 0; i < d * d; i++) grad[i] = P.priorInv[i] - Minv[i];
-    if (nv > 0) {
-      const G1 = weightedGram(Vab, nv, d, wab);
-      const G2 = weightedGram(Vcd, nv, d, wcd);
-      for (let i = 0; i < d * d; i++) grad[i] += G1[i] + G2[i];
+  return { f: loss + reg, ab, cd };
+}
+
+/**
+ * ∇f(M) from the squared lengths of lsmlValue. Kept apart so that the line search pays for the
+ * inverse and the weighted Grams only at the point it accepts, not at every trial.
+ */
+function lsmlGradient(P: LsmlProblem, M: Float64Array, e: LsmlEval, grad: Float64Array): void {
+  const { d, n } = P;
+  const cab = new Float64Array(n);
+  const ccd = new Float64Array(n);
+  for (let q = 0; q < n; q++) {
+    const dab = Math.sqrt(Math.max(e.ab[q], 0)), dcd = Math.sqrt(Math.max(e.cd[q], 0));
+    if (dab > dcd) {
+      cab[q] = P.w[q] * (1 - dcd / dab);
+      // d_cd = 0 with d_ab > 0: the residual's derivative in M along v_cd is unbounded; the
+      // subgradient choice 0 keeps the step finite (the pair is then a duplicate point).
+      ccd[q] = dcd > 0 ? P.w[q] * (1 - dab / dcd) : 0;
     }
   }
-  return loss + reg;
+  // Only violated quadruplets contribute: gather their rows so the GEMMs skip the rest.
+  let nv = 0;
+  for (let q = 0; q < n; q++) if (cab[q] !== 0 || ccd[q] !== 0) nv++;
+  const Vab = new Float64Array(nv * d), Vcd = new Float64Array(nv * d);
+  const wab = new Float64Array(nv), wcd = new Float64Array(nv);
+  for (let q = 0, k = 0; q < n; q++) {
+    if (cab[q] === 0 && ccd[q] === 0) continue;
+    Vab.set(P.vab.subarray(q * d, q * d + d), k * d);
+    Vcd.set(P.vcd.subarray(q * d, q * d + d), k * d);
+    wab[k] = cab[q];
+    wcd[k] = ccd[q];
+    k++;
+  }
+  const Minv = inverseSpd(new Matrix(d, d, M)).data;
+  for (let i = 0; i < d * d; i++) grad[i] = P.priorInv[i] - Minv[i];
+  if (nv > 0) {
+    const G1 = weightedGram(Vab, nv, d, wab);
+    const G2 = weightedGram(Vcd, nv, d, wcd);
+    for (let i = 0; i < d * d; i++) grad[i] += G1[i] + G2[i];
+  }
 }
 
 export function lsmlProblem(t: Tuples, weights: ArrayLike<number> | undefined, prior: PriorOption, rng: Random): LsmlProblem {
@@ -169,8 +210,10 @@ export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: nu
     for (let ls = 0; ls < 60; ls++) {
       for (let i = 0; i < dd; i++) trial[i] = M[i] - step * G[i];
       trial.set(symmetrize(new Matrix(d, d, trial)).data);
-      fNew = lsmlObjective(P, trial, Gnew);
-      if (fNew <= f - 1e-4 * step * g2) {
+      const e = lsmlValue(P, trial);
+      fNew = e ? e.f : Infinity;
+      if (e && fNew <= f - 1e-4 * step * g2) {
+        lsmlGradient(P, trial, e, Gnew);
         accepted = true;
         break;
       }

@@ -19,8 +19,11 @@
  * neighbourhoods: k-means centres, and around each the k nearest points of every class, at two
  * scales (k = 10 and 20, or 50 and 20 above 50 features).
  *
- * δ_t rows are never stored (|T| x K can be gigabytes): the data are projected once on the
- * bases, XB = X Bᵀ (n x K), and each δ_t is formed from three rows of XB when drawn.
+ * δ_t rows are never stored (|T| x K can be gigabytes; and where it would fit, a drawn row of it
+ * is a cache miss per active basis, measured slower than recomputing): the data are projected
+ * once on the bases, XB = X Bᵀ (n x K), and each δ_t is formed from three rows of XB when drawn.
+ * The RDA step is kept in terms of the running sum of subgradients so that mini-batches with no
+ * violated triplet (almost all of them once the margins hold) cost only the active weights.
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
@@ -134,21 +137,90 @@ function metricOf(B: Float64Array, K: number, d: number, w: Float64Array): Float
   return weightedGram(B, K, d, w);
 }
 
-/** Entries of the precomputed δ matrix allowed (8 bytes each): 4M = 32 MB. */
-const PRECOMPUTE_LIMIT = 4_000_000;
-
-/** δ_t = ((b_iᵀ(a − p))² − (b_iᵀ(a − n))²)_i for every triplet, |T| x K, from the projections XB. */
-function tripletDeltas(XB: Float64Array, K: number, T: Int32Array): Float64Array {
-  const nT = T.length / 3;
-  const R = new Float64Array(nT * K);
-  for (let t = 0; t < nT; t++) {
-    const a = T[3 * t] * K, p = T[3 * t + 1] * K, q = T[3 * t + 2] * K, o = t * K;
-    for (let i = 0; i < K; i++) {
+/**
+ * Adds to g the δ_t of the mini-batch's triplets that violate the margin under w (whose
+ * nonzero entries are act[0..nAct)); true when there was one.
+ */
+function batchSubgradient(rng: Random, T: Int32Array, nT: number, XB: Float64Array, K: number, w: Float64Array, act: Int32Array, nAct: number, batch: number, g: Float64Array): boolean {
+  let any = false;
+  for (let b = 0; b < batch; b++) {
+    const t = rng.int(nT);
+    const a = T[3 * t] * K, p = T[3 * t + 1] * K, q = T[3 * t + 2] * K;
+    let slack = 1;
+    for (let r = 0; r < nAct; r++) {
+      const i = act[r];
       const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
-      R[o + i] = u * u - v * v;
+      slack += (u * u - v * v) * w[i];
+    }
+    if (slack > 0) {
+      any = true;
+      for (let i = 0; i < K; i++) {
+        const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
+        g[i] += u * u - v * v;
+      }
     }
   }
-  return R;
+  return any;
+}
+
+/** The RDA/AdaGrad step after a nonzero mini-batch subgradient; returns the new active count. */
+function rdaStep(g: Float64Array, invBatch: number, sum: Float64Array, ada2: Float64Array, coef: Float64Array, w: Float64Array, act: Int32Array, kb: number, gamma: number, delta: number): number {
+  let nAct = 0;
+  const K = w.length;
+  for (let i = 0; i < K; i++) {
+    const gi = g[i] * invBatch;
+    if (gi !== 0) {
+      sum[i] += gi;
+      ada2[i] += gi * gi;
+      coef[i] = 1 / (gamma * (delta + Math.sqrt(ada2[i])));
+    }
+    const z = sum[i] + kb;
+    if (z < 0) {
+      w[i] = -z * coef[i];
+      act[nAct++] = i;
+    } else w[i] = 0;
+  }
+  return nAct;
+}
+
+/** The step after a zero subgradient: only t moved, so only the active weights change. */
+function refreshActive(sum: Float64Array, coef: Float64Array, w: Float64Array, act: Int32Array, nAct: number, kb: number): void {
+  for (let r = 0; r < nAct; r++) {
+    const i = act[r];
+    const z = sum[i] + kb;
+    w[i] = z < 0 ? -z * coef[i] : 0;
+  }
+}
+
+interface RdaState {
+  w: Float64Array;
+  /** Σ of the mini-batch subgradients, Σ of their squares, 1 / (γ (δ + √Σg²)). */
+  sum: Float64Array;
+  ada2: Float64Array;
+  coef: Float64Array;
+  g: Float64Array;
+  act: Int32Array;
+  nAct: number;
+  /** g holds a nonzero subgradient from the last iteration. */
+  dirty: boolean;
+}
+
+/** Iterations from+1 .. to of the dual averaging (t = iteration number). */
+function rdaIterations(st: RdaState, from: number, to: number, rng: Random, T: Int32Array, XB: Float64Array, K: number, batch: number, beta: number, gamma: number, delta: number): void {
+  const nT = T.length / 3;
+  const invBatch = 1 / batch;
+  const { w, sum, ada2, coef, g, act } = st;
+  let nAct = st.nAct, dirty = st.dirty;
+  for (let it = from; it < to; it++) {
+    if (dirty) g.fill(0);
+    const any = batchSubgradient(rng, T, nT, XB, K, w, act, nAct, batch, g);
+    dirty = any;
+    const kb = (it + 1) * beta;
+    if (any) nAct = rdaStep(g, invBatch, sum, ada2, coef, w, act, kb, gamma, delta);
+    else refreshActive(sum, coef, w, act, nAct, kb);
+  }
+  st.nAct = nAct;
+  st.dirty = dirty;
 }
 
 export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float64Array, K: number, options: ScmlOptions, rng: Random, onOutput?: (it: number, f: number) => void): ScmlResult {
@@ -163,8 +235,8 @@ export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float6
   const XB = new Float64Array(n * K);
   getBackend().gemm(false, true, n, K, d, 1, points.data, d, B, d, 0, XB, K);
   const w = new Float64Array(K);
-  const avg = new Float64Array(K);
-  const ada = new Float64Array(K);
+  const sum = new Float64Array(K);
+  const ada2 = new Float64Array(K);
   const g = new Float64Array(K);
   const delta = 1e-3;
   const pairs = tripletPairs(T, n);
@@ -178,65 +250,27 @@ export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float6
   // Active (w_i > 0) coordinates: the slack of a triplet needs only these, and the full
   // δ_t row is added only for the triplets that violate the margin.
   const act = new Int32Array(K);
-  let nAct = 0;
-  // When the |T| x K matrix of δ_t rows is small enough it is formed once (each triplet is drawn
-  // maxIter·batch/|T| times on average, so this saves that many recomputations per row); the
-  // entries are computed with the same arithmetic as on the fly, so the iterates are identical.
-  const R = nT * K <= PRECOMPUTE_LIMIT ? tripletDeltas(XB, K, T) : null;
-  for (let it = 0; it < maxIter; it++) {
-    g.fill(0);
-    if (R) {
-      for (let b = 0; b < batch; b++) {
-        const o = rng.int(nT) * K;
-        let slack = 1;
-        for (let r = 0; r < nAct; r++) {
-          const i = act[r];
-          slack += R[o + i] * w[i];
-        }
-        if (slack > 0) for (let i = 0; i < K; i++) g[i] += R[o + i];
-      }
-    } else {
-      for (let b = 0; b < batch; b++) {
-        const t = rng.int(nT);
-        const a = T[3 * t] * K, p = T[3 * t + 1] * K, q = T[3 * t + 2] * K;
-        let slack = 1;
-        for (let r = 0; r < nAct; r++) {
-          const i = act[r];
-          const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
-          slack += (u * u - v * v) * w[i];
-        }
-        if (slack > 0) {
-          for (let i = 0; i < K; i++) {
-            const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
-            g[i] += u * u - v * v;
-          }
-        }
-      }
+  // The RDA step in terms of the running sum S = Σ_k g_k (ḡ_t = S / t):
+  //   w_i = max(−(S_i + t β), 0) / (γ (δ + G_i)),
+  // so an iteration whose mini-batch has no violated triplet (g = 0, most of them once the
+  // margins are met) changes only t: S, G and the active set stay, and only the active w_i are
+  // refreshed. Inactive coordinates cannot become active then, since S_i + t β only grows.
+  const st: RdaState = { w, sum, ada2, coef: new Float64Array(K).fill(1 / (gamma * delta)), g, act, nAct: 0, dirty: false };
+  // Iterations run in chunks between objective evaluations, so that the hot loop is a function
+  // of its own that the JIT optimises once with stable feedback (no progress callback inside).
+  for (let it0 = 0; it0 < maxIter; ) {
+    const k1 = Math.min(maxIter, (Math.floor(it0 / outputIter) + 1) * outputIter);
+    rdaIterations(st, it0, k1, rng, T, XB, K, batch, beta, gamma, delta);
+    it0 = k1;
+    const f = scmlObjective(points, T, B, K, w, beta, pairs);
+    onOutput?.(k1, f);
+    if (f < bestObj) {
+      bestObj = f;
+      best = w.slice();
     }
-    const k1 = it + 1;
-    const scale = k1 / gamma;
-    nAct = 0;
-    for (let i = 0; i < K; i++) {
-      const gi = g[i] / batch;
-      avg[i] += (gi - avg[i]) / k1;
-      if (gi !== 0) ada[i] = Math.sqrt(ada[i] * ada[i] + gi * gi);
-      const z = avg[i] + beta;
-      if (z < 0) {
-        w[i] = (-scale * z) / (delta + ada[i]);
-        act[nAct++] = i;
-      } else w[i] = 0;
-    }
-    if (k1 % outputIter === 0 || k1 === maxIter) {
-      const f = scmlObjective(points, T, B, K, w, beta, pairs);
-      onOutput?.(k1, f);
-      if (f < bestObj) {
-        bestObj = f;
-        best = w.slice();
-      }
-      if (f < bestNzObj && w.some((v) => v > 0)) {
-        bestNzObj = f;
-        bestNz = w.slice();
-      }
+    if (f < bestNzObj && w.some((v) => v > 0)) {
+      bestNzObj = f;
+      bestNz = w.slice();
     }
   }
   const warnings: string[] = [];

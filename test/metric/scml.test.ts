@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SCML, SCMLSupervised, scmlObjective } from '../../src/metric/scml.js';
+import { SCML, SCMLSupervised, scmlObjective, scmlSolve } from '../../src/metric/scml.js';
 import { ldaDirections } from '../../src/metric/scml-basis.js';
 import { Constraints } from '../../src/metric/constraints.js';
 import { Matrix } from '../../src/matrix.js';
@@ -81,6 +81,51 @@ test('scml: triplets that only feature 0 explains give feature 0 the weight; wei
   assert.ok(w.every((v) => v >= 0));
   assert.ok(w[0] > 5 * Math.max(w[1], w[2]), `weights ${Array.from(w)}`);
   assert.ok(m.score({ points: X, indices: T }) > 0.9);
+});
+
+test('scml: the lazy dual-averaging step equals the plain RDA/AdaGrad iteration (running mean, dense update)', () => {
+  const rng = new Random(5);
+  const n = 30, d = 3, K = 6;
+  const X = new Matrix(n, d, rng.fillNormal(new Float64Array(n * d)));
+  const y = Array.from({ length: n }, (_, i) => i % 3);
+  // Classes separated along feature 0, so that the margins need a nonzero metric.
+  for (let i = 0; i < n; i++) X.data[i * d] = 0.3 * X.data[i * d] + 2 * y[i];
+  const B = rng.fillNormal(new Float64Array(K * d));
+  const T = new Constraints(y).knnTriplets(X, 2, 3);
+  const nT = T.length / 3;
+  const beta = 1e-5, gamma = 5e-3, delta = 1e-3, batch = 4, iters = 300;
+  // Reference: w_{t+1} = (t / (γ (δ + G_t))) · max(−(ḡ_t + β), 0) with ḡ the running mean and G
+  // the root of the summed squares, every coordinate updated every iteration.
+  const draw = new Random(9);
+  const w = new Float64Array(K), avg = new Float64Array(K), G2 = new Float64Array(K);
+  const delta_t = (t: number): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < K; i++) {
+      let u = 0, v = 0;
+      for (let c = 0; c < d; c++) {
+        u += B[i * d + c] * (X.get(T[3 * t], c) - X.get(T[3 * t + 1], c));
+        v += B[i * d + c] * (X.get(T[3 * t], c) - X.get(T[3 * t + 2], c));
+      }
+      out.push(u * u - v * v);
+    }
+    return out;
+  };
+  for (let it = 1; it <= iters; it++) {
+    const g = new Array(K).fill(0);
+    for (let b = 0; b < batch; b++) {
+      const r = delta_t(draw.int(nT));
+      if (1 + r.reduce((s, v, i) => s + v * w[i], 0) > 0) r.forEach((v, i) => (g[i] += v / batch));
+    }
+    for (let i = 0; i < K; i++) {
+      avg[i] += (g[i] - avg[i]) / it;
+      G2[i] += g[i] * g[i];
+      w[i] = (it / (gamma * (delta + Math.sqrt(G2[i])))) * Math.max(-(avg[i] + beta), 0);
+    }
+  }
+  assert.ok(w.some((v) => v > 0), `reference weights ${Array.from(w)}`);
+  const r = scmlSolve(X, T, B, K, { beta, gamma, batchSize: batch, maxIter: iters, outputIter: iters }, new Random(9));
+  // One objective evaluation (at the end): the returned weights are the last iterate.
+  for (let i = 0; i < K; i++) assert.ok(Math.abs(r.weights[i] - w[i]) <= 1e-9 * (1 + Math.abs(w[i])), `w[${i}] ${r.weights[i]} vs ${w[i]}`);
 });
 
 test('scml: iris and wine reach metric-learn (mean − ½ std) through cross-validation', () => {

@@ -63,6 +63,26 @@ test('multi-probe perturbation sets come in increasing total score', () => {
   assert.deepEqual(valid, [[0], [1], [2]]);
 });
 
+test('E2LSH allocation-free probing (T ≤ 8) probes the same buckets as the heap sequence', () => {
+  const rng = new Random(3);
+  interface ProbeAccess { K: number; L: number; w: number; probes: number; offsets: Float32Array; probeKeysSmall(p: Float32Array, o: number, t: number, out: number[]): void; probeKeysHeap(p: Float32Array, o: number, t: number, out: number[]): void }
+  for (const K of [1, 3, 12]) {
+    for (const T of [1, 2, 4, 8]) {
+      const e = new E2LshIndex({ hashLength: K, tables: 2, probes: T, bucketWidth: 1.7 }) as unknown as ProbeAccess;
+      Object.assign(e, { K, L: 2, w: 1.7, probes: T, offsets: Float32Array.from({ length: 2 * K }, () => rng.uniform(0, 1.7)) });
+      for (let rep = 0; rep < 30; rep++) {
+        const proj = Float32Array.from({ length: 2 * K }, () => rng.normal() * 5);
+        const a: number[] = [];
+        const b: number[] = [];
+        e.probeKeysSmall(proj, 0, 1, a);
+        e.probeKeysHeap(proj, 0, 1, b);
+        assert.equal(a.length, Math.min(T, b.length));
+        assert.deepEqual([...a].sort(), [...b].sort());
+      }
+    }
+  }
+});
+
 test('bucket table: chains survive growth, unlink and rename', () => {
   const t = new BucketTable(4);
   for (let r = 0; r < 200; r++) t.insert(r % 7 === 0 ? 0xffffffff : r % 13, r);

@@ -92,12 +92,22 @@ export interface PlanInput {
 }
 
 /**
+ * Per-query cost weights of planLsh, in units of one re-ranked dimension (a candidate costs
+ * d + COST.candidate). Measured on the 100 000 × 128-d benchmark (batched search of 1000
+ * queries, process CPU time, native backend): a re-ranked candidate ≈ 165 ns (≈ 1.2 ns per
+ * dimension with early abandoning); a table ≈ 600 ns per query (key mixing, one directory
+ * probe that misses cache, the pair bookkeeping); each extra multi-probe bucket ≈ 190 ns
+ * (its key, a second directory miss); projections are one GEMM, ≈ 2.5 ns per hash plus
+ * flooring (≈ 4 units). The former weights (L·K·d/4 for hashing, K + 30 per probe) charged
+ * hashing ~8× too much and a table ~10× too little, and so chose many short tables.
+ */
+const COST = { projection: 4, table: 500, probe: 160, candidate: 10, visit: 2 };
+
+/**
  * The cheapest (K, L, T) whose predicted recall reaches the target; when none does within
- * maxTables, the plan with the highest predicted recall. Cost per query, in rough
- * multiply-add equivalents: hashing L·K·d/4 (one GEMM for all queries), probing
- * L·(1+T)·(K+30), re-ranking candidates·(d+10) and bucket traversal 2·n·L·E[P_table].
- * (Weights fitted from wall-clock costs on 128-d data were tried and chose more tables,
- * which measured slower; these simple weights gave the fastest plans on the benchmark.)
+ * maxTables, the plan with the highest predicted recall. Cost per query (weights COST,
+ * measured): hashing L·K, tables L, extra probes L·T, re-ranking candidates·(d + 10) and
+ * bucket traversal n·L·E[P_table].
  */
 export function planLsh(input: PlanInput): LshPlan {
   const { near, background, n, d, targetRecall, maxTables } = input;
@@ -125,7 +135,7 @@ export function planLsh(input: PlanInput): LshPlan {
         for (let i = 0; i < background.length; i++) { missB[i] *= 1 - pb[i]; cand += weight[i] * (1 - missB[i]); traversed += weight[i] * pb[i]; }
         cand = (n * cand) / totalW;
         traversed = (n * L * traversed) / totalW;
-        const cost = (L * K * d) / 4 + L * (1 + T) * (K + 30) + cand * (d + 10) + 2 * traversed;
+        const cost = COST.projection * L * K + COST.table * L + COST.probe * L * T + cand * (d + COST.candidate) + COST.visit * traversed;
         const plan: LshPlan = { K, L, probes: T, predictedRecall: rec, predictedCandidates: cand, predictedCost: cost };
         if (!bestRecall || rec > bestRecall.predictedRecall + 1e-12 || (Math.abs(rec - bestRecall.predictedRecall) <= 1e-12 && cost < bestRecall.predictedCost)) bestRecall = plan;
         if (rec >= targetRecall) {

@@ -27,6 +27,9 @@ export interface E2LshOptions extends VectorLshOptions {
   bucketWidth?: number;
 }
 
+/** Up to this many probes per table use the allocation-free subset enumeration (2^T − 1 subsets). */
+const SMALL_PROBES = 8;
+
 /** Mixes K bucket integers into one 32-bit table key (FNV-1a style with a final avalanche). */
 function mixKey(h: Int32Array, o: number, K: number): number {
   let x = 0x811c9dc5;
@@ -86,7 +89,7 @@ export class E2LshIndex extends VectorLshIndex {
         perturbationsOf: (K) => 2 * K,
         kRange: o.hashLength !== undefined ? [o.hashLength, o.hashLength] : [2, 24],
         maxTables: o.tables ?? o.maxTables ?? 64,
-        probeChoices: o.probes !== undefined ? [o.probes] : [0, 2, 4, 8, 16],
+        probeChoices: o.probes !== undefined ? [o.probes] : [0, 1, 2, 3, 4, 6],
       });
       const target = plannedRecall(o.targetRecall ?? 0.9);
       const better = !best
@@ -125,6 +128,84 @@ export class E2LshIndex extends VectorLshIndex {
   }
 
   protected probeKeys(proj: Float32Array, offset: number, table: number, out: number[]): void {
+    if (this.probes <= SMALL_PROBES) this.probeKeysSmall(proj, offset, table, out);
+    else this.probeKeysHeap(proj, offset, table, out);
+  }
+
+  private pH = new Int32Array(0);
+  private pScore = new Float64Array(0);
+  private pTop = new Int32Array(SMALL_PROBES);
+  private pConflict = new Int32Array(SMALL_PROBES);
+  private pBestMask = new Int32Array(SMALL_PROBES);
+  private pBestScore = new Float64Array(SMALL_PROBES);
+
+  /**
+   * The same query-directed sequence as perturbationSets, computed without allocation for
+   * T ≤ SMALL_PROBES: a set containing the perturbation ranked p (0-based) scores at least
+   * as much as each of the p + 1 singletons ranked 0..p, so the T best sets use only the T
+   * best single perturbations; all 2^T − 1 subsets of those are scored and the T lowest
+   * valid ones kept. (The heap version allocated a few hundred objects per table and query,
+   * which made probing cost more than the candidates it saved.)
+   */
+  private probeKeysSmall(proj: Float32Array, offset: number, table: number, out: number[]): void {
+    const K = this.K;
+    const T = this.probes;
+    const w = this.w;
+    const base = table * K;
+    if (this.pH.length < K) { this.pH = new Int32Array(K); this.pScore = new Float64Array(2 * K); }
+    const h = this.pH;
+    const sc = this.pScore;
+    for (let j = 0; j < K; j++) {
+      const v = (proj[offset + base + j] + this.offsets[base + j]) / w;
+      const fl = Math.floor(v);
+      h[j] = fl;
+      const f = v - fl;
+      sc[2 * j] = f * f; // shift −1
+      sc[2 * j + 1] = (1 - f) * (1 - f); // shift +1
+    }
+    // the c best single perturbations (item 2j + s: coordinate j, shift s ? +1 : −1), best first
+    const top = this.pTop;
+    const c = Math.min(T, 2 * K);
+    let filled = 0;
+    for (let it = 0; it < 2 * K; it++) {
+      const s = sc[it];
+      if (filled === c && s >= sc[top[c - 1]]) continue;
+      let p = filled < c ? filled++ : c - 1;
+      while (p > 0 && sc[top[p - 1]] > s) { top[p] = top[p - 1]; p--; }
+      top[p] = it;
+    }
+    const conflict = this.pConflict;
+    for (let a = 0; a < c; a++) {
+      let cm = 0;
+      for (let b = 0; b < c; b++) if (b !== a && top[b] >> 1 === top[a] >> 1) cm |= 1 << b;
+      conflict[a] = cm;
+    }
+    const bestMask = this.pBestMask;
+    const bestScore = this.pBestScore;
+    let nb = 0;
+    for (let mask = 1; mask < 1 << c; mask++) {
+      let score = 0;
+      let ok = true;
+      for (let a = 0; a < c; a++) {
+        if ((mask & (1 << a)) === 0) continue;
+        if (mask & conflict[a]) { ok = false; break; }
+        score += sc[top[a]];
+      }
+      if (!ok || (nb === T && score >= bestScore[T - 1])) continue;
+      let p = nb < T ? nb++ : T - 1;
+      while (p > 0 && bestScore[p - 1] > score) { bestScore[p] = bestScore[p - 1]; bestMask[p] = bestMask[p - 1]; p--; }
+      bestScore[p] = score;
+      bestMask[p] = mask;
+    }
+    for (let i = 0; i < nb; i++) {
+      const mask = bestMask[i];
+      for (let a = 0; a < c; a++) if (mask & (1 << a)) h[top[a] >> 1] += (top[a] & 1) ? 1 : -1;
+      out.push(mixKey(h, 0, K));
+      for (let a = 0; a < c; a++) if (mask & (1 << a)) h[top[a] >> 1] -= (top[a] & 1) ? 1 : -1;
+    }
+  }
+
+  private probeKeysHeap(proj: Float32Array, offset: number, table: number, out: number[]): void {
     const K = this.K;
     const w = this.w;
     const base = table * K;

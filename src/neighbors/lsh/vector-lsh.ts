@@ -333,11 +333,10 @@ export abstract class VectorLshIndex implements SavableIndex {
         const dir = table.frozen;
         const members = table.csrRows;
         for (let i = 0; i < nc; i++) {
-          extra.length = 0;
-          extra.push(keys[i * L + t]);
-          if (this.probes > 0) this.probeKeys(proj, (c0 + i) * LK, t, extra);
-          for (let e = 0; e < extra.length; e++) {
-            const b = table.lookup(extra[e]);
+          // without multi-probe the home key is the only one; skip the key list
+          const nKeys = this.probes > 0 ? 1 + this.collectProbes(keys[i * L + t], proj, (c0 + i) * LK, t, extra) : 1;
+          for (let e = 0; e < nKeys; e++) {
+            const b = table.lookup(e === 0 ? keys[i * L + t] : extra[e]);
             if (b < 0) continue;
             const begin = dir[3 * b + 1];
             const end = dir[3 * b + 2];
@@ -400,6 +399,14 @@ export abstract class VectorLshIndex implements SavableIndex {
     this.lastCandidates = nCand / Math.max(1, q.rows);
     this.lastVisits = nVisit / Math.max(1, q.rows);
     return { ids: outIds, distances: outD };
+  }
+
+  /** Fills `extra` with the home key then the probe keys; returns the number of probe keys. */
+  private collectProbes(home: number, proj: Float32Array, offset: number, table: number, extra: number[]): number {
+    extra.length = 0;
+    extra.push(home);
+    this.probeKeys(proj, offset, table, extra);
+    return extra.length - 1;
   }
 
   private pairRowBuf = new Int32Array(1024);
