@@ -26,12 +26,16 @@ for (const f of files) {
   }
 }
 const resultsDir = join(benchDir, 'results');
-const sections = existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith('.md')).sort() : [];
+// Sections in the order of the architecture: compute, metric learning, search, deep, product.
+const order = ['linalg', 'metric', 'weak', 'neighbors', 'deep', 'deep-similarity', 'service'];
+const rank = (f) => { const i = order.indexOf(f.replace(/\.md$/, '')); return i < 0 ? order.length : i; };
+const sections = existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith('.md')).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)) : [];
 const header = [
   '# Benchmark results',
   '',
   'Made by `npm run bench` (all) or `npm run bench -- NAME` (one section); each section names its command, date and backend.',
   'Machine: 2-core x86-64, 24 GiB, one BLAS thread on both sides unless a section says otherwise.',
+  '',
   '',
 ].join('\n');
 writeFileSync(join(benchDir, 'RESULTS.md'), header + sections.map((f) => readFileSync(join(resultsDir, f), 'utf8').trim() + '\n').join('\n'));
