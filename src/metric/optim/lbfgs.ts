@@ -146,7 +146,8 @@ function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array
       let tj = cubicMin(lo, hi);
       const lo_ = Math.min(lo.t, hi.t), hi_ = Math.max(lo.t, hi.t);
       const w = hi_ - lo_;
-      if (!(tj > lo_ + 0.1 * w && tj < hi_ - 0.1 * w)) tj = 0.5 * (lo.t + hi.t);
+      if (!Number.isFinite(tj)) tj = 0.5 * (lo.t + hi.t);
+      else tj = Math.min(Math.max(tj, lo_ + 0.1 * w), hi_ - 0.1 * w);
       const p = eval_(tj);
       if (!Number.isFinite(p.f) || p.f > f0 + c1 * tj * dg0 || p.f >= lo.f) hi = p;
       else {
