@@ -5,8 +5,10 @@
  *
  *   npm run bench -- deep
  *
- * torch is not installed here, so the reference side is the figures recorded in deep.md
- * (measured on a machine of this type, one thread), not a side-by-side run. The split is
+ * pytorch-metric-learning cannot be installed here (no PyPI), so the reference side is the
+ * figures recorded in deep.md (measured on a machine of this type, one thread), not a
+ * side-by-side run; bench/torch-check runs the same protocol in torch (Debian's python3-torch)
+ * step by step against ours and over 30 seeds. The split is
  * scikit-learn's (examples/digits.split.csv); when python3 + numpy are present the bench
  * recomputes it with bench/deep-split.py and checks it byte for byte, and it always checks
  * that the standardised raw features give deep.md's "no training" row on that split.
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
     `Command: \`npm run bench -- deep\` · ${new Date().toISOString().slice(0, 10)} · backend ${be.name} (${be.blas}), ${be.getThreads()} thread`,
     '',
     'Protocol of record (shared/peers/deep.md): digits, scikit-learn\'s stratified 70/30 split with seed 0 (examples/digits.split.csv), z-score with the training part\'s statistics, MLP 64 → 128 → ReLU → 32, L2-normalised, batches of 128 from groups of 8 per class (1200 samples = 10 batches per epoch), Adam 1e-3, 30 epochs, test-vs-test evaluation with the query excluded, Euclidean; metrics after the last epoch. Configs: examples/train-digits-{triplet,contrastive,multisimilarity}.json.',
-    'The reference side is the figures recorded in deep.md (torch is not installed here; not a side-by-side run). Seconds per epoch: training time / 30 (validation excluded), median over seeds 0–4, after a warm-up run. The machine is shared, so wall times are provisional; our process CPU time per epoch is given as well (one thread, so on a quiet machine wall ≈ CPU), and its ratio to PML\'s wall figure.',
+    'The reference side is the figures recorded in deep.md (pytorch-metric-learning cannot be installed here; not a side-by-side run — bench/torch-check compares our training with the same protocol in torch step by step and over 30 seeds, see the section after this one). Seconds per epoch: training time / 30 (validation excluded), median over seeds 0–4, after a warm-up run. The machine is shared, so wall times are provisional; our process CPU time per epoch is given as well (one thread, so on a quiet machine wall ≈ CPU), and its ratio to PML\'s wall figure.',
     '',
     ...notes.map((n) => `- ${n}`),
     '',
