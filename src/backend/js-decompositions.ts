@@ -163,13 +163,17 @@ export function eigh(a: Float64Array, n: number): EighResult {
 
 /** Implicit QL on the tridiagonal (d, e), applying each rotation to rows i, i+1 of W. */
 function tql(d: Float64Array, e: Float64Array, W: Float64Array, n: number): void {
+  // Negligible off-diagonals are judged against the running norm (EISPACK tql2), not the two
+  // neighbouring diagonals: with the local test a cluster of near-zero eigenvalues (any
+  // low-rank PSD metric, e.g. MMC's on digits) can fail to deflate within the iteration cap.
+  let tst1 = 0;
   for (let l = 0; l < n; l++) {
     let iter = 0;
+    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
     for (;;) {
       let m = l;
       for (; m < n - 1; m++) {
-        const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= EPS * dd) break;
+        if (Math.abs(e[m]) <= EPS * tst1) break;
       }
       if (m === l) break;
       if (++iter > 60) throw new LinAlgError(`eigh: the QL iteration did not converge for eigenvalue ${l} after 60 iterations; the matrix may contain extreme values (rescale it)`);

@@ -18,6 +18,14 @@
  * constraint. Gradient:
  *   ∇F = Σ_S − (1 / (2 g)) Σ_D v vᵀ / ‖v‖_A,   g = Σ_D ‖v‖_A,
  * diagonal: ∂F/∂a_k = Σ_S v_k² − (1/(2g)) Σ_D v_k² / ‖v‖_A.
+ *
+ * The paper's problem has no solution when some direction u has no similar-pair spread
+ * (uᵀΣ_S u = 0) but some dissimilar difference has a component along it: A = c·uuᵀ keeps
+ * Σ_S ‖v‖²_A = 0 while Σ_D ‖v‖_A grows with c, so the supremum is infinite and is approached
+ * only by metrics that see nothing but those directions (it happens with sampled pairs when a
+ * rare feature, e.g. a border pixel of digits, never differs within a similar pair). Deviation:
+ * in that case we solve the problem on the range of Σ_S (the dissimilar differences projected
+ * onto it, A kept zero on its null space), which is bounded, and say so in a warning.
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
@@ -33,7 +41,7 @@ export interface MmcOptions extends BaseLearnerOptions {
   diagonal?: boolean;
   /** Maximum projected-gradient iterations. Default 1000. */
   maxIter?: number;
-  /** Stop when the projected-gradient step changes A by less than tol (relative). Default 1e-6. */
+  /** Stop when the projected-gradient step changes A by less than tol (relative). Default 1e-6. The solver also stops when F decreases by ≤ 2.2e-9 relative in one iteration (scipy's ftol). */
   tol?: number;
 }
 
@@ -45,7 +53,22 @@ export interface MmcProblem {
   /** Dissimilar differences, nD x d. */
   VD: Float64Array;
   nD: number;
+  /**
+   * Set when the paper's problem is unbounded (see the header): orthonormal basis of the null
+   * space of Σ_S, row-major k x d (diagonal: the null coordinates as unit rows). VD has
+   * already been projected off it; the solver keeps A zero on it.
+   */
+  nullBasis: Float64Array | null;
+  nullDims: number;
 }
+
+/** Relative decrease of F per iteration below which the solver has converged (scipy's default ftol). */
+const FTOL = 2.220446049250313e-9;
+
+/** Eigenvalues of Σ_S at or below this fraction of the largest count as zero. */
+const NULL_TOL = 1e-12;
+/** Dissimilar energy in the null space above this fraction of the total makes the problem unbounded. */
+const UNBOUNDED_TOL = 1e-12;
 
 /** F(A) and optionally ∇F; A is d x d (full) or length d (diagonal). Infinity when g = 0. */
 export function mmcObjective(P: MmcProblem, A: Float64Array, grad?: Float64Array): number {
@@ -107,7 +130,81 @@ export function mmcProblem(t: Tuples, y: Int8Array, diagonal: boolean): MmcProbl
   let trace = 0;
   for (let c = 0; c < d; c++) trace += diagonal ? S[c] : S[c * d + c];
   if (!(trace > 0)) throw new RangeError('mmc: every similar pair joins identical points; the similarity constraint is empty');
-  return { d, diagonal, S, VD, nD };
+  const nullBasis = unboundedDirections(S, VD, nD, d, diagonal);
+  const nullDims = nullBasis ? nullBasis.length / d : 0;
+  if (nullBasis) projectOff(VD, nD, d, nullBasis, nullDims);
+  return { d, diagonal, S, VD, nD, nullBasis, nullDims };
+}
+
+/**
+ * The null space of Σ_S as unit rows when some dissimilar difference reaches into it (the
+ * problem is then unbounded), else null.
+ */
+function unboundedDirections(S: Float64Array, VD: Float64Array, nD: number, d: number, diagonal: boolean): Float64Array | null {
+  let basis: number[][];
+  if (diagonal) {
+    let max = 0;
+    for (let c = 0; c < d; c++) max = Math.max(max, S[c]);
+    basis = [];
+    for (let c = 0; c < d; c++) {
+      if (S[c] > NULL_TOL * max) continue;
+      const e = new Array<number>(d).fill(0);
+      e[c] = 1;
+      basis.push(e);
+    }
+  } else {
+    const { values, vectors } = eigh(symmetrize(new Matrix(d, d, S.slice())), { assumeSymmetric: true });
+    let max = 0;
+    for (let k = 0; k < d; k++) max = Math.max(max, values[k]);
+    basis = [];
+    for (let k = 0; k < d; k++) {
+      if (values[k] > NULL_TOL * max) continue;
+      const u = new Array<number>(d);
+      for (let c = 0; c < d; c++) u[c] = vectors.data[c * d + k];
+      basis.push(u);
+    }
+  }
+  if (basis.length === 0) return null;
+  let total = 0, inNull = 0;
+  for (let t = 0; t < nD; t++) {
+    for (let c = 0; c < d; c++) total += VD[t * d + c] ** 2;
+    for (const u of basis) {
+      let p = 0;
+      for (let c = 0; c < d; c++) p += u[c] * VD[t * d + c];
+      inNull += p * p;
+    }
+  }
+  if (!(inNull > UNBOUNDED_TOL * total)) return null;
+  return Float64Array.from(basis.flat());
+}
+
+/** v ← v − U Uᵀ v for each row v of V (U: k orthonormal rows). */
+function projectOff(V: Float64Array, n: number, d: number, U: Float64Array, k: number): void {
+  for (let t = 0; t < n; t++) {
+    const v = V.subarray(t * d, (t + 1) * d);
+    for (let r = 0; r < k; r++) {
+      let p = 0;
+      for (let c = 0; c < d; c++) p += U[r * d + c] * v[c];
+      for (let c = 0; c < d; c++) v[c] -= p * U[r * d + c];
+    }
+  }
+}
+
+/** P A P with P = I − U Uᵀ, for a d x d (full) or length-d (diagonal) A. */
+function restrictToRange(P: MmcProblem, A: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const { d, nullBasis: U, nullDims: k } = P;
+  if (!U) return A;
+  if (P.diagonal) {
+    const out = A.slice();
+    for (let r = 0; r < k; r++) for (let c = 0; c < d; c++) if (U[r * d + c] !== 0) out[c] = 0;
+    return out;
+  }
+  // Rows then columns: (P A) then (P A) P, both by projecting off the null rows.
+  const rowsOff = A.slice();
+  projectOff(rowsOff, d, d, U, k); // each row a of A → a P (A symmetric, so this is A P)
+  const t = new Matrix(d, d, rowsOff).transpose().data.slice();
+  projectOff(t, d, d, U, k);
+  return new Float64Array(symmetrize(new Matrix(d, d, t)).data);
 }
 
 function project(P: MmcProblem, A: Float64Array): Float64Array {
@@ -125,6 +222,7 @@ export interface MmcResult {
   nIter: number;
   converged: boolean;
   objective: number;
+  warnings: string[];
 }
 
 export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: number, f: number) => void): MmcResult {
@@ -137,6 +235,8 @@ export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: numbe
   for (let c = 0; c < d; c++) trace += diagonal ? P.S[c] : P.S[c * d + c];
   let A = new Float64Array(m);
   for (let c = 0; c < d; c++) A[diagonal ? c : c * d + c] = 1 / (2 * trace);
+  // Unbounded case: start on the range of Σ_S; the gradient has no null-space part, so A stays there.
+  A = restrictToRange(P, A);
   let G = new Float64Array(m);
   let f = mmcObjective(P, A, G);
   let step = 1 / Math.sqrt(G.reduce((s, v) => s + v * v, 0) + 1e-300) * (1 / (2 * trace));
@@ -183,10 +283,17 @@ export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: numbe
     }
     A = trial;
     G = Gnew.slice();
+    const decrease = f - fNew;
     f = fNew;
     onIter?.(it, f);
+    // scipy's L-BFGS-B rule (factr 1e7): a relative decrease of F at the level of rounding.
+    if (decrease <= FTOL * Math.max(Math.abs(f), 1)) {
+      converged = true;
+      break;
+    }
     step = sy > 0 ? ss / sy : step * 2;
   }
+  A = restrictToRange(P, A); // drops rounding drift into the null space
   // Rescale onto the paper's constraint Σ_S ‖v‖²_A = 1.
   let lin = 0;
   for (let i = 0; i < m; i++) lin += A[i] * P.S[i];
@@ -194,7 +301,19 @@ export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: numbe
   const M = new Float64Array(d * d);
   if (diagonal) for (let c = 0; c < d; c++) M[c * d + c] = A[c] * scale;
   else for (let i = 0; i < d * d; i++) M[i] = A[i] * scale;
-  return { M, nIter: it, converged, objective: f };
+  const warnings = P.nullBasis ? [unboundedWarning(P)] : [];
+  return { M, nIter: it, converged, objective: f, warnings };
+}
+
+function unboundedWarning(P: MmcProblem): string {
+  const where = P.diagonal ? `feature(s) ${nullCoordinates(P).join(', ')}` : `${P.nullDims} direction(s)`;
+  return `mmc: no similar pair differs along ${where} but some dissimilar pair does, so the paper's problem is unbounded (a metric on those directions alone scores infinitely well); solved on the remaining directions instead. Add similar pairs (numConstraints) or drop the near-constant features to avoid this`;
+}
+
+function nullCoordinates(P: MmcProblem): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < P.nullDims; r++) for (let c = 0; c < P.d; c++) if (P.nullBasis![r * P.d + c] !== 0) out.push(c);
+  return out;
 }
 
 /** MMC from pairs labelled +1 (similar) / −1 (dissimilar). */
@@ -236,7 +355,7 @@ export class MMCSupervised extends MahalanobisLearner<MmcSupervisedOptions> {
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
     const { tuples: t, labels } = pairsFromLabels(X, y, this.algorithm, this.options);
     const r = mmcSolve(mmcProblem(t, labels, this.options.diagonal ?? false), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
-    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
+    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
     return this;
   }
 }

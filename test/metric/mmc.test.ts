@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { MMC, MMCSupervised, mmcObjective, mmcProblem, mmcSolve } from '../../src/metric/mmc.js';
 import { Constraints } from '../../src/metric/constraints.js';
 import { Random } from '../../src/random.js';
+import { Matrix } from '../../src/matrix.js';
+import { pairsFromLabels } from '../../src/metric/supervised-tuples.js';
+import { readDataset } from '../../src/io/index.js';
+import { StandardScaler } from '../../src/preprocessing/standard-scaler.js';
+import { jsBackend } from '../../src/backend/js-backend.js';
 import { crossValidate } from '../../src/evaluation/cross-validate.js';
 import { readFolds } from '../../src/io/csv.js';
 import { DATA } from '../helpers.js';
@@ -86,4 +91,99 @@ test('mmc: iris and wine reach metric-learn (mean − ½ std) through cross-vali
     assert.ok(r.accuracy!.mean >= floor, `${name} ${r.accuracy!.mean}`);
     assert.ok(r.warnings.every((w) => !/maxIter/.test(w)), `${name}: did not converge: ${r.warnings.join('; ')}`);
   }
+});
+
+test('mmc: MMC_Supervised draws metric-learn\'s pairs — 20·K² of each kind, distinct, anchor uniform over points', () => {
+  // Digits: 10 classes, so 2000 similar and 2000 dissimilar pairs, as metric-learn 0.7 draws.
+  const digits = subset('digits', 1);
+  const { tuples, labels } = pairsFromLabels(digits.X, digits.y, 'mmc', { seed: 0 });
+  assert.equal(labels.length, 4000);
+  assert.equal(labels.filter((v) => v > 0).length, 2000);
+  const keys = new Set<string>();
+  for (let t = 0; t < labels.length; t++) {
+    const a = tuples.indices[2 * t], b = tuples.indices[2 * t + 1];
+    assert.equal(digits.y[a] === digits.y[b], labels[t] > 0);
+    keys.add(`${labels[t]}:${Math.min(a, b)},${Math.max(a, b)}`);
+  }
+  assert.equal(keys.size, 4000, 'pairs are distinct');
+  // metric-learn picks the first point uniformly, then its partner uniformly within the class:
+  // a class with 60 of 260 points gets ~23 % of the similar pairs (uniform over pairs would
+  // give it 1770 / 21670 ≈ 8 %).
+  const y = Array.from({ length: 260 }, (_, i) => (i < 200 ? 0 : 1));
+  const X = Array.from({ length: 260 }, (_, i) => [i, 0]);
+  const p = pairsFromLabels(X, y, 'mmc', { seed: 3, numConstraints: 400 });
+  let small = 0;
+  for (let t = 0; t < 400; t++) if (y[p.tuples.indices[2 * t]] === 1) small++;
+  assert.ok(small > 65 && small < 120, `similar pairs inside the small class: ${small} (expected ≈ 92)`);
+});
+
+test('mmc: an unbounded problem (a direction no similar pair spans) is solved on the range of Σ_S, with a warning', () => {
+  // Feature 2 is zero except at point 0, which only ever appears in dissimilar pairs: A = e₂e₂ᵀ
+  // keeps Σ_S d² = 0 while Σ_D d > 0, so the paper's problem has no maximiser.
+  const rng = new Random(9);
+  const n = 40, d = 3;
+  const pts = Array.from({ length: n }, (_, i) => [rng.normal() + (i % 2) * 2, rng.normal(), i === 0 ? 4 : 0]);
+  const X = new Matrix(n, d, Float64Array.from(pts.flat()));
+  const idx: number[] = [], lab: number[] = [];
+  for (let i = 2; i + 2 < n; i++) { idx.push(i, i + 2); lab.push(1); } // same parity = same class
+  for (let i = 0; i + 1 < n; i += 1) { idx.push(i, i + 1); lab.push(-1); }
+  const tt = { points: X, indices: Int32Array.from(idx), arity: 2 };
+  const y8 = Int8Array.from(lab);
+  for (const diagonal of [false, true]) {
+    const P = mmcProblem(tt, y8, diagonal);
+    assert.equal(P.nullDims, 1, `diagonal=${diagonal}`);
+    const r = mmcSolve(P, {});
+    assert.ok(r.converged, `diagonal=${diagonal}: ${r.nIter} iterations`);
+    assert.ok(r.warnings.some((w) => /unbounded/.test(w)), r.warnings.join('; '));
+    for (let c = 0; c < d; c++) {
+      assert.ok(Math.abs(r.M[2 * d + c]) < 1e-12 && Math.abs(r.M[c * d + 2]) < 1e-12, `M has weight on the null direction: ${r.M}`);
+    }
+    // Optimal among metrics on the range: random PSD metrics with no weight on feature 2 do no better.
+    const stats = (M: ArrayLike<number>) => {
+      let s = 0, g = 0;
+      for (let k = 0; k < lab.length; k++) {
+        let q = 0;
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) q += (pts[idx[2 * k]][i] - pts[idx[2 * k + 1]][i]) * M[i * d + j] * (pts[idx[2 * k]][j] - pts[idx[2 * k + 1]][j]);
+        if (lab[k] > 0) s += q; else g += Math.sqrt(Math.max(q, 0));
+      }
+      return { s, ratio: g / Math.sqrt(s) };
+    };
+    const best = stats(r.M);
+    assert.ok(Math.abs(best.s - 1) < 1e-9, `Σ_S d² = ${best.s}`);
+    for (let trial = 0; trial < 20; trial++) {
+      const R = [rng.normal(), rng.normal(), rng.normal(), rng.normal()];
+      const B = diagonal ? [R[0] ** 2, 0, 0, 0, R[1] ** 2, 0, 0, 0, 0] : [R[0] ** 2 + R[1] ** 2, R[0] * R[2] + R[1] * R[3], 0, R[0] * R[2] + R[1] * R[3], R[2] ** 2 + R[3] ** 2, 0, 0, 0, 0];
+      assert.ok(stats(B).ratio <= best.ratio * (1 + 1e-6), `random metric beats the restricted optimum: ${stats(B).ratio} > ${best.ratio}`);
+    }
+  }
+  // The weak learner surfaces the warning; a bounded problem has no null directions.
+  const m = new MMC().fit({ points: X, indices: Int32Array.from(idx) }, lab);
+  assert.ok(m.warnings.some((w) => /unbounded/.test(w)));
+  assert.equal(mmcProblem(t, lp.y, false).nullBasis, null);
+});
+
+test('mmc: the digits metric (rank 7, dozens of ~1e-19 eigenvalues) factors with the pure-TS eigh', () => {
+  // Fold 1 of the protocol of record: this matrix once made the JS QL iteration give up.
+  const ds = readDataset(join(DATA, 'digits.csv'));
+  const folds = readFolds(join(DATA, 'digits.folds.csv'));
+  const tr: number[] = [];
+  for (let i = 0; i < folds.length; i++) if (folds[i] !== 1) tr.push(i);
+  const Z = new StandardScaler().fit(ds.X.takeRows(tr)).transform(ds.X.takeRows(tr)).toFloat64();
+  const { tuples, labels } = pairsFromLabels(Z, tr.map((i) => (ds.y as number[])[i]), 'mmc', { seed: 0 });
+  const r = mmcSolve(mmcProblem(tuples, labels, false), {});
+  assert.ok(r.converged);
+  const d = 64;
+  const { values, vectors } = jsBackend.eigh(r.M.slice(), d);
+  let err = 0, norm = 0;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += vectors[i * d + k] * values[k] * vectors[j * d + k];
+    err = Math.max(err, Math.abs(s - r.M[i * d + j]));
+    norm = Math.max(norm, Math.abs(r.M[i * d + j]));
+  }
+  assert.ok(err <= 1e-12 * norm, `reconstruction error ${err} (max entry ${norm})`);
+  // 3 learned directions + 4 that no pair spans (constant pixels), left at the starting value;
+  // the rest are zero, or (the solver stops on a relative decrease of F ≤ 2.2e-9) still decaying
+  // below 1e-6 of the largest, where they no longer move any distance.
+  assert.equal(Array.from(values).filter((v) => v > 1e-6 * values[d - 1]).length, 7);
 });
