@@ -10,7 +10,8 @@
  *    centres), 1000 fresh queries from the same clusters: SimHash (cosine) and E2LSH (L2),
  *    parameters chosen automatically from targetRecall 0.9; recall@10 against ExactIndex and
  *    queries per second against ExactIndex on the same queries (one thread both; all 1000
- *    queries in one search call, which LSH answers with its batched path). Targets:
+ *    queries in one search call: LSH gathers the candidates of all of them table by table and
+ *    re-ranks them in one call of the backend's knnCandidates kernel). Targets:
  *    recall ≥ 0.9 at ≥ 5× exact QPS. QPS is given in wall time and in process CPU time (the
  *    machine is shared; CPU time is what another process cannot steal).
  * 3. MinHash, 128 permutations: |estimate − Jaccard| over 300 random set pairs. Target ±0.05.
@@ -133,15 +134,17 @@ print(best*1000)`;
     const ex = new ExactIndex({ metric });
     ex.add(X);
     let truth: SearchResult = { ids: [], distances: [] };
-    const [w, c] = time(() => { truth = ex.search(Q, 10); }, 4);
+    const [w, c] = time(() => { truth = ex.search(Q, 10); }, 8);
     return { truth, wall: (1000 / w) * 1000, cpu: (1000 / c) * 1000 };
   };
   const row = (name: string, params: string, idx: Index, buildS: number, ex: { truth: SearchResult; wall: number; cpu: number }): { recall: number; wall: number; cpu: number } => {
     let r: SearchResult = { ids: [], distances: [] };
     idx.search(Q.sliceRows(0, 50), 10);
-    // best of 6 (exact: best of 4): searches take tens of milliseconds, and on a shared
-    // machine a single descheduling would otherwise decide the ratio
-    const [w, c] = time(() => { r = idx.search(Q, 10); }, 6);
+    // best of 8, as for the exact baseline: searches take tens of milliseconds, and on a
+    // shared machine a single descheduling (or the garbage collector's background threads,
+    // still busy with what building the index left, which process CPU time counts) would
+    // otherwise decide the ratio
+    const [w, c] = time(() => { r = idx.search(Q, 10); }, 8);
     const recall = searchRecall(r, ex.truth);
     const wall = (1000 / w) * 1000;
     const cpu = (1000 / c) * 1000;
@@ -172,7 +175,7 @@ print(best*1000)`;
   const h1idx = Object.assign(Object.create(Object.getPrototypeOf(h)), h, { threads: 1 }) as HnswIndex;
   const h1 = row('HNSW (usearch, 1 thread)', 'same graph', h1idx, hS, exL2);
   log('');
-  log(`Candidates re-ranked per query: SimHash ${simCand.toFixed(0)}, E2LSH ${e2Cand.toFixed(0)} (of 100 000). Targets: LSH recall ≥ 0.9 at ≥ 5× exact QPS — SimHash ${simR.recall >= 0.9 ? 'recall met' : 'recall NOT met'}, ${simR.cpu / exCos.cpu >= 5 ? 'speed met' : 'speed NOT met'}; E2LSH ${e2R.recall >= 0.9 ? 'recall met' : 'recall NOT met'}, ${e2R.cpu / exL2.cpu >= 5 ? 'speed met' : 'speed NOT met'} (CPU-time ratio). HNSW recall ≥ 0.95 at ≥ 10 000 QPS: ${h0.recall >= 0.95 && h0.wall >= 10000 ? 'met' : 'NOT met'} with default threads, ${h1.recall >= 0.95 && h1.wall >= 10000 ? 'met' : 'NOT met'} on one thread.`);
+  log(`Candidates re-ranked per query: SimHash ${simCand.toFixed(0)}, E2LSH ${e2Cand.toFixed(0)} (of 100 000). Targets: LSH recall ≥ 0.9 at ≥ 5× exact QPS — SimHash ${simR.recall >= 0.9 ? 'recall met' : 'recall NOT met'} (${simR.recall.toFixed(3)}), ${simR.cpu / exCos.cpu >= 5 ? 'speed met' : 'speed NOT met'} (${(simR.cpu / exCos.cpu).toFixed(1)}×); E2LSH ${e2R.recall >= 0.9 ? 'recall met' : 'recall NOT met'} (${e2R.recall.toFixed(3)}), ${e2R.cpu / exL2.cpu >= 5 ? 'speed met' : 'speed NOT met'} (${(e2R.cpu / exL2.cpu).toFixed(1)}×) (CPU-time ratios). HNSW recall ≥ 0.95 at ≥ 10 000 QPS: ${h0.recall >= 0.95 && h0.wall >= 10000 ? 'met' : 'NOT met'} with default threads, ${h1.recall >= 0.95 && h1.wall >= 10000 ? 'met' : 'NOT met'} on one thread.`);
   log('');
 }
 

@@ -10,7 +10,9 @@
         "src/scan.cc",
         "src/dot_tile.cc",
         "src/linalg.cc",
-        "src/async.cc"
+        "src/async.cc",
+        "src/rerank.cc",
+        "src/rerank_export.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

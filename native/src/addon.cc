@@ -53,6 +53,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterKernels(env, exports);
   RegisterLinalg(env, exports);
   RegisterAsync(env, exports);
+  RegisterRerank(env, exports);
   return exports;
 }
 

@@ -8,5 +8,6 @@ namespace simlearn {
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterLinalg(Napi::Env env, Napi::Object exports);
 void RegisterAsync(Napi::Env env, Napi::Object exports);
+void RegisterRerank(Napi::Env env, Napi::Object exports);
 
 }  // namespace simlearn

@@ -36,11 +36,21 @@ export interface KnnResult<T extends FloatArray = FloatArray> {
   distances: T;
 }
 
+export interface KnnCandidatesResult<T extends FloatArray = FloatArray> extends KnnResult<T> {
+  /** Distinct (query, row) pairs scored: the candidates after repeats were dropped. */
+  scored: number;
+}
+
 export interface KnnOptions {
   /** When queries and references are the same set, skip i == j (leave-one-out). */
   excludeSelf?: boolean;
   /** Upper bound in bytes for the distance tile held at once (default 64 MiB). */
   memoryBudget?: number;
+}
+
+export interface KnnCandidatesOptions {
+  /** 'sqeuclidean' (default): score ‖q − r‖². 'dot': score −q·r, so the largest inner products come first. */
+  metric?: 'sqeuclidean' | 'dot';
 }
 
 export interface Backend {
@@ -72,6 +82,17 @@ export interface Backend {
    * matrix is never held when it would exceed the memory budget. Ties keep the lower index.
    */
   knn<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): KnnResult<T>;
+  /**
+   * Re-ranks given candidates instead of scanning every reference (the last step of LSH and
+   * other candidate-generating indexes): for query i, the k best of the rows
+   * `candidates[candStart[i] .. candStart[i + 1])` of refs, in ascending score (see
+   * KnnCandidatesOptions), ties to the lower row, NaN after every number; a row listed twice
+   * for one query counts once, and a query with fewer than k distinct candidates gets −1 /
+   * Infinity padding. Candidates need no order. Scores are accumulated in the element type
+   * natively (float32 SIMD) and in double by the JS backend, so they agree to rounding.
+   * Throws a RangeError naming the argument for an out-of-range candidate or bad offsets.
+   */
+  knnCandidates<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, candidates: Int32Array, candStart: Int32Array, k: number, options?: KnnCandidatesOptions): KnnCandidatesResult<T>;
   /**
    * `knn` without blocking the event loop (native: a libuv worker thread; js: runs inline).
    * Do not modify `queries` or `refs` until the promise settles.

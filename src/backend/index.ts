@@ -41,5 +41,5 @@ export function useBackend(which: 'js' | 'native' | Backend): Backend {
 
 export { jsBackend };
 export { loadNativeBackend, nativeLoadError };
-export type { Backend, EighResult, SvdResult, KnnResult, KnnOptions } from './backend.js';
+export type { Backend, EighResult, SvdResult, KnnResult, KnnOptions, KnnCandidatesOptions, KnnCandidatesResult } from './backend.js';
 export { LinAlgError } from './backend.js';

@@ -2,6 +2,7 @@
 import type { Backend } from './backend.js';
 import * as k from './js-kernels.js';
 import * as dec from './js-decompositions.js';
+import { knnCandidates } from './js-rerank.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -17,6 +18,7 @@ export const jsBackend: Backend = {
   rowSqNorms: k.rowSqNorms,
   sqeuclidean: k.sqeuclidean,
   knn: k.knn,
+  knnCandidates,
   // No threads in pure TypeScript: the async forms only give callers one code path.
   knnAsync: async (queries, nq, refs, nr, d, kk, options) => k.knn(queries, nq, refs, nr, d, kk, options),
   gemmAsync: async (transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc) => k.gemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc),

@@ -11,7 +11,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FloatArray } from '../matrix.js';
-import { LinAlgError, type Backend, type KnnOptions, type KnnResult } from './backend.js';
+import { LinAlgError, type Backend, type KnnCandidatesOptions, type KnnCandidatesResult, type KnnOptions, type KnnResult } from './backend.js';
+import { knnCandidates as jsKnnCandidates } from './js-rerank.js';
 
 const ADDON_FILE = join('native', 'build', 'Release', 'simlearn_native.node');
 const DEFAULT_BUDGET = 64 * 1024 * 1024;
@@ -34,6 +35,9 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   sqeuclidean(a: FloatArray, n: number, b: FloatArray, m: number, d: number): FloatArray;
   knn(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, k: number, excludeSelf: boolean, memoryBudget: number): KnnResult;
   knnAsync(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, k: number, excludeSelf: boolean, memoryBudget: number): Promise<KnnResult>;
+  /** Absent from addons built before it existed; the wrapper then uses the JS kernel. */
+  knnCandidates?(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, candidates: Int32Array, candStart: Int32Array, k: number, metric: string): KnnCandidatesResult;
+  rerankIsa?(): string;
 }
 
 let loaded: Backend | null | undefined;
@@ -96,6 +100,10 @@ function wrap(addon: Addon): Backend {
     knn<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): KnnResult<T> {
       return addon.knn(queries, nq, refs, nr, d, k, ...knnArgs(options)) as KnnResult<T>;
     },
+    knnCandidates<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, candidates: Int32Array, candStart: Int32Array, k: number, options?: KnnCandidatesOptions): KnnCandidatesResult<T> {
+      if (!addon.knnCandidates) return jsKnnCandidates(queries, nq, refs, nr, d, candidates, candStart, k, options);
+      return addon.knnCandidates(queries, nq, refs, nr, d, candidates, candStart, k, options?.metric ?? 'sqeuclidean') as KnnCandidatesResult<T>;
+    },
     async knnAsync<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): Promise<KnnResult<T>> {
       return (await addon.knnAsync(queries, nq, refs, nr, d, k, ...knnArgs(options))) as KnnResult<T>;
     },
@@ -147,4 +155,10 @@ export function nativeLoadError(): string | null {
 export function nativeKnnIsa(): string | null {
   loadNativeBackend();
   return loadedAddon ? loadedAddon.knnIsa() : null;
+}
+
+/** The vector instruction set of the native knnCandidates kernel (follows nativeKnnIsa's choice), or null without it. */
+export function nativeRerankIsa(): string | null {
+  loadNativeBackend();
+  return loadedAddon?.rerankIsa ? loadedAddon.rerankIsa() : null;
 }

@@ -3,6 +3,9 @@ import { loadNativeBackend, nativeLoadError } from '../../src/backend/native.js'
 import type { Backend } from '../../src/backend/backend.js';
 import type { FloatArray } from '../../src/matrix.js';
 import { Random } from '../../src/random.js';
+import { spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { ROOT } from '../helpers.js';
 
 /** The native backend; a missing addon fails loudly (npm ci builds it; see scripts/build-native.mjs). */
 export function requireNative(): Backend {
@@ -78,4 +81,21 @@ export function symmetric(n: number, r: Random): Float64Array {
   const a = r.fillNormal(new Float64Array(n * n));
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[j * n + i] = a[i * n + j];
   return a;
+}
+
+/** Output of a test script that ran with the native kernels forced to one instruction set. */
+export interface IsaRun {
+  isa: string;
+  exact: number[][];
+  rounded: number[][];
+}
+
+/**
+ * Runs `script` (an ES module printing one IsaRun as JSON) in a child process with
+ * SIMLEARN_KNN_ISA=isa: the kernel choice is made once per process, so each variant needs its own.
+ */
+export function runWithIsa(script: string, isa: string): IsaRun {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SIMLEARN_KNN_ISA: isa } });
+  assert.equal(res.status, 0, res.stderr);
+  return JSON.parse(res.stdout) as IsaRun;
 }

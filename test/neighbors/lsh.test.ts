@@ -178,7 +178,7 @@ test('E2LSH with K and L given but no bucket width: w is calibrated, K and L are
   assert.ok(idx.w > 0 && idx.plan !== null);
 });
 
-test('a batch of queries (searched row-ordered) returns exactly what one-at-a-time search returns', () => {
+test('a batch of queries (gathered table by table, re-ranked in one call) returns exactly what one-at-a-time search returns', () => {
   const makers: Array<[string, () => SimHashIndex | E2LshIndex]> = [
     ['SimHash multi-probe', () => new SimHashIndex({ hashLength: 10, tables: 6, probes: 3, seed: 4 })],
     ['E2LSH multi-probe', () => new E2LshIndex({ hashLength: 6, tables: 5, probes: 4, bucketWidth: 6, seed: 4 })],

@@ -93,15 +93,17 @@ export interface PlanInput {
 
 /**
  * Per-query cost weights of planLsh, in units of one re-ranked dimension (a candidate costs
- * d + COST.candidate). Measured on the 100 000 × 128-d benchmark (batched search of 1000
- * queries, process CPU time, native backend): a re-ranked candidate ≈ 165 ns (≈ 1.2 ns per
- * dimension with early abandoning); a table ≈ 600 ns per query (key mixing, one directory
- * probe that misses cache, the pair bookkeeping); each extra multi-probe bucket ≈ 190 ns
- * (its key, a second directory miss); projections are one GEMM, ≈ 2.5 ns per hash plus
- * flooring (≈ 4 units). The former weights (L·K·d/4 for hashing, K + 30 per probe) charged
- * hashing ~8× too much and a table ~10× too little, and so chose many short tables.
+ * d + COST.candidate). Measured on the 100 000 × 128-d benchmark (1000 queries in one search,
+ * native backend, one thread), with candidates re-ranked by the backend's knnCandidates
+ * kernel: a candidate ≈ 48 ns (the row comes from memory; ≈ 0.35 ns per unit); a table ≈
+ * 160 ns per query (a directory probe and a bucket read that both miss cache); a bucket entry
+ * visited ≈ 4 ns (copy and repeat check); a hash ≈ 5.6 ns (its share of the projection GEMM
+ * and of the key); an extra multi-probe bucket ≈ 210 ns (E2LSH: its key, a directory probe,
+ * its bucket). Earlier weights (projection 4, table 500, probe 160, visit 2) were measured on
+ * a JS re-ranking loop, where a candidate cost ≈ 165 ns; they choose the same plans on the
+ * benchmark.
  */
-const COST = { projection: 4, table: 500, probe: 160, candidate: 10, visit: 2 };
+const COST = { projection: 16, table: 450, probe: 600, candidate: 10, visit: 10 };
 
 /**
  * The cheapest (K, L, T) whose predicted recall reaches the target; when none does within

@@ -34,6 +34,11 @@ const SMALL_PROBES = 8;
 function mixKey(h: Int32Array, o: number, K: number): number {
   let x = 0x811c9dc5;
   for (let j = 0; j < K; j++) x = Math.imul(x ^ h[o + j], 0x01000193);
+  return finishKey(x);
+}
+
+/** The final avalanche of mixKey. */
+function finishKey(x: number): number {
   x ^= x >>> 16;
   x = Math.imul(x, 0x85ebca6b);
   x ^= x >>> 13;
@@ -44,7 +49,6 @@ export class E2LshIndex extends VectorLshIndex {
   readonly kind = 'e2lsh';
   w = 0;
   private offsets = new Float32Array(0);
-  private buf = new Int32Array(0);
 
   constructor(options: E2LshOptions = {}) {
     const metric: IndexMetric = options.metric ?? 'euclidean';
@@ -114,17 +118,18 @@ export class E2LshIndex extends VectorLshIndex {
     for (let i = 0; i < LK; i++) this.offsets[i] = rng.uniform(0, this.w);
   }
 
-  private bucketInts(proj: Float32Array, offset: number): Int32Array {
-    const LK = this.L * this.K;
-    if (this.buf.length < LK) this.buf = new Int32Array(LK);
-    const w = this.w;
-    for (let i = 0; i < LK; i++) this.buf[i] = Math.floor((proj[offset + i] + this.offsets[i]) / w);
-    return this.buf;
-  }
-
   protected homeKeys(proj: Float32Array, offset: number, out: Uint32Array): void {
-    const h = this.bucketInts(proj, offset);
-    for (let t = 0; t < this.L; t++) out[t] = mixKey(h, t * this.K, this.K);
+    // mixKey(bucketInts(...)) fused into one pass (the XOR truncates to int32 as the Int32Array
+    // store did), so the keys are identical to the probe path's
+    const K = this.K;
+    const w = this.w;
+    const off = this.offsets;
+    for (let t = 0; t < this.L; t++) {
+      const o = t * K;
+      let x = 0x811c9dc5;
+      for (let j = 0; j < K; j++) x = Math.imul(x ^ Math.floor((proj[offset + o + j] + off[o + j]) / w), 0x01000193);
+      out[t] = finishKey(x);
+    }
   }
 
   protected probeKeys(proj: Float32Array, offset: number, table: number, out: number[]): void {

@@ -71,7 +71,8 @@ export class SimHashIndex extends VectorLshIndex {
     for (let t = 0; t < this.L; t++) {
       let key = 0;
       const o = offset + t * K;
-      for (let j = 0; j < K; j++) if (proj[o + j] > 0) key |= 1 << j;
+      // branch-free: the signs are random, so a branch per bit would mispredict half the time
+      for (let j = 0; j < K; j++) key |= +(proj[o + j] > 0) << j;
       out[t] = key >>> 0;
     }
   }

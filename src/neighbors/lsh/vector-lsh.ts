@@ -1,11 +1,12 @@
 /**
  * The machinery SimHash and E2LSH share: L hash tables of K concatenated projections each,
  * projections computed for a whole batch of queries by one GEMM, buckets in flat CSR tables
- * (bucket-table.ts), multi-probe candidate generation, de-duplication without sets, and exact
- * re-ranking of the candidates (so distances returned are true squared-L2-based distances
- * and a result never contains a false neighbour, only misses one). Batches of queries are
- * searched inside out (searchBatch: tables outer, then one sweep over the store in row
- * order), which reads memory in order instead of one random row per candidate.
+ * (bucket-table.ts), multi-probe candidate generation, and exact re-ranking of the candidates
+ * (so distances returned are true squared-L2-based distances and a result never contains a
+ * false neighbour, only misses one). A search gathers candidates table by table for a chunk
+ * of queries (one table's directory and rows stay in cache while every query probes it),
+ * then re-ranks the whole chunk with one call of the backend's knnCandidates kernel (SIMD
+ * distances with prefetching natively; it also drops rows a query met in several buckets).
  *
  * Parameters are given explicitly (hashLength K, tables L, probes T) or chosen from
  * `targetRecall` on the first add(): a sample of 200 added vectors serves as calibration
@@ -23,7 +24,6 @@ import { saveModel, type ModelPayload } from '../../io/model-file.js';
 import type { IndexMetric, IndexTransform, SavableIndex, SearchResult } from '../index-types.js';
 import { checkDim, checkK, IdAllocator, normalizeRowsInPlace, prepareVectors, reportDistance, type VectorsInput } from '../index-common.js';
 import { VectorStore } from '../vector-store.js';
-import { pushTopK } from '../topk.js';
 import { transformToPayloadParts } from '../transform-io.js';
 import type { LshPlan } from './collision.js';
 import { BucketTable } from './bucket-table.js';
@@ -46,8 +46,10 @@ export interface VectorLshOptions {
   transform?: IndexTransform;
 }
 
-/** Batches at least this large are searched row-ordered (searchBatch); its O(n) pass costs about as much as a few single queries. */
-const BATCH_MIN_QUERIES = 16;
+/** Queries whose candidates are gathered before one re-ranking call. */
+const SEARCH_CHUNK = 1024;
+/** Bucket entries one chunk may gather (64 MiB of row indices); larger chunks are split. */
+const MAX_CHUNK_VISITS = 1 << 24;
 
 export abstract class VectorLshIndex implements SavableIndex {
   abstract readonly kind: string;
@@ -67,8 +69,6 @@ export abstract class VectorLshIndex implements SavableIndex {
   protected rowKeys = new Uint32Array(0);
   protected readonly idAlloc = new IdAllocator();
   private declaredDim: number | undefined;
-  private stamp = new Uint32Array(0);
-  private stampValue = 0;
 
   constructor(metric: IndexMetric, options: VectorLshOptions) {
     this.metric = metric;
@@ -204,202 +204,114 @@ export abstract class VectorLshIndex implements SavableIndex {
     // every query's L·K projections at once: one GEMM instead of a GEMV per query
     const proj = this.project(q);
     for (const t of this.tables) t.freeze();
-    if (q.rows >= BATCH_MIN_QUERIES) return this.searchBatch(q, proj, kk);
-    const n = store.size;
-    if (this.stamp.length < n) this.stamp = new Uint32Array(Math.max(n, this.stamp.length * 2));
-    const stamp = this.stamp;
-    const L = this.L;
-    const LK = L * this.K;
-    const d = store.dim;
-    const data = store.data;
-    const keys = new Uint32Array(L);
-    const extra: number[] = [];
-    const topIds = new Float64Array(kk);
-    const topD = new Float64Array(kk);
-    const outIds: number[][] = new Array(q.rows);
-    const outD: number[][] = new Array(q.rows);
-    const storeIds = store.ids;
-    let cand = this.candBuf;
-    let nCand = 0;
-    let nVisit = 0;
-    for (let qi = 0; qi < q.rows; qi++) {
-      this.stampValue = (this.stampValue + 1) >>> 0;
-      if (this.stampValue === 0) { stamp.fill(0); this.stampValue = 1; }
-      const sv = this.stampValue;
-      // phase 1: gather the distinct rows of every probed bucket (a generation stamp per row
-      // de-duplicates without clearing anything between queries)
-      this.homeKeys(proj, qi * LK, keys);
-      let m = 0;
-      for (let t = 0; t < L; t++) {
-        extra.length = 0;
-        extra.push(keys[t]);
-        if (this.probes > 0) this.probeKeys(proj, qi * LK, t, extra);
-        const table = this.tables[t];
-        const dir = table.frozen;
-        const members = table.csrRows;
-        for (let e = 0; e < extra.length; e++) {
-          const b = table.lookup(extra[e]);
-          if (b < 0) continue;
-          const end = dir[3 * b + 2];
-          const begin = dir[3 * b + 1];
-          nVisit += end - begin;
-          if (m + end - begin > cand.length) {
-            const c2 = new Int32Array(Math.max(cand.length * 2, m + end - begin));
-            c2.set(cand);
-            cand = c2;
-          }
-          for (let i = begin; i < end; i++) {
-            const r = members[i];
-            if (stamp[r] === sv) continue;
-            stamp[r] = sv;
-            cand[m++] = r;
-          }
-        }
-      }
-      nCand += m;
-      // phase 2: exact distances, visiting rows in storage order (rows sharing buckets were
-      // stored together, so this reads memory nearly sequentially)
-      const cs = cand.subarray(0, m);
-      cs.sort();
-      topIds.fill(-1);
-      topD.fill(Infinity);
-      const qo = qi * d;
-      const qd = q.data;
-      rerankInto(qd, qo, data, d, cs, m, topIds, topD, kk);
-      const a: number[] = [];
-      const b: number[] = [];
-      for (let j = 0; j < kk && topIds[j] >= 0; j++) {
-        a.push(storeIds[topIds[j]]);
-        b.push(reportDistance(this.metric, topD[j]));
-      }
-      outIds[qi] = a;
-      outD[qi] = b;
-    }
-    this.candBuf = cand;
-    this.lastCandidates = nCand / Math.max(1, q.rows);
-    this.lastVisits = nVisit / Math.max(1, q.rows);
-    return { ids: outIds, distances: outD };
-  }
-
-  private candBuf = new Int32Array(1024);
-
-  /**
-   * Search of a batch of queries turned inside out, so memory is read in order:
-   * 1. table by table (its directory and rows stay in cache while every query probes it),
-   *    append a (row, query) pair for each member of each probed bucket;
-   * 2. counting-sort the pairs by row;
-   * 3. sweep the store in row order once, each row against the queries that hit it, skipping
-   *    repeats of a pair (a row met in several tables of one query) with a last-row stamp per
-   *    query, and fold exact distances into per-query top-k lists.
-   * Per-query search reads each candidate row at a random place (a cache miss per row, which
-   * dominated its time); here consecutive rows are near each other and the prefetcher keeps
-   * up. Rows are met in ascending order, as in the per-query path, so ties resolve the same
-   * way and both paths return identical results. Queries go in chunks to bound the pair
-   * buffers; the O(n) row counts make this worth it only for more than a few queries.
-   */
-  private searchBatch(q: Matrix<Float32Array>, proj: Float32Array, kk: number): SearchResult {
-    const store = this.store as VectorStore;
     const n = store.size;
     const L = this.L;
     const LK = L * this.K;
     const d = store.dim;
-    const data = store.data;
-    const qd = q.data;
-    const storeIds = store.ids;
-    const outIds: number[][] = new Array(q.rows);
-    const outD: number[][] = new Array(q.rows);
-    const chunk = 1024;
-    const keys = new Uint32Array(Math.min(chunk, q.rows) * L);
-    const lastRow = new Int32Array(Math.min(chunk, q.rows));
-    const topIds = new Float64Array(Math.min(chunk, q.rows) * kk);
-    const topD = new Float64Array(Math.min(chunk, q.rows) * kk);
-    const counts = new Int32Array(n + 1);
-    const extra: number[] = [];
+    const P = 1 + this.probes;
+    const chunkRows = Math.min(SEARCH_CHUNK, q.rows);
+    const keys = new Uint32Array(chunkRows * L);
     const oneKey = new Uint32Array(L);
-    let pairRow = this.pairRowBuf;
-    let pairQ = this.pairQBuf;
+    // keys and bucket ranges [begin, end) table-major, (table, query, probe), so both passes
+    // below read them in order; −1 marks a probe that found no bucket
+    const ranges = new Int32Array(chunkRows * L * P * 2);
+    const visits = new Int32Array(chunkRows + 1);
+    const touched = new Int32Array(chunkRows);
+    const extra: number[] = [];
+    const outIds: number[][] = new Array(q.rows);
+    const outD: number[][] = new Array(q.rows);
+    const storeIds = store.ids;
+    const be = getBackend();
+    let raw = this.rawBuf;
     let nCand = 0;
     let nVisit = 0;
+    let chunk = SEARCH_CHUNK;
     for (let c0 = 0; c0 < q.rows; c0 += chunk) {
       const nc = Math.min(chunk, q.rows - c0);
       for (let i = 0; i < nc; i++) {
         this.homeKeys(proj, (c0 + i) * LK, oneKey);
-        keys.set(oneKey, i * L);
+        for (let t = 0; t < L; t++) keys[t * nc + i] = oneKey[t];
       }
-      // 1. pairs, table by table
-      let P = 0;
+      // 1. bucket lookups table by table: one table's directory stays in cache for the chunk
+      visits.fill(0);
       for (let t = 0; t < L; t++) {
         const table = this.tables[t];
         const dir = table.frozen;
-        const members = table.csrRows;
         for (let i = 0; i < nc; i++) {
           // without multi-probe the home key is the only one; skip the key list
-          const nKeys = this.probes > 0 ? 1 + this.collectProbes(keys[i * L + t], proj, (c0 + i) * LK, t, extra) : 1;
-          for (let e = 0; e < nKeys; e++) {
-            const b = table.lookup(e === 0 ? keys[i * L + t] : extra[e]);
-            if (b < 0) continue;
+          const nKeys = P > 1 ? 1 + this.collectProbes(keys[t * nc + i], proj, (c0 + i) * LK, t, extra) : 1;
+          const o = (t * nc + i) * P * 2;
+          for (let e = 0; e < P; e++) {
+            const b = e < nKeys ? table.lookup(e === 0 ? keys[t * nc + i] : extra[e]) : -1;
+            if (b < 0) {
+              ranges[o + 2 * e] = -1;
+              continue;
+            }
             const begin = dir[3 * b + 1];
             const end = dir[3 * b + 2];
-            if (P + end - begin > pairRow.length) {
-              const grow = Math.max(pairRow.length * 2, P + end - begin);
-              const r2 = new Int32Array(grow);
-              r2.set(pairRow.subarray(0, P));
-              pairRow = r2;
-              const q2 = new Int32Array(grow);
-              q2.set(pairQ.subarray(0, P));
-              pairQ = q2;
-            }
-            for (let x = begin; x < end; x++) {
-              pairRow[P] = members[x];
-              pairQ[P++] = i;
-            }
+            ranges[o + 2 * e] = begin;
+            ranges[o + 2 * e + 1] = end;
+            visits[i + 1] += end - begin;
           }
         }
       }
-      nVisit += P;
-      // 2. counting sort by row (into the second half of a buffer of 2P)
-      counts.fill(0);
-      for (let p = 0; p < P; p++) counts[pairRow[p] + 1]++;
-      for (let r = 0; r < n; r++) counts[r + 1] += counts[r];
-      if (this.sortedQBuf.length < P) this.sortedQBuf = new Int32Array(Math.max(P, this.sortedQBuf.length * 2));
-      const sortedQ = this.sortedQBuf;
-      for (let p = 0; p < P; p++) sortedQ[counts[pairRow[p]]++] = pairQ[p];
-      // counts[r] is now the end of row r's run (and the start of row r + 1's)
-      // 3. one ordered sweep over the rows
-      lastRow.fill(-1);
-      topIds.fill(-1);
-      topD.fill(Infinity);
-      let begin = 0;
-      for (let r = 0; r < n; r++) {
-        const end = counts[r];
-        if (end === begin) continue;
-        for (let p = begin; p < end; p++) {
-          const i = sortedQ[p];
-          if (lastRow[i] === r) continue;
-          lastRow[i] = r;
-          nCand++;
-          const dist = abandonSqDist(qd, (c0 + i) * d, data, r * d, d, topD[i * kk + kk - 1]);
-          pushTopK(topIds, topD, i * kk, kk, r, dist);
-        }
-        begin = end;
+      for (let i = 0; i < nc; i++) visits[i + 1] += visits[i];
+      const total = visits[nc];
+      if (total > MAX_CHUNK_VISITS && nc > 1) {
+        // huge buckets (a short hash on dense data): redo this chunk with fewer queries
+        chunk = Math.ceil(nc / 2);
+        c0 -= chunk;
+        continue;
       }
+      nVisit += total;
+      // 2. bucket members copied table by table (one table's rows stay in cache), each query's
+      //    into its own segment of `raw`
+      if (raw.length < total) raw = new Int32Array(Math.max(total, raw.length * 2));
+      const wp = visits.slice(0, nc);
+      for (let t = 0; t < L; t++) {
+        const members = this.tables[t].csrRows;
+        // A branch-free pass that only reads each bucket's first entry: its cache misses
+        // overlap, where the copy loop below (a short loop per bucket) takes them one at a time.
+        for (let i = 0; i < nc; i++) {
+          const begin = ranges[(t * nc + i) * P * 2];
+          touched[i] = members[begin < 0 ? 0 : begin];
+        }
+        for (let i = 0; i < nc; i++) {
+          const o = (t * nc + i) * P * 2;
+          let w = wp[i];
+          for (let e = 0; e < P; e++) {
+            const begin = ranges[o + 2 * e];
+            if (begin < 0) continue;
+            const end = ranges[o + 2 * e + 1];
+            for (let x = begin; x < end; x++) raw[w++] = members[x];
+          }
+          wp[i] = w;
+        }
+      }
+      // 3. exact scores of all candidates of the chunk in one backend call (SIMD natively),
+      //    which also drops the rows a query met in more than one bucket
+      const res = be.knnCandidates(q.data.subarray(c0 * d, (c0 + nc) * d), nc, store.data, n, d, raw, visits, kk);
+      nCand += res.scored;
       for (let i = 0; i < nc; i++) {
         const a: number[] = [];
         const b: number[] = [];
-        for (let j = 0; j < kk && topIds[i * kk + j] >= 0; j++) {
-          a.push(storeIds[topIds[i * kk + j]]);
-          b.push(reportDistance(this.metric, topD[i * kk + j]));
+        for (let j = 0; j < kk; j++) {
+          const r = res.indices[i * kk + j];
+          if (r < 0) break;
+          a.push(storeIds[r]);
+          b.push(reportDistance(this.metric, res.distances[i * kk + j]));
         }
         outIds[c0 + i] = a;
         outD[c0 + i] = b;
       }
     }
-    this.pairRowBuf = pairRow;
-    this.pairQBuf = pairQ;
+    this.rawBuf = raw;
     this.lastCandidates = nCand / Math.max(1, q.rows);
     this.lastVisits = nVisit / Math.max(1, q.rows);
     return { ids: outIds, distances: outD };
   }
+
+  private rawBuf = new Int32Array(1024);
 
   /** Fills `extra` with the home key then the probe keys; returns the number of probe keys. */
   private collectProbes(home: number, proj: Float32Array, offset: number, table: number, extra: number[]): number {
@@ -408,10 +320,6 @@ export abstract class VectorLshIndex implements SavableIndex {
     this.probeKeys(proj, offset, table, extra);
     return extra.length - 1;
   }
-
-  private pairRowBuf = new Int32Array(1024);
-  private pairQBuf = new Int32Array(1024);
-  private sortedQBuf = new Int32Array(1024);
 
   /** Mean number of candidates re-ranked per query in the last search (for tuning and benchmarks). */
   lastCandidates = 0;
@@ -534,49 +442,4 @@ export function localityOrder(m: Matrix<Float32Array>, seed: number): Int32Array
   for (let i = 0; i < n; i++) keys[i] = assign[i] * 2 ** 31 + i;
   keys.sort();
   return Int32Array.from(keys, (v) => v % 2 ** 31);
-}
-
-/**
- * Squared L2 distance Σ (q_j − x_j)², abandoned as soon as a partial sum reaches `bound`
- * (then returns that partial sum, which is ≥ bound). Every term is non-negative, so a
- * partial sum never exceeds the full one: a row abandoned this way could not have entered a
- * top-k whose k-th distance is `bound` (entry needs a strictly smaller distance), and the
- * result is exact. Most candidates are not among the k nearest, and on clustered data they
- * are rejected after a fraction of the dimensions ("early abandoning", as in the partial
- * distance search of Bei & Gray, "An improvement of the minimum distortion encoding
- * algorithm for vector quantization", IEEE Trans. Commun. 1985).
- */
-function abandonSqDist(qd: Float32Array, qo: number, data: Float32Array, o: number, d: number, bound: number): number {
-  let s = 0;
-  let j = 0;
-  // four independent accumulators keep the adds off one dependency chain
-  while (j + 32 <= d) {
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    const stop = j + 32;
-    for (; j < stop; j += 4) {
-      const a = qd[qo + j] - data[o + j];
-      const b = qd[qo + j + 1] - data[o + j + 1];
-      const c = qd[qo + j + 2] - data[o + j + 2];
-      const e = qd[qo + j + 3] - data[o + j + 3];
-      s0 += a * a;
-      s1 += b * b;
-      s2 += c * c;
-      s3 += e * e;
-    }
-    s += (s0 + s1) + (s2 + s3);
-    if (s >= bound) return s;
-  }
-  for (; j < d; j++) {
-    const a = qd[qo + j] - data[o + j];
-    s += a * a;
-  }
-  return s;
-}
-
-/** Exact squared L2 from one query to each candidate row (in ascending row order), folded into a sorted top-k. */
-function rerankInto(qd: Float32Array, qo: number, data: Float32Array, d: number, rows: Int32Array, m: number, ids: Float64Array, dists: Float64Array, k: number): void {
-  for (let t = 0; t < m; t++) {
-    const r = rows[t];
-    pushTopK(ids, dists, 0, k, r, abandonSqDist(qd, qo, data, r * d, d, dists[k - 1]));
-  }
 }
