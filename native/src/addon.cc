@@ -5,6 +5,7 @@
 #include <string>
 
 #include "args.h"
+#include "dot_tile.h"
 #include "exports.h"
 #include "scan.h"
 
@@ -39,6 +40,11 @@ Napi::Value KnnIsa(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), ScanIsa());
 }
 
+// What computes the float32 k-NN distance tiles (see dot_tile.h).
+Napi::Value KnnTileIsa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), DotTileIsa());
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -50,6 +56,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", MakeFunction(env, "setThreads", SetThreads));
   exports.Set("cpuCount", MakeFunction(env, "cpuCount", CpuCount));
   exports.Set("knnIsa", MakeFunction(env, "knnIsa", KnnIsa));
+  exports.Set("knnTileIsa", MakeFunction(env, "knnTileIsa", KnnTileIsa));
   RegisterKernels(env, exports);
   RegisterLinalg(env, exports);
   RegisterAsync(env, exports);

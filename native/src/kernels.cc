@@ -55,7 +55,7 @@ void SqEuclideanT(const T* a, int64_t n, const T* b, int64_t m, int64_t d, T* ou
     bool done = false;
     if constexpr (std::is_same_v<T, float>) {
       if (DotTileAvailable()) {
-        // The k-NN kernel's AVX-512 tiles, written straight into the output (see dot_tile.h).
+        // The k-NN kernel's own tiles, written straight into the output (see dot_tile.h).
         std::vector<float> packed;
         for (int64_t r0 = 0; r0 < m; r0 += 512) {
           const int64_t rc = std::min<int64_t>(512, m - r0);

@@ -3,12 +3,12 @@
 // ‖q‖² + ‖r‖² − 2 q·r so a block of queries against a block of references is one GEMM, and
 // each block is folded into per-query top-k lists while it is still in cache.
 //
-// The tile product is OpenBLAS GEMM, or for float32 on AVX-512 CPUs our own register-blocked
-// kernel (dot_tile.h). Selection keeps each list sorted (k is small in practice) and compares
-// every candidate with the current k-th distance first; almost all candidates fail that
-// test, so the scan runs over 16-wide chunks that are rejected with one vector comparison
-// (scan.h). Deviation from FAISS: its GPU k-selection (WarpSelect) is replaced by this
-// threshold scan, which suits one CPU core.
+// The tile product is OpenBLAS GEMM, or for float32 on AVX-512 or AVX2 + FMA CPUs our own
+// register-blocked kernel (dot_tile.h). Selection keeps each list sorted (k is small in
+// practice) and compares every candidate with the current k-th distance first; almost all
+// candidates fail that test, so the scan runs over 16-wide chunks that are rejected with one
+// vector comparison (scan.h). Deviation from FAISS: its GPU k-selection (WarpSelect) is
+// replaced by this threshold scan, which suits one CPU core.
 #include "knn.h"
 
 #include <algorithm>
@@ -167,11 +167,11 @@ void KnnSearch(const T* queries, const T* refs, const KnnShape& s, int32_t* indi
   RowSqNorms(queries, s.nq, s.d, qn.data());
   RowSqNorms(refs, s.nr, s.d, rn.data());
 
-  // float32 tiles use the AVX-512 kernel where the CPU has it (see dot_tile.h).
+  // float32 tiles use our AVX-512 or AVX2 kernel where the CPU has one (see dot_tile.h).
   bool fastTile = false;
   if constexpr (std::is_same_v<T, float>) fastTile = DotTileAvailable();
 
-  // With the BLAS tile, extra threads go to OpenBLAS inside each GEMM. The AVX-512 kernel is
+  // With the BLAS tile, extra threads go to OpenBLAS inside each GEMM. Our kernels are
   // single-threaded, so there the queries are split across the configured number of threads
   // instead (each with its own tile, the budget shared between them; outputs are disjoint).
   const int64_t threads = fastTile ? std::min<int64_t>(openblas_get_num_threads(), s.nq / kQueryBlock) : 1;

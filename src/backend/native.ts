@@ -38,6 +38,8 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   /** Absent from addons built before it existed; the wrapper then uses the JS kernel. */
   knnCandidates?(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, candidates: Int32Array, candStart: Int32Array, k: number, metric: string): KnnCandidatesResult;
   rerankIsa?(): string;
+  /** Absent from addons built before the AVX2 tile kernel. */
+  knnTileIsa?(): string;
 }
 
 let loaded: Backend | null | undefined;
@@ -155,6 +157,17 @@ export function nativeLoadError(): string | null {
 export function nativeKnnIsa(): string | null {
   loadNativeBackend();
   return loadedAddon ? loadedAddon.knnIsa() : null;
+}
+
+/**
+ * What computes the float32 distance tiles of native knn and sqeuclidean: our own "avx512" or
+ * "avx2" kernel, or "blas" (OpenBLAS sgemm; SIMLEARN_KNN_ISA=sse or scalar forces it), or null
+ * without the addon. Our kernels give the same bits however the queries are split into threads.
+ */
+export function nativeKnnTileIsa(): string | null {
+  loadNativeBackend();
+  if (!loadedAddon) return null;
+  return loadedAddon.knnTileIsa ? loadedAddon.knnTileIsa() : loadedAddon.knnIsa() === 'avx512' ? 'avx512' : 'blas';
 }
 
 /** The vector instruction set of the native knnCandidates kernel (follows nativeKnnIsa's choice), or null without it. */

@@ -4,6 +4,7 @@ import type { Backend } from '../../src/backend/backend.js';
 import type { FloatArray } from '../../src/matrix.js';
 import { Random } from '../../src/random.js';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { ROOT } from '../helpers.js';
 
@@ -86,6 +87,8 @@ export function symmetric(n: number, r: Random): Float64Array {
 /** Output of a test script that ran with the native kernels forced to one instruction set. */
 export interface IsaRun {
   isa: string;
+  /** What computed the float32 k-NN tiles (nativeKnnTileIsa), where the script reports it. */
+  tile?: string;
   exact: number[][];
   rounded: number[][];
 }
@@ -94,8 +97,15 @@ export interface IsaRun {
  * Runs `script` (an ES module printing one IsaRun as JSON) in a child process with
  * SIMLEARN_KNN_ISA=isa: the kernel choice is made once per process, so each variant needs its own.
  */
-export function runWithIsa(script: string, isa: string): IsaRun {
+export function runWithIsa<T = IsaRun>(script: string, isa: string): T {
   const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SIMLEARN_KNN_ISA: isa } });
   assert.equal(res.status, 0, res.stderr);
-  return JSON.parse(res.stdout) as IsaRun;
+  return JSON.parse(res.stdout) as T;
+}
+
+/** True when this CPU has AVX2 and FMA (Linux only; false elsewhere), i.e. the AVX2 tile kernel can run. */
+export function cpuHasAvx2Fma(): boolean {
+  if (!existsSync('/proc/cpuinfo')) return false;
+  const flags = (/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').split(/\s+/);
+  return flags.includes('avx2') && flags.includes('fma');
 }

@@ -6,8 +6,8 @@ import * as js from '../../src/backend/js-kernels.js';
 import type { FloatArray } from '../../src/matrix.js';
 import { Random } from '../../src/random.js';
 import { runCli } from '../helpers.js';
-import { nativeKnnIsa } from '../../src/backend/native.js';
-import { DTYPES, integers, normal, relErr, requireNative, runWithIsa } from './native-helpers.js';
+import { nativeKnnTileIsa } from '../../src/backend/native.js';
+import { DTYPES, cpuHasAvx2Fma, integers, normal, relErr, requireNative, runWithIsa } from './native-helpers.js';
 
 const native = requireNative();
 
@@ -26,10 +26,10 @@ test('knn with two threads gives the single-threaded answer', () => {
     try {
       const two = native.knn(x, 1100, x, 1100, 12, 5, { excludeSelf: true, memoryBudget: 1 << 20 });
       assert.deepEqual(two.indices, one.indices);
-      // Threaded BLAS may round the last bit differently; the AVX-512 float32 kernel splits
-      // queries and computes each dot product the same way, so there it is bit for bit. On
-      // other CPUs float32 tiles go through OpenBLAS too.
-      if (Ctor === Float32Array && nativeKnnIsa() === 'avx512') assert.deepEqual(two.distances, one.distances);
+      // Threaded BLAS may round the last bit differently; our float32 tile kernels (AVX-512,
+      // AVX2) split the queries and compute each dot product the same way, so there it is bit
+      // for bit. Without them float32 tiles go through OpenBLAS too.
+      if (Ctor === Float32Array && nativeKnnTileIsa() !== 'blas') assert.deepEqual(two.distances, one.distances);
       else assert.ok(relErr(two.distances, one.distances) < (Ctor === Float32Array ? 1e-5 : 1e-13));
     } finally {
       native.setThreads(1);
@@ -266,15 +266,16 @@ for (const [name, Ctor, tol] of DTYPES) {
   });
 }
 
-test('knn: every vector version (AVX-512 kernel, AVX2, SSE, scalar) agrees; the BLAS-tile ones bit for bit', () => {
-  // Each version runs in a child process (the choice is made once per process). The AVX-512
-  // float32 path also computes its own dot products, so on non-integer float32 data it may
-  // differ from the OpenBLAS tiles by rounding; everything else must match exactly.
+test('knn: every vector version (AVX-512 kernel, AVX2 kernel, SSE, scalar) agrees; the BLAS-tile ones bit for bit', () => {
+  // Each version runs in a child process (the choice is made once per process). Our float32
+  // tile kernels (AVX-512, AVX2) compute their own dot products, so on non-integer float32
+  // data they may differ from the OpenBLAS tiles by rounding; everything else must match
+  // exactly.
   const script = `
-    import { loadNativeBackend, nativeKnnIsa } from './src/backend/native.ts';
+    import { loadNativeBackend, nativeKnnIsa, nativeKnnTileIsa } from './src/backend/native.ts';
     import { Random } from './src/random.ts';
     const b = loadNativeBackend();
-    const isa = nativeKnnIsa();
+    const isa = nativeKnnIsa(), tile = nativeKnnTileIsa();
     const r = new Random(26);
     const exact = [], rounded = [];
     for (const C of [Float32Array, Float64Array]) {
@@ -285,15 +286,18 @@ test('knn: every vector version (AVX-512 kernel, AVX2, SSE, scalar) agrees; the 
         (C === Float32Array && data === x ? rounded : exact).push(Array.from(res.indices), Array.from(res.distances));
       }
     }
-    console.log(JSON.stringify({ isa, exact, rounded }));`;
+    console.log(JSON.stringify({ isa, tile, exact, rounded }));`;
   const run = (isa: string) => runWithIsa(script, isa);
   const reference = run('scalar');
   assert.equal(reference.isa, 'scalar');
+  assert.equal(reference.tile, 'blas', 'SIMLEARN_KNN_ISA=scalar leaves the tiles to OpenBLAS');
   for (const isa of ['sse', 'avx2', 'auto']) {
     const got = run(isa);
     if (isa !== 'auto') assert.equal(got.isa, isa);
+    if (isa === 'sse') assert.equal(got.tile, 'blas', 'SIMLEARN_KNN_ISA=sse leaves the tiles to OpenBLAS');
+    if (isa === 'avx2') assert.equal(got.tile, cpuHasAvx2Fma() ? 'avx2' : 'blas', 'SIMLEARN_KNN_ISA=avx2 uses the AVX2 tile kernel where the CPU has AVX2 + FMA');
     assert.deepEqual(got.exact, reference.exact, `${got.isa} differs from scalar`);
-    if (got.isa !== 'avx512') {
+    if (got.tile === 'blas') {
       assert.deepEqual(got.rounded, reference.rounded, `${got.isa} differs from scalar`);
       continue;
     }
@@ -301,9 +305,58 @@ test('knn: every vector version (AVX-512 kernel, AVX2, SSE, scalar) agrees; the 
       const [gi, gd, ri, rd] = [got.rounded[i], got.rounded[i + 1], reference.rounded[i], reference.rounded[i + 1]];
       for (let j = 0; j < gd.length; j++) {
         const close = Math.abs(gd[j] - rd[j]) <= 1e-5 * Math.max(1, rd[j]);
-        assert.ok(close, `avx512 distance ${j}: ${gd[j]} vs ${rd[j]}`);
+        assert.ok(close, `${got.tile} tile distance ${j}: ${gd[j]} vs ${rd[j]}`);
         if (gi[j] !== ri[j]) assert.ok(close, 'a different neighbour only as a near tie');
       }
+    }
+  }
+});
+
+test('knn and sqeuclidean (float32) with the AVX2 tile kernel match js at every edge of its 6 x 16 blocks', (t) => {
+  if (!cpuHasAvx2Fma()) {
+    t.skip('the CPU lacks AVX2 + FMA');
+    return;
+  }
+  // Forced in a child, so AVX-512 machines cover it too. Row counts hit every remainder of the
+  // 6-row block (the budget also cuts query blocks short), column counts every partial last
+  // panel, depths the single-value and deep cases.
+  const script = `
+    import { loadNativeBackend, nativeKnnTileIsa } from './src/backend/native.ts';
+    import * as js from './src/backend/js-kernels.ts';
+    import { Random } from './src/random.ts';
+    const b = loadNativeBackend();
+    const r = new Random(28);
+    const cases = [];
+    const shapes = [[1, 1, 1, 1], [5, 15, 3, 4], [7, 17, 16, 5], [13, 33, 33, 8], [23, 100, 130, 10], [40, 47, 300, 6], [64, 530, 9, 12]];
+    for (const [nq, nr, d, k] of shapes) {
+      for (const kind of ['integers', 'normal']) {
+        const make = (n) => kind === 'integers' ? new Float32Array(n).map(() => r.int(5) - 2) : r.fillNormal(new Float32Array(n));
+        const q = make(nq * d), x = make(nr * d);
+        for (const memoryBudget of [4 * 17 * 7, 1 << 26]) {
+          const got = b.knn(q, nq, x, nr, d, k, { memoryBudget });
+          const want = js.knn(q, nq, x, nr, d, k);
+          cases.push({ what: nq + 'x' + nr + 'x' + d + ' ' + kind + ' budget ' + memoryBudget, kind, got: [Array.from(got.indices), Array.from(got.distances)], want: [Array.from(want.indices), Array.from(want.distances)] });
+        }
+        if (nq * nr > 5000) continue;  // keeps the output small
+        const got = b.sqeuclidean(q, nq, x, nr, d), want = js.sqeuclidean(q, nq, x, nr, d);
+        cases.push({ what: 'sqeuclidean ' + nq + 'x' + nr + 'x' + d + ' ' + kind, kind, sq: true, got: [[], Array.from(got)], want: [[], Array.from(want)] });
+      }
+    }
+    console.log(JSON.stringify({ tile: nativeKnnTileIsa(), cases }));`;
+  interface Case { what: string; kind: string; sq?: boolean; got: [number[], number[]]; want: [number[], number[]] }
+  const out = runWithIsa<{ tile: string; cases: Case[] }>(script, 'avx2');
+  assert.equal(out.tile, 'avx2');
+  for (const c of out.cases) {
+    if (c.kind === 'integers') {
+      assert.deepEqual(c.got, c.want, `${c.what}: not exact`);
+      continue;
+    }
+    const [gi, gd] = c.got, [wi, wd] = c.want;
+    assert.equal(gd.length, wd.length, c.what);
+    for (let j = 0; j < wd.length; j++) {
+      const close = Math.abs(gd[j] - wd[j]) <= 2e-5 * Math.max(1, Math.abs(wd[j])) * (c.sq ? 10 : 1);
+      assert.ok(close, `${c.what}: distance ${j}: ${gd[j]} vs ${wd[j]}`);
+      if (!c.sq && gi[j] !== wi[j]) assert.ok(close, `${c.what}: a different neighbour only as a near tie`);
     }
   }
 });
