@@ -6,15 +6,20 @@
  *   npm run bench -- metric                 (everything registered)
  *   BENCH_ALGOS=lmnn,nca BENCH_DATA=iris npm run bench -- metric
  *
- * The reference side is quoted, not re-run: metric-learn is not installed here. Its table is
- * hard-coded below from shared/peers/metric-learn.md (metric-learn 0.7.0, OpenBLAS on one
- * thread, CPU seconds). Our fit times are CPU seconds too (process.cpuUsage), one BLAS thread.
+ * The reference side is quoted from shared/peers/metric-learn.md (metric-learn 0.7.0, OpenBLAS
+ * on one thread, CPU seconds), hard-coded below. Those were measured on another CPU than the
+ * one a bench may run on, so when metric-learn can be imported (PYTHONPATH or
+ * SIMLEARN_PEER_PYTHONPATH pointing at a copy of it, with Debian's python3-sklearn) it also
+ * runs side by side in the same run (bench/metric-learn-peer.py, same protocol and folds), and
+ * the speed target then uses that same-machine time. BENCH_PEER=off skips it (it takes about
+ * 15 minutes on digits); BENCH_PEER_RESULTS=FILE reuses a saved run of the script. Our fit times are CPU seconds too (process.cpuUsage), one BLAS thread.
  * Every algorithm in the registry runs, so part-II learners appear once registered; learners
  * without a peer figure are shown without a target. MLKR (real-valued targets) runs as
  * regression on the class codes and reports MSE; it skips digits to keep the bench short.
  * Writes bench/results/metric.md (unfiltered runs only).
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getBackend } from '../src/backend/index.js';
@@ -41,10 +46,66 @@ const PEER: Record<string, Record<string, { mean: number; std: number; seconds: 
 /** Below this, metric-learn's own note says fit times are too short to compare. */
 const TOO_SHORT = 0.05;
 
+/** One algorithm on one data set, as bench/metric-learn-peer.py reports it. */
+interface LivePeer {
+  accuracy?: { mean: number; std: number };
+  fitSeconds?: { median: number };
+  error?: string | null;
+}
+interface LivePeerRun {
+  version: string;
+  blas?: string;
+  results: Record<string, Record<string, LivePeer>>;
+}
+
+/**
+ * metric-learn run here, when it can be imported; null (with the reason on stderr) otherwise.
+ * Debian's python3 is preferred: the reference figures used its numpy, scipy and scikit-learn.
+ */
+function runLivePeer(algos: string[], sets: string[]): LivePeerRun | null {
+  if (process.env.BENCH_PEER === 'off') return null;
+  const saved = process.env.BENCH_PEER_RESULTS;
+  if (saved) {
+    // A side-by-side run saved earlier on this machine (the script's stdout), to skip its half hour.
+    console.error(`metric-learn figures from ${saved} (a saved run of bench/metric-learn-peer.py)`);
+    return JSON.parse(readFileSync(saved, 'utf8')) as LivePeerRun;
+  }
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const extra = process.env.SIMLEARN_PEER_PYTHONPATH;
+  const env = { ...process.env, ...(extra ? { PYTHONPATH: [extra, process.env.PYTHONPATH].filter(Boolean).join(':') } : {}) };
+  const probe = spawnSync(python, ['-c', 'import metric_learn'], { env, encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.error('metric-learn is not importable here (set SIMLEARN_PEER_PYTHONPATH to a copy of it): quoting shared/peers/metric-learn.md only');
+    return null;
+  }
+  const peerAlgos = algos.filter((a) => a !== 'euclidean' && a !== 'mlkr');
+  console.error(`running metric-learn side by side (${peerAlgos.join(', ')} on ${sets.join(', ')}); BENCH_PEER=off skips this`);
+  const r = spawnSync(python, [join(ROOT, 'bench', 'metric-learn-peer.py'), '--data-dir', join(ROOT, 'data'), '--datasets', sets.join(','), '--algos', peerAlgos.join(',')],
+    { env, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) {
+    console.error(`metric-learn side-by-side run failed (exit ${r.status}); quoting shared/peers/metric-learn.md only`);
+    return null;
+  }
+  return JSON.parse(r.stdout) as LivePeerRun;
+}
+
 async function registerAll(): Promise<void> {
   // Import every learner module so those that self-register (part II) are in the registry.
   const dir = join(ROOT, 'src', 'metric');
   for (const f of readdirSync(dir)) if (f.endsWith('.ts') && !f.endsWith('.d.ts')) await import(pathToFileURL(join(dir, f)).href);
+}
+
+/** The CPU's model name and widest vector extension, so figures from different machines are told apart. */
+export function cpuModel(): string {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown';
+    const flags = /^flags\s*:\s*(.+)$/m.exec(info)?.[1]?.split(/\s+/) ?? [];
+    const simd = flags.includes('avx512f') ? 'AVX-512' : flags.includes('avx2') ? 'AVX2' : 'SSE';
+    return `${model} (${simd})`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function list(env: string | undefined): string[] | null {
@@ -58,9 +119,12 @@ async function main(): Promise<void> {
   be.setThreads(1);
   const algos = list(process.env.BENCH_ALGOS) ?? algorithmNames();
   const sets = list(process.env.BENCH_DATA) ?? ['iris', 'wine', 'digits'];
+  const live = runLivePeer(algos, sets);
   const rows: string[] = [];
-  const header = '| algorithm | data | accuracy (ours) | metric-learn | acc. target | fit s (ours, median) | metric-learn s | ratio | speed target |';
-  rows.push(header, '|---|---|---|---|---|---|---|---|---|');
+  const header = live
+    ? '| algorithm | data | accuracy (ours) | metric-learn | acc. target | fit s (ours, median) | metric-learn s (quoted) | metric-learn s (this run) | ratio (this run) | speed target |'
+    : '| algorithm | data | accuracy (ours) | metric-learn | acc. target | fit s (ours, median) | metric-learn s | ratio | speed target |';
+  rows.push(header, live ? '|---|---|---|---|---|---|---|---|---|---|' : '|---|---|---|---|---|---|---|---|---|');
   console.log(header);
   let misses = 0;
   for (const name of algos) {
@@ -74,7 +138,7 @@ async function main(): Promise<void> {
       try {
         r = crossValidate(ds.X, ds.y as (number | string)[], { algorithm: name, folds, task: spec.task });
       } catch (e) {
-        line = `| ${name} | ${data} | fails: ${(e as Error).message.slice(0, 80)} | | | | | | |`;
+        line = `| ${name} | ${data} | fails: ${(e as Error).message.slice(0, 80)} | | | | | | |${live ? ' |' : ''}`;
         misses++;
         rows.push(line);
         console.log(line);
@@ -83,10 +147,10 @@ async function main(): Promise<void> {
       const fit = r.fitSeconds.median;
       const peer = PEER[name]?.[data];
       if (r.mse) {
-        line = `| ${name} | ${data} | MSE ${r.mse.mean.toFixed(4)} ± ${r.mse.std.toFixed(4)} | – | – | ${fit.toFixed(3)} | – | – | – |`;
+        line = `| ${name} | ${data} | MSE ${r.mse.mean.toFixed(4)} ± ${r.mse.std.toFixed(4)} | – | – | ${fit.toFixed(3)} | – | – | – |${live ? ' – |' : ''}`;
       } else {
         const acc = r.accuracy!;
-        let accTarget = 'no peer figure', peerAcc = '–', peerSec = '–', ratio = '–', speed = '–';
+        let accTarget = 'no peer figure', peerAcc = '–', peerSec = '–', liveSec = '–', ratio = '–', speed = '–';
         if (peer === null) {
           accTarget = 'metric-learn fails: ours runs ✓';
           peerAcc = 'fails';
@@ -98,13 +162,19 @@ async function main(): Promise<void> {
           peerAcc = `${peer.mean.toFixed(4)} ± ${peer.std.toFixed(4)}${peer.note ? ` (${peer.note})` : ''}`;
           if (name !== 'euclidean') {
             peerSec = String(peer.seconds);
-            ratio = (fit / peer.seconds).toFixed(3);
-            const sok = fit <= 0.2 * peer.seconds;
-            if (!sok && peer.seconds >= TOO_SHORT) misses++;
-            speed = `≤ ${(0.2 * peer.seconds).toPrecision(2)} ${sok ? '✓' : peer.seconds < TOO_SHORT ? '✗ (below 0.05 s: not comparable)' : '✗'}`;
+            // The same-machine time, where metric-learn ran in this run, is the fair reference.
+            const here = live?.results[name]?.[data]?.fitSeconds?.median;
+            if (live) liveSec = here !== undefined ? here.toPrecision(3) : (live.results[name]?.[data]?.error ?? 'not run').slice(0, 40);
+            const ref = here ?? peer.seconds;
+            ratio = (fit / ref).toFixed(3);
+            const sok = fit <= 0.2 * ref;
+            if (!sok && ref >= TOO_SHORT) misses++;
+            speed = `≤ ${(0.2 * ref).toPrecision(2)} ${sok ? '✓' : ref < TOO_SHORT ? '✗ (below 0.05 s: not comparable)' : '✗'}`;
           }
         }
-        line = `| ${name} | ${data} | ${acc.mean.toFixed(4)} ± ${acc.std.toFixed(4)} | ${peerAcc} | ${accTarget} | ${fit.toFixed(4)} | ${peerSec} | ${ratio} | ${speed} |`;
+        line = live
+          ? `| ${name} | ${data} | ${acc.mean.toFixed(4)} ± ${acc.std.toFixed(4)} | ${peerAcc} | ${accTarget} | ${fit.toFixed(4)} | ${peerSec} | ${liveSec} | ${ratio} | ${speed} |`
+          : `| ${name} | ${data} | ${acc.mean.toFixed(4)} ± ${acc.std.toFixed(4)} | ${peerAcc} | ${accTarget} | ${fit.toFixed(4)} | ${peerSec} | ${ratio} | ${speed} |`;
       }
       rows.push(line);
       console.log(line);
@@ -114,6 +184,8 @@ async function main(): Promise<void> {
     '## Metric learning: protocol of record vs metric-learn 0.7',
     '',
     `Command: \`npm run bench -- metric\`. Date: ${new Date().toISOString().slice(0, 10)}. Backend: ${be.name} (${be.blas}), ${be.getThreads()} thread(s).`,
+    '',
+    `CPU: ${cpuModel()}. ${live ? `metric-learn ${live.version} ran side by side on this machine${process.env.BENCH_PEER_RESULTS ? ' (a saved run of bench/metric-learn-peer.py)' : ' in this run'} (${live.blas ?? 'BLAS unknown'}); the speed target uses its time here.` : 'metric-learn was not importable here: its times are the quoted ones, measured on another CPU of this machine kind, so speed ratios compare across machines.'}`,
     '',
     'Per fold: z-score fitted on the training part, learner with default options fitted on it, 3-NN in the transformed space, accuracy on the test part; shipped folds (data/NAME.folds.csv). Fit time = median over folds of CPU seconds. metric-learn figures are quoted from shared/peers/metric-learn.md (same protocol, same folds, one OpenBLAS thread). Targets: mean ≥ metric-learn mean − ½ std; fit ≤ 0.2 × metric-learn (times under 0.05 s are not comparable, per that file).',
     '',

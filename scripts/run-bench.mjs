@@ -26,6 +26,18 @@ for (const f of files) {
   }
 }
 const resultsDir = join(benchDir, 'results');
+
+/** The CPU's model name and widest vector extension (Linux), so figures from different machines are told apart. */
+function cpuModel() {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown CPU';
+    const flags = /^flags\s*:\s*(.+)$/m.exec(info)?.[1]?.split(/\s+/) ?? [];
+    return `${model} (${flags.includes('avx512f') ? 'AVX-512' : flags.includes('avx2') ? 'AVX2' : 'SSE'})`;
+  } catch {
+    return 'unknown CPU';
+  }
+}
 // Sections in the order of the architecture: compute, metric learning, search, deep, product.
 const order = ['linalg', 'metric', 'weak', 'neighbors', 'deep', 'torch-check', 'deep-similarity', 'service'];
 const rank = (f) => { const i = order.indexOf(f.replace(/\.md$/, '')); return i < 0 ? order.length : i; };
@@ -35,6 +47,7 @@ const header = [
   '',
   'Made by `npm run bench` (all) or `npm run bench -- NAME` (one section); each section names its command, date and backend.',
   'Machine: 2-core x86-64, 24 GiB, one BLAS thread on both sides unless a section says otherwise.',
+  `Assembled on: ${cpuModel()}. Machines of this kind differ in CPU from one boot to the next (an Intel core with AVX-512 for the 2026-11-22 figures, an AMD EPYC with AVX2 for the 2026-12-06 ones), and absolute times move with it; ratios to a peer measured in the same run do not.`,
   '',
   '',
 ].join('\n');
