@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { UsageError, printJson, type CliCommand } from './command.js';
 import { loadIndex } from '../neighbors/registry.js';
 import { MinHashIndex } from '../neighbors/lsh/minhash-index.js';
+import { HnswIndex } from '../neighbors/hnsw-index.js';
 import { readSets, readVectors } from './index.js';
 import type { SearchResult } from '../neighbors/index-types.js';
 import '../metric/registry.js';
@@ -18,6 +19,7 @@ interface SearchOpts {
   sets?: string;
   k: string;
   label?: string;
+  ef?: string;
   json?: boolean;
 }
 
@@ -32,6 +34,7 @@ export const searchCommand: CliCommand = {
       .option('--sets <file>', 'query token sets for a minhash index (one JSON array of tokens per line), as in index build')
       .option('--k <k>', 'neighbours per query', '10')
       .option('--label <column>', 'CSV label column to drop (or "none")')
+      .option('--ef <ef>', 'hnsw index: search beam width (expansionSearch); larger = higher recall, slower')
       .option('--json', 'print one JSON object {ids, distances, queriesPerSecond, ...} on stdout')
       .action((opts: SearchOpts) => {
         const k = Number(opts.k);
@@ -39,7 +42,13 @@ export const searchCommand: CliCommand = {
         if (opts.queries && opts.sets) throw new UsageError('give either --queries FILE or --sets FILE, not both');
         const queries = opts.queries ?? opts.sets;
         if (!queries) throw new UsageError('--queries FILE is required (or --sets FILE for a minhash index)');
-        const index = loadIndex(opts.index);
+        let index = loadIndex(opts.index);
+        if (opts.ef !== undefined) {
+          const ef = Number(opts.ef);
+          if (!Number.isInteger(ef) || ef < 1) throw new UsageError(`--ef must be a positive integer, got "${opts.ef}"`);
+          if (!(index instanceof HnswIndex)) throw new UsageError(`--ef applies to an hnsw index; ${opts.index} is a "${index.kind}" index`);
+          index = index.withExpansionSearch(ef);
+        }
         let result: SearchResult;
         let nq: number;
         const t0 = performance.now();

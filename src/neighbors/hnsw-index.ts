@@ -190,6 +190,17 @@ export class HnswIndex implements SavableIndex {
     saveModel(path, this.toPayload());
   }
 
+  /**
+   * The same graph searched with another ef (hnswlib's set_ef): ef trades recall for speed
+   * at query time, without rebuilding. usearch fixes ef when an index object is made, so this
+   * returns a copy reloaded from the serialized graph; the original is unchanged.
+   */
+  withExpansionSearch(expansionSearch: number): HnswIndex {
+    if (!Number.isInteger(expansionSearch) || expansionSearch < 1) throw new RangeError(`HnswIndex.withExpansionSearch: expansionSearch must be an integer ≥ 1, got ${expansionSearch}`);
+    const p = this.toPayload();
+    return HnswIndex.fromPayload({ ...p, meta: { ...p.meta, expansionSearch } });
+  }
+
   static fromPayload(p: ModelPayload): HnswIndex {
     if (p.kind !== 'index/hnsw') throw new Error(`HnswIndex.fromPayload: expected kind index/hnsw, got ${p.kind}`);
     const m = p.meta as { metric: IndexMetric; dim: number; connectivity: number; expansionAdd: number; expansionSearch: number; threads: number; nextId: number };

@@ -37,6 +37,18 @@ test('index build + search --json: exact index answers like the API; every kind 
       // every point finds itself (distance 0) first, up to ties with duplicate rows of iris
       const self = rk.ids.filter((ids: number[], q: number) => ids.length && rk.distances[q][0] < 1e-6).length;
       assert.ok(self >= 145, `${kind}: ${self} queries found a zero-distance match`);
+      if (kind === 'hnsw') {
+        const se = runCli(['search', '--index', p, '--queries', join(DATA, 'iris.csv'), '--k', '1', '--ef', '200', '--json']);
+        assert.equal(se.code, 0, se.stderr);
+        assert.equal(JSON.parse(se.stdout).ids.length, 150);
+        const bad = runCli(['search', '--index', p, '--queries', join(DATA, 'iris.csv'), '--ef', '0']);
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /--ef must be a positive integer/);
+      } else {
+        const wrong = runCli(['search', '--index', p, '--queries', join(DATA, 'iris.csv'), '--ef', '50']);
+        assert.equal(wrong.code, 2);
+        assert.match(wrong.stderr, /--ef applies to an hnsw index/);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

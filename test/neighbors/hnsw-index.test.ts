@@ -66,3 +66,31 @@ test('HnswIndex: save/load keeps the graph; remove(); errors', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('HnswIndex.withExpansionSearch: same graph, ef changes recall, the original is untouched', () => {
+  const X = randomMatrix(3000, 32, 5);
+  const Q = randomMatrix(200, 32, 6);
+  const h = new HnswIndex({ metric: 'sqeuclidean', connectivity: 4, expansionAdd: 16, expansionSearch: 200, threads: 1 });
+  h.add(X);
+  const e = new ExactIndex({ metric: 'sqeuclidean' });
+  e.add(X);
+  const truth = e.search(Q, 10).ids;
+  const recall = (ids: number[][]): number => {
+    let hit = 0;
+    truth.forEach((t, q) => { const s = new Set(ids[q]); for (const id of t) if (s.has(id)) hit++; });
+    return hit / (truth.length * 10);
+  };
+  const wide = h.search(Q, 10);
+  const narrow = h.withExpansionSearch(10);
+  assert.equal(narrow.expansionSearch, 10);
+  assert.equal(narrow.size, h.size);
+  assert.equal(h.expansionSearch, 200);
+  const rNarrow = recall(narrow.search(Q, 10).ids);
+  const rWide = recall(wide.ids);
+  // a sparse graph (M = 4) needs a wide beam: ef = 10 must lose recall that ef = 200 keeps
+  assert.ok(rWide > rNarrow + 0.02, `ef=200 recall ${rWide} vs ef=10 recall ${rNarrow}`);
+  // the same ef on the copied graph answers exactly as the original
+  assert.deepEqual(h.withExpansionSearch(200).search(Q, 10).ids, wide.ids);
+  assert.deepEqual(h.search(Q, 10).ids, wide.ids, 'the original keeps its ef');
+  assert.throws(() => h.withExpansionSearch(0), /expansionSearch must be an integer ≥ 1/);
+});
