@@ -44,7 +44,11 @@ export interface KnnCandidatesResult<T extends FloatArray = FloatArray> extends 
 export interface KnnOptions {
   /** When queries and references are the same set, skip i == j (leave-one-out). */
   excludeSelf?: boolean;
-  /** Upper bound in bytes for the distance tile held at once (default 64 MiB). */
+  /**
+   * Upper bound in bytes for the distance tile held at once (default 64 MiB). Native, for
+   * k > 48: the tile plus the per-query candidate buffers (24k bytes per query in flight for
+   * float32, 48k for float64); one query always runs, so a tiny budget can be exceeded.
+   */
   memoryBudget?: number;
 }
 

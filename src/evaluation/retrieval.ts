@@ -107,6 +107,8 @@ export function encodeLabels(a: LabelsInput, b?: LabelsInput): { a: Int32Array; 
 /**
  * The `depth` nearest references of every query (squared Euclidean in float32 GEMM tiles,
  * ties to the lower index), excluding the query itself when `sameSet`. nq × depth indices.
+ * The native backend's fused knn does this several times faster than the JS selection below
+ * (large depths included); the JS backend keeps the selection, which beats its own knn.
  */
 export function nearestReferences(queries: Matrix<FloatArray>, refs: Matrix<FloatArray>, depth: number, sameSet: boolean, memoryBudget = 64 * 1024 * 1024): Int32Array {
   const nq = queries.rows;
@@ -115,6 +117,13 @@ export function nearestReferences(queries: Matrix<FloatArray>, refs: Matrix<Floa
   const q = queries.toFloat32().data;
   const r = refs.toFloat32().data;
   const be = getBackend();
+  if (be.name === 'native' && depth > 0 && nq > 0 && nr > 0) {
+    // The native knn orders by the same clamped distance max(0, ·) and index and skips exactly
+    // i == j, so only its padding differs: rows beyond the available references stay 0 here.
+    const nn = be.knn(q, nq, r, nr, d, depth, { excludeSelf: sameSet, memoryBudget }).indices;
+    for (let i = 0; i < nn.length; i++) if (nn[i] < 0) nn[i] = 0;
+    return nn;
+  }
   const qn = be.rowSqNorms(q, nq, d);
   const rn = be.rowSqNorms(r, nr, d);
   const out = new Int32Array(nq * depth);

@@ -266,6 +266,84 @@ for (const [name, Ctor, tol] of DTYPES) {
   });
 }
 
+// k above 48 takes the candidate-buffer selection in knn.cc; these hold it to the same
+// contract as the sorted lists (and the JS insertion lists). Queries are kept few because the
+// JS reference inserts in O(k).
+for (const [name, Ctor, tol] of DTYPES) {
+  test(`knn (${name}), large k: identical to js on exact data with duplicates and ties, every budget, excludeSelf`, () => {
+    const r = new Random(31);
+    for (const [nq, nr, d, k] of [[30, 3000, 3, 100], [20, 2500, 2, 300], [12, 3000, 2, 1000], [8, 700, 2, 1000], [9, 60, 1, 49], [40, 1200, 4, 1199]]) {
+      // range 5 in 1 to 4 dimensions: at most 625 distinct points, so thousands of exact duplicates
+      const refs = integers(Ctor, nr * d, r, 5);
+      const other = integers(Ctor, nq * d, r, 5);
+      for (const excludeSelf of [false, true]) {
+        // excludeSelf: the queries are the first nq references, so i == j happens
+        const q = excludeSelf ? refs.subarray(0, nq * d) : other;
+        const want = js.knn(q, nq, refs, nr, d, k, { excludeSelf });
+        for (const memoryBudget of [1, 30000, 1 << 26]) {
+          const got = native.knn(q, nq, refs, nr, d, k, { excludeSelf, memoryBudget });
+          assertKnnMatches(got, want, 0, 'exact', `${nq}x${nr}x${d} k=${k} excludeSelf=${excludeSelf} budget=${memoryBudget}`);
+        }
+      }
+    }
+    // All references equidistant: the k lowest indices, in order, whichever selection runs.
+    const flat = native.knn(new Ctor([0]), 1, new Ctor(2000).map((_, i) => (i % 2 ? 1 : -1)), 2000, 1, 600);
+    assert.deepEqual(Array.from(flat.indices), Array.from({ length: 600 }, (_, i) => i));
+  });
+
+  test(`knn (${name}), large k: matches js on continuous data; pads when k exceeds the references`, () => {
+    const r = new Random(32);
+    const [nq, nr, d] = [25, 2600, 16];
+    const q = normal(Ctor, nq * d, r);
+    const refs = normal(Ctor, nr * d, r);
+    for (const k of [100, 300, 1000]) {
+      const got = native.knn(q, nq, refs, nr, d, k);
+      assertKnnMatches(got, js.knn(q, nq, refs, nr, d, k), tol * 50, name === 'float64' ? 'indices' : 'near', `k=${k}`);
+      for (let i = 0; i < nq; i++) for (let j = 1; j < k; j++) assert.ok(got.distances[i * k + j - 1] <= got.distances[i * k + j]);
+    }
+    const few = integers(Ctor, 70 * d, r);
+    const pad = native.knn(few, 3, few, 70, d, 100, { excludeSelf: true });
+    assertKnnMatches(pad, js.knn(few, 3, few, 70, d, 100, { excludeSelf: true }), 0, 'exact', 'k > nr');
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(Array.from(pad.indices.subarray(i * 100 + 69, (i + 1) * 100)), new Array(31).fill(-1));
+      assert.deepEqual(Array.from(pad.distances.subarray(i * 100 + 69, (i + 1) * 100)), new Array(31).fill(Infinity));
+    }
+  });
+
+  test(`knn (${name}), large k: NaN distances rank after every number, Infinity before NaN, as in js`, () => {
+    const r = new Random(33);
+    const nr = 900, d = 2;
+    const refs = integers(Ctor, nr * d, r, 7);
+    // a third NaN (more than k - nr finite ones are left for k = 700), a few ±Infinity
+    for (let i = 0; i < nr; i += 3) refs[i * d + (i % 2)] = NaN;
+    for (let i = 1; i < nr; i += 97) refs[i * d] = i % 2 ? Infinity : -Infinity;
+    const q = integers(Ctor, 6 * d, r, 7);
+    q[d] = NaN; // query 1 is all NaN distances
+    for (const k of [60, 300, 700, 900]) {
+      for (const excludeSelf of [false, true]) {
+        const qs = excludeSelf ? refs.subarray(0, 6 * d) : q;
+        assertKnnMatches(native.knn(qs, 6, refs, nr, d, k, { excludeSelf, memoryBudget: 5000 }), js.knn(qs, 6, refs, nr, d, k, { excludeSelf }), 0, 'exact', `k=${k} excludeSelf=${excludeSelf}`);
+      }
+    }
+  });
+}
+
+test('knn, large k: two threads give the single-threaded answer', () => {
+  const r = new Random(34);
+  for (const Ctor of [Float32Array, Float64Array]) {
+    const x = integers(Ctor, 1100 * 6, r, 4);
+    const one = native.knn(x, 1100, x, 1100, 6, 200, { excludeSelf: true });
+    native.setThreads(2);
+    try {
+      const two = native.knn(x, 1100, x, 1100, 6, 200, { excludeSelf: true, memoryBudget: 1 << 20 });
+      assert.deepEqual(two.indices, one.indices);
+      assert.deepEqual(two.distances, one.distances);
+    } finally {
+      native.setThreads(1);
+    }
+  }
+});
+
 test('knn: every vector version (AVX-512 kernel, AVX2 kernel, SSE, scalar) agrees; the BLAS-tile ones bit for bit', () => {
   // Each version runs in a child process (the choice is made once per process). Our float32
   // tile kernels (AVX-512, AVX2) compute their own dot products, so on non-integer float32
@@ -281,8 +359,10 @@ test('knn: every vector version (AVX-512 kernel, AVX2 kernel, SSE, scalar) agree
     for (const C of [Float32Array, Float64Array]) {
       const x = r.fillNormal(new C(300 * 8));
       const g = new C(300 * 8).map(() => r.int(3));
-      for (const data of [x, g]) for (const excludeSelf of [false, true]) {
-        const res = b.knn(data, 300, data, 300, 8, 9, { excludeSelf, memoryBudget: 20000 });
+      // k = 120 takes the candidate-buffer selection, with the same vector pre-filter
+      for (const data of [x, g]) for (const excludeSelf of [false, true]) for (const k of [9, 120]) {
+        const nq = k === 9 ? 300 : 100;
+        const res = b.knn(data.subarray(0, nq * 8), nq, data, 300, 8, k, { excludeSelf, memoryBudget: 20000 });
         (C === Float32Array && data === x ? rounded : exact).push(Array.from(res.indices), Array.from(res.distances));
       }
     }

@@ -122,3 +122,38 @@ test('nearestReferences: the sampled-threshold fast path returns exactly the sor
     }
   }
 });
+
+test('nearestReferences and retrievalMetrics: the native knn path and the JS path give identical neighbour lists on exact data with duplicates and ties', async () => {
+  const { nearestReferences } = await import('../../src/evaluation/retrieval.js');
+  const { getBackend, useBackend } = await import('../../src/backend/index.js');
+  const { requireNative } = await import('../backend/native-helpers.js');
+  const { Random } = await import('../../src/random.js');
+  const native = requireNative();
+  const before = getBackend();
+  const rng = new Random(9);
+  // 4 values per coordinate in 3-d: 64 distinct points among 1500 rows, so nearly every
+  // neighbour list is decided by index among exact duplicates (distance 0) and equal distances
+  const R = new Matrix(1500, 3, Float64Array.from({ length: 4500 }, () => rng.int(4) - 1.5));
+  const Q = new Matrix(200, 3, Float32Array.from({ length: 600 }, () => rng.int(4) - 1.5));
+  const labels = Array.from({ length: 1500 }, () => rng.int(3));
+  const run = (): { nn: Int32Array[]; metrics: object } => {
+    const nn: Int32Array[] = [];
+    // 1 and 40 use the sorted lists in the native knn, 100 and 700 the candidate buffers; 1500
+    // asks for more than the 1499 others (padding)
+    for (const depth of [1, 40, 100, 700, 1500]) {
+      nn.push(nearestReferences(R, R, depth, true), nearestReferences(Q, R, Math.min(depth, 1000), false));
+    }
+    const metrics = retrievalMetrics(R, labels, { kValues: [1, 5, 50] });
+    return { nn, metrics };
+  };
+  try {
+    useBackend(native);
+    const viaNative = run();
+    useBackend('js');
+    const viaJs = run();
+    for (let i = 0; i < viaJs.nn.length; i++) assert.deepEqual(viaNative.nn[i], viaJs.nn[i], `list ${i}`);
+    assert.deepEqual(viaNative.metrics, viaJs.metrics);
+  } finally {
+    useBackend(before);
+  }
+});
