@@ -108,8 +108,10 @@ SIMLEARN_AVX512 void DotTileAvx512(const float* q, int64_t qcount, const float* 
 
 // Depth is not blocked: up to d = 2048 the panel and query rows stream from L2 fast enough
 // (tried 256-deep passes through the tile: no faster at d = 784 or 2048).
-template <int MR>
-SIMLEARN_AVX2 void MicroAvx2(const float* q, int64_t d, const float* panel, float* out, int64_t ldt, int cols) {
+// With kFold the block is not stored but folded (TileFold): rows row0 .. row0 + MR - 1 of the
+// block against references col0 .. col0 + cols - 1.
+template <int MR, bool kFold>
+SIMLEARN_AVX2 void MicroAvx2(const float* q, int64_t d, const float* panel, float* out, int64_t ldt, int cols, const TileFold* fold, int64_t row0, int64_t col0) {
   __m256 acc[MR][2];
   // Every loop over acc is fully unrolled: an indexed access would send acc to the stack.
 #pragma GCC unroll 6
@@ -130,41 +132,107 @@ SIMLEARN_AVX2 void MicroAvx2(const float* q, int64_t d, const float* panel, floa
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i lo = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols), lane);
   const __m256i hi = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols - 8), lane);
+  if constexpr (!kFold) {
 #pragma GCC unroll 6
-  for (int i = 0; i < MR; i++) {
-    const __m256 v0 = _mm256_mul_ps(acc[i][0], m2), v1 = _mm256_mul_ps(acc[i][1], m2);
+    for (int i = 0; i < MR; i++) {
+      const __m256 v0 = _mm256_mul_ps(acc[i][0], m2), v1 = _mm256_mul_ps(acc[i][1], m2);
+      if (cols == 16) {
+        _mm256_storeu_ps(out + i * ldt, v0);
+        _mm256_storeu_ps(out + i * ldt + 8, v1);
+      } else {
+        // The last panel of a block: lanes past rcount belong to the next tile row.
+        _mm256_maskstore_ps(out + i * ldt, lo, v0);
+        _mm256_maskstore_ps(out + i * ldt + 8, hi, v1);
+      }
+    }
+  } else {
+    // Mul then two adds, as Distance and the scan round them (an FMA would differ when the
+    // product overflows), so the folded search gives the tile search's results bit for bit.
+    const float* rnp = fold->rn + col0;
+    __m256 rn0, rn1;
     if (cols == 16) {
-      _mm256_storeu_ps(out + i * ldt, v0);
-      _mm256_storeu_ps(out + i * ldt + 8, v1);
+      rn0 = _mm256_loadu_ps(rnp);
+      rn1 = _mm256_loadu_ps(rnp + 8);
     } else {
-      // The last panel of a block: lanes past rcount belong to the next tile row.
-      _mm256_maskstore_ps(out + i * ldt, lo, v0);
-      _mm256_maskstore_ps(out + i * ldt + 8, hi, v1);
+      // Past the last reference the norms may be out of bounds; masked lanes are not read.
+      rn0 = _mm256_maskload_ps(rnp, lo);
+      rn1 = _mm256_maskload_ps(rnp + 8, hi);
+    }
+    // Not-greater-or-equal: true for v < thr and for NaN on either side (a NaN threshold
+    // means the list is not full, or ends in NaN, and anything may go in).
+    __m256 any0 = _mm256_setzero_ps(), any1 = _mm256_setzero_ps();
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; i++) {
+      const __m256 qn = _mm256_broadcast_ss(fold->qn + row0 + i);
+      const __m256 th = _mm256_broadcast_ss(fold->thr + row0 + i);
+      acc[i][0] = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(acc[i][0], m2), qn), rn0);
+      acc[i][1] = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(acc[i][1], m2), qn), rn1);
+      any0 = _mm256_or_ps(any0, _mm256_cmp_ps(acc[i][0], th, _CMP_NGE_UQ));
+      any1 = _mm256_or_ps(any1, _mm256_cmp_ps(acc[i][1], th, _CMP_NGE_UQ));
+    }
+    const __m256 any = _mm256_or_ps(_mm256_and_ps(any0, _mm256_castsi256_ps(lo)), _mm256_and_ps(any1, _mm256_castsi256_ps(hi)));
+    if (__builtin_expect(!_mm256_testz_ps(any, any), 0)) {
+      const uint32_t valid = cols == 16 ? 0xFFFFu : (1u << cols) - 1;
+      alignas(32) float v[16];
+#pragma GCC unroll 6
+      for (int i = 0; i < MR; i++) {
+        // Each row against its own threshold, re-read: the sink has only changed earlier rows'.
+        const __m256 th = _mm256_broadcast_ss(fold->thr + row0 + i);
+        const uint32_t m = (static_cast<uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(acc[i][0], th, _CMP_NGE_UQ))) | (static_cast<uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(acc[i][1], th, _CMP_NGE_UQ))) << 8)) & valid;
+        if (m) {
+          _mm256_store_ps(v, acc[i][0]);
+          _mm256_store_ps(v + 8, acc[i][1]);
+          fold->sink(fold->ctx, row0 + i, col0, v, m);
+        }
+      }
+    }
+  }
+}
+
+template <bool kFold>
+SIMLEARN_AVX2 void PanelsAvx2(const float* q, int64_t qcount, const float* packed, int64_t rcount, int64_t d, float* tile, int64_t ldt, const TileFold* fold) {
+  const int64_t panels = (rcount + 15) / 16;
+  const int64_t stride = d * 16;
+  // One panel (16 references) at a time against all query rows, so it stays in L1. Each
+  // query meets the panels in increasing order, as the fold's tie rule needs.
+  for (int64_t p = 0; p < panels; p++) {
+    const int cols = static_cast<int>(std::min<int64_t>(16, rcount - p * 16));
+    const float* panel = packed + p * stride;
+    const int64_t col0 = p * 16;
+    int64_t i = 0;
+    if constexpr (kFold) {
+      // Folding blocks are larger than L2 (see SearchRange), so the next panel is fetched from
+      // L3 a few lines per micro-kernel (10k x 10k x 128, k = 10: about 2% less time).
+      const char* next = reinterpret_cast<const char*>(panel + stride);
+      const int64_t lines = p + 1 < panels ? stride / 16 : 0;
+      const int64_t perBlock = lines * 6 / std::max<int64_t>(qcount, 1) + 1;
+      int64_t line = 0;
+      for (; i + 6 <= qcount; i += 6) {
+        for (const int64_t e = std::min(lines, line + perBlock); line < e; line++) _mm_prefetch(next + line * 64, _MM_HINT_T0);
+        MicroAvx2<6, true>(q + i * d, d, panel, nullptr, 0, cols, fold, i, col0);
+      }
+    } else {
+      for (; i + 6 <= qcount; i += 6) MicroAvx2<6, false>(q + i * d, d, panel, tile + i * ldt + col0, ldt, cols, nullptr, i, col0);
+    }
+    const float* qi = q + i * d;
+    float* oi = kFold ? nullptr : tile + i * ldt + col0;
+    switch (qcount - i) {
+      case 1: MicroAvx2<1, kFold>(qi, d, panel, oi, ldt, cols, fold, i, col0); break;
+      case 2: MicroAvx2<2, kFold>(qi, d, panel, oi, ldt, cols, fold, i, col0); break;
+      case 3: MicroAvx2<3, kFold>(qi, d, panel, oi, ldt, cols, fold, i, col0); break;
+      case 4: MicroAvx2<4, kFold>(qi, d, panel, oi, ldt, cols, fold, i, col0); break;
+      case 5: MicroAvx2<5, kFold>(qi, d, panel, oi, ldt, cols, fold, i, col0); break;
+      default: break;
     }
   }
 }
 
 SIMLEARN_AVX2 void DotTileAvx2(const float* q, int64_t qcount, const float* packed, int64_t rcount, int64_t d, float* tile, int64_t ldt) {
-  const int64_t panels = (rcount + 15) / 16;
-  const int64_t stride = d * 16;
-  // One panel (16 references) at a time against all query rows, so it stays in L1.
-  for (int64_t p = 0; p < panels; p++) {
-    const int cols = static_cast<int>(std::min<int64_t>(16, rcount - p * 16));
-    const float* panel = packed + p * stride;
-    float* out = tile + p * 16;
-    int64_t i = 0;
-    for (; i + 6 <= qcount; i += 6) MicroAvx2<6>(q + i * d, d, panel, out + i * ldt, ldt, cols);
-    const float* qi = q + i * d;
-    float* oi = out + i * ldt;
-    switch (qcount - i) {
-      case 1: MicroAvx2<1>(qi, d, panel, oi, ldt, cols); break;
-      case 2: MicroAvx2<2>(qi, d, panel, oi, ldt, cols); break;
-      case 3: MicroAvx2<3>(qi, d, panel, oi, ldt, cols); break;
-      case 4: MicroAvx2<4>(qi, d, panel, oi, ldt, cols); break;
-      case 5: MicroAvx2<5>(qi, d, panel, oi, ldt, cols); break;
-      default: break;
-    }
-  }
+  PanelsAvx2<false>(q, qcount, packed, rcount, d, tile, ldt, nullptr);
+}
+
+SIMLEARN_AVX2 void DotTileFoldAvx2(const float* q, int64_t qcount, const float* packed, int64_t rcount, int64_t d, const TileFold& fold) {
+  PanelsAvx2<true>(q, qcount, packed, rcount, d, nullptr, 0, &fold);
 }
 
 using TileFn = void (*)(const float*, int64_t, const float*, int64_t, int64_t, float*, int64_t);
@@ -172,18 +240,23 @@ using TileFn = void (*)(const float*, int64_t, const float*, int64_t, int64_t, f
 struct Kernel {
   TileFn fn;
   const char* isa;
+  bool fold;
 };
 
 // Follows scan.cc's reading of SIMLEARN_KNN_ISA: "avx2" caps the kernel at AVX2, "sse" and
 // "scalar" leave the tiles to OpenBLAS (the bit-for-bit BLAS reference in the tests).
+// SIMLEARN_KNN_FOLD=0 keeps the small-k search on tiles, which the tests use to check that
+// folding changes no result.
 Kernel Detect() {
   __builtin_cpu_init();
   const char* env = std::getenv("SIMLEARN_KNN_ISA");
   const std::string want = env ? env : "";
-  if (want == "sse" || want == "scalar") return {nullptr, "blas"};
-  if (want != "avx2" && __builtin_cpu_supports("avx512f")) return {DotTileAvx512, "avx512"};
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {DotTileAvx2, "avx2"};
-  return {nullptr, "blas"};
+  const char* foldEnv = std::getenv("SIMLEARN_KNN_FOLD");
+  const bool fold = !(foldEnv && std::string(foldEnv) == "0");
+  if (want == "sse" || want == "scalar") return {nullptr, "blas", false};
+  if (want != "avx2" && __builtin_cpu_supports("avx512f")) return {DotTileAvx512, "avx512", false};
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return {DotTileAvx2, "avx2", fold};
+  return {nullptr, "blas", false};
 }
 
 const Kernel& Impl() {
@@ -194,6 +267,12 @@ const Kernel& Impl() {
 }  // namespace
 
 bool DotTileAvailable() { return Impl().fn != nullptr; }
+
+bool DotTileFoldAvailable() { return Impl().fold; }
+
+void DotTileFold(const float* q, int64_t qcount, const float* packed, int64_t rcount, int64_t d, const TileFold& fold) {
+  DotTileFoldAvx2(q, qcount, packed, rcount, d, fold);
+}
 
 const char* DotTileIsa() { return Impl().isa; }
 
@@ -208,6 +287,10 @@ bool DotTileAvailable() { return false; }
 const char* DotTileIsa() { return "blas"; }
 
 void DotTile(const float*, int64_t, const float*, int64_t, int64_t, float*, int64_t) {}
+
+bool DotTileFoldAvailable() { return false; }
+
+void DotTileFold(const float*, int64_t, const float*, int64_t, int64_t, const TileFold&) {}
 
 #endif
 

@@ -29,4 +29,24 @@ const float* PackPanels(const float* r, int64_t count, int64_t d, std::vector<fl
 // tile[i * ldt + j] = -2 · <q_i, r_j> for i < qcount, j < rcount, with R packed by PackPanels.
 void DotTile(const float* q, int64_t qcount, const float* packed, int64_t rcount, int64_t d, float* tile, int64_t ldt);
 
+// For the small-k search: the kernel turns each block of dot products into distances while
+// they are still in registers and hands on only the rows of a 16-wide panel where some
+// reference may enter the query's list, so no tile is written and read back.
+struct TileFold {
+  const float* qn;  // qn[i]: squared norm of query row i of the block
+  const float* rn;  // rn[j]: squared norm of reference j of the block
+  // thr[i]: v is handed on when v < thr[i] or either is NaN (the sink decides on NaN v). The
+  // sink lowers it as its list fills.
+  float* thr;
+  // Called with v[t] = (-2 q_row . r_{col + t} + qn[row]) + rn[col + t], unclamped, for each t
+  // in mask; rows of one query come in increasing col order.
+  void (*sink)(void* ctx, int64_t row, int64_t col, const float* v, uint32_t mask);
+  void* ctx;
+};
+
+// True when DotTileFold runs (our AVX2 kernel; with AVX-512 the tile path is used).
+bool DotTileFoldAvailable();
+
+void DotTileFold(const float* q, int64_t qcount, const float* packed, int64_t rcount, int64_t d, const TileFold& fold);
+
 }  // namespace simlearn

@@ -97,9 +97,9 @@ export interface IsaRun {
  * Runs `script` (an ES module printing one IsaRun as JSON) in a child process with
  * SIMLEARN_KNN_ISA=isa: the kernel choice is made once per process, so each variant needs its own.
  */
-export function runWithIsa<T = IsaRun>(script: string, isa: string): T {
+export function runWithIsa<T = IsaRun>(script: string, isa: string, env: Record<string, string> = {}): T {
   // maxBuffer: the default 1 MiB kills a child that prints a few k-NN results (status null)
-  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, SIMLEARN_KNN_ISA: isa } });
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, SIMLEARN_KNN_ISA: isa, ...env } });
   assert.equal(res.status, 0, res.stderr);
   return JSON.parse(res.stdout) as T;
 }

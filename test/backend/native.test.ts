@@ -441,6 +441,60 @@ test('knn and sqeuclidean (float32) with the AVX2 tile kernel match js at every 
   }
 });
 
+test('knn (float32, k <= 48) folded into the AVX2 kernel gives the tile search\'s results bit for bit', (t) => {
+  if (!cpuHasAvx2Fma()) {
+    t.skip('the CPU lacks AVX2 + FMA');
+    return;
+  }
+  // The same searches with SIMLEARN_KNN_FOLD=0 (tile, then scan) and without (threshold test in
+  // the micro-kernel). Shapes hit every 6-row remainder, two query blocks of the kernel (256),
+  // partial last panels and, through the budget, reference blocks of 16 to all; data with ties,
+  // NaN and overflow to Infinity; excludeSelf puts the diagonal inside the folded blocks; two
+  // threads split the queries.
+  const script = `
+    import { loadNativeBackend, nativeKnnTileIsa } from './src/backend/native.ts';
+    import { Random } from './src/random.ts';
+    const b = loadNativeBackend();
+    const r = new Random(29);
+    const bits = (a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+    const out = [];
+    const run = (what, q, nq, x, nr, d, k, opts) => {
+      const res = b.knn(q, nq, x, nr, d, k, opts);
+      out.push({ what, indices: Array.from(res.indices), distances: bits(res.distances) });
+    };
+    const shapes = [[1, 1, 1], [5, 15, 3], [7, 17, 16], [13, 33, 5], [45, 45, 8], [262, 262, 4], [263, 530, 37]];
+    for (const [nq, nr, d] of shapes) {
+      for (const kind of ['normal', 'integers', 'special']) {
+        const make = (n) => {
+          if (kind === 'integers') return new Float32Array(n).map(() => r.int(3) - 1);
+          const a = r.fillNormal(new Float32Array(n));
+          if (kind === 'special') for (let i = 0; i < n; i += 7) a[i] = [NaN, 1e20, -1e20, Infinity][r.int(4)];
+          return a;
+        };
+        const x = make(nr * d);
+        const q = nq === nr ? x : make(nq * d);
+        for (const k of [1, 5, 16, 48]) {
+          for (const memoryBudget of [1, 4 * 17 * 7, 5000, 1 << 26]) {
+            const excludeSelf = nq === nr && k !== 5;
+            run(nq + 'x' + nr + 'x' + d + ' ' + kind + ' k=' + k + ' budget ' + memoryBudget + ' excludeSelf ' + excludeSelf, q, nq, x, nr, d, k, { excludeSelf, memoryBudget });
+          }
+        }
+      }
+    }
+    const x = r.fillNormal(new Float32Array(600 * 6));
+    b.setThreads(2);
+    for (const k of [3, 20]) run('threads 600x600x6 k=' + k, x, 600, x, 600, 6, k, { excludeSelf: true, memoryBudget: 1 << 20 });
+    b.setThreads(1);
+    console.log(JSON.stringify({ tile: nativeKnnTileIsa(), out }));`;
+  interface Run { tile: string; out: { what: string; indices: number[]; distances: number[] }[] }
+  const folded = runWithIsa<Run>(script, 'avx2');
+  const tiled = runWithIsa<Run>(script, 'avx2', { SIMLEARN_KNN_FOLD: '0' });
+  assert.equal(folded.tile, 'avx2');
+  assert.equal(tiled.tile, 'avx2');
+  assert.equal(folded.out.length, tiled.out.length);
+  for (let i = 0; i < tiled.out.length; i++) assert.deepEqual(folded.out[i], tiled.out[i], tiled.out[i].what);
+});
+
 test('argument checks: wrong lengths, strides, types and dimensions throw instead of reading out of bounds', () => {
   const f64 = (n: number) => new Float64Array(n);
   assert.throws(() => native.gemm(false, false, 2, 2, 2, 1, f64(3), 2, f64(4), 2, 0, f64(4), 2), { name: 'RangeError', message: /gemm: a has 3 values/ });
