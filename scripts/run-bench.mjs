@@ -47,7 +47,7 @@ const header = [
   '',
   'Made by `npm run bench` (all) or `npm run bench -- NAME` (one section); each section names its command, date and backend.',
   'Machine: 2-core x86-64, 24 GiB, one BLAS thread on both sides unless a section says otherwise.',
-  `Assembled on: ${cpuModel()}. Machines of this kind differ in CPU from one boot to the next (an Intel core with AVX-512 for the 2026-11-22 figures, an AMD EPYC with AVX2 for the 2026-12-06 ones), and absolute times move with it; ratios to a peer measured in the same run do not.`,
+  `Assembled on: ${cpuModel()}. Machines of this kind differ in CPU from one boot to the next (an Intel core with AVX-512 for the 2026-11-22 figures, an AMD EPYC with AVX2 for those of 2026-12-06/07), and absolute times move with it; ratios to a peer measured in the same run do not.`,
   '',
   '',
 ].join('\n');
