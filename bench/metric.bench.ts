@@ -19,6 +19,7 @@
  * Writes bench/results/metric.md (unfiltered runs only).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpuModel } from './cpu-model.mjs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -95,18 +96,6 @@ async function registerAll(): Promise<void> {
   for (const f of readdirSync(dir)) if (f.endsWith('.ts') && !f.endsWith('.d.ts')) await import(pathToFileURL(join(dir, f)).href);
 }
 
-/** The CPU's model name and widest vector extension, so figures from different machines are told apart. */
-export function cpuModel(): string {
-  try {
-    const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown';
-    const flags = /^flags\s*:\s*(.+)$/m.exec(info)?.[1]?.split(/\s+/) ?? [];
-    const simd = flags.includes('avx512f') ? 'AVX-512' : flags.includes('avx2') ? 'AVX2' : 'SSE';
-    return `${model} (${simd})`;
-  } catch {
-    return 'unknown';
-  }
-}
 
 function list(env: string | undefined): string[] | null {
   return env ? env.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : null;

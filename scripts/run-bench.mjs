@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { cpuModel } from '../bench/cpu-model.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const benchDir = join(root, 'bench');
@@ -27,17 +28,6 @@ for (const f of files) {
 }
 const resultsDir = join(benchDir, 'results');
 
-/** The CPU's model name and widest vector extension (Linux), so figures from different machines are told apart. */
-function cpuModel() {
-  try {
-    const info = readFileSync('/proc/cpuinfo', 'utf8');
-    const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown CPU';
-    const flags = /^flags\s*:\s*(.+)$/m.exec(info)?.[1]?.split(/\s+/) ?? [];
-    return `${model} (${flags.includes('avx512f') ? 'AVX-512' : flags.includes('avx2') ? 'AVX2' : 'SSE'})`;
-  } catch {
-    return 'unknown CPU';
-  }
-}
 // Sections in the order of the architecture: compute, metric learning, search, deep, product.
 const order = ['linalg', 'metric', 'weak', 'neighbors', 'deep', 'torch-check', 'deep-similarity', 'service'];
 const rank = (f) => { const i = order.indexOf(f.replace(/\.md$/, '')); return i < 0 ? order.length : i; };

@@ -87,6 +87,8 @@ export function knnCandidates<T extends FloatArray>(queries: T, nq: number, refs
         s = -s;
       }
       const v = round(s);
+      // Not js-kernels' insertTopK: that one relies on rows arriving in increasing order to
+      // break ties, and candidates come in bucket order, so ties compare rows explicitly.
       if (filled === k && !before(v, r, scores[base + k - 1], indices[base + k - 1])) continue;
       let pos = filled < k ? filled : k - 1;
       while (pos > 0 && before(v, r, scores[base + pos - 1], indices[base + pos - 1])) pos--;
