@@ -23,6 +23,7 @@
  * Writes bench/results/neighbors.md.
  */
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,8 +72,9 @@ function clustered(n: number, d: number, clusters: number, sigma: number, rng: R
   return new Matrix(n, d, X);
 }
 
-function python(code: string): string | null {
-  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }, timeout: 180_000 });
+function python(code: string, threads = 1): string | null {
+  const t = String(threads);
+  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: t, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t }, timeout: 180_000 });
   if (r.status !== 0) {
     console.error(`python3 side failed or is missing: ${r.stderr?.slice(0, 300)}`);
     return null;
@@ -108,15 +110,34 @@ for _ in range(3):
 print(best*1000)`;
   const np32 = python(npCode('float32'));
   const np64 = python(npCode('float64'));
+  // Both sides on every core as well: numpy's BLAS threads against ExactIndex's search threads
+  // (numpy's argpartition stays on one core, as it does by default).
+  const cores = availableParallelism();
+  let ours2 = NaN, np32all: string | null = null;
+  if (cores > 1) {
+    be.setThreads(cores);
+    try {
+      idx.search(Q.sliceRows(0, 100), 10);
+      [ours2] = time(() => idx.search(Q, 10));
+    } finally {
+      be.setThreads(1);
+    }
+    np32all = python(npCode('float32'), cores);
+  }
   log('### Exact k-NN, 10 000 × 10 000 × 128, top-10 (best of 3, wall time)');
   log('');
-  log('| implementation | time | ratio to numpy float32 |');
-  log('|---|---|---|');
-  log(`| simlearn ExactIndex (float32, fused tiled top-k) | ${(ours / 1000).toFixed(3)} s | ${np32 ? (ours / Number(np32)).toFixed(3) : 'n/a'} |`);
-  if (np32) log(`| numpy float32 brute force (GEMM + argpartition) | ${(Number(np32) / 1000).toFixed(3)} s | 1 |`);
-  if (np64) log(`| numpy float64 brute force | ${(Number(np64) / 1000).toFixed(3)} s | ${np32 ? (Number(np64) / Number(np32)).toFixed(2) : 'n/a'} |`);
+  log('| implementation | threads | time | ratio to numpy float32 (same threads) |');
+  log('|---|---|---|---|');
+  log(`| simlearn ExactIndex (float32, fused tiled top-k) | 1 | ${(ours / 1000).toFixed(3)} s | ${np32 ? (ours / Number(np32)).toFixed(3) : 'n/a'} |`);
+  if (np32) log(`| numpy float32 brute force (GEMM + argpartition) | 1 | ${(Number(np32) / 1000).toFixed(3)} s | 1 |`);
+  if (np64) log(`| numpy float64 brute force | 1 | ${(Number(np64) / 1000).toFixed(3)} s | ${np32 ? (Number(np64) / Number(np32)).toFixed(2) : 'n/a'} |`);
+  if (cores > 1) {
+    log(`| simlearn ExactIndex, search threads | ${cores} | ${(ours2 / 1000).toFixed(3)} s | ${np32all ? (ours2 / Number(np32all)).toFixed(3) : 'n/a'} |`);
+    if (np32all) log(`| numpy float32 brute force, BLAS threads | ${cores} | ${(Number(np32all) / 1000).toFixed(3)} s | 1 |`);
+  }
   log('');
-  log(`Target ≤ 0.3 × numpy: ${np32 ? (ours / Number(np32) <= 0.3 ? 'met' : 'NOT met') : 'numpy unavailable'}.`);
+  const verdict = (a: number, b: string | null): string => (b ? (a / Number(b) <= 0.3 ? 'met' : 'NOT met') + ` (${(a / Number(b)).toFixed(2)}×)` : 'numpy unavailable');
+  log(`Target ≤ 0.3 × numpy: one thread each ${verdict(ours, np32)}${cores > 1 ? `; ${cores} threads each ${verdict(ours2, np32all)}` : ''}. On one core the search is bound by the FMA units: 10 000 × 10 000 × 128 is 25.6 GFLOP, 0.27 s at the 96 GFLOP/s float32 peak of a 3 GHz AVX2 core (two 8-wide FMAs per cycle; AVX-512 doubles it), so on AVX2 the one-thread ratio is set mostly by how long numpy takes beyond its GEMM.`);
   log('');
 }
 

@@ -12,7 +12,9 @@
         "src/linalg.cc",
         "src/async.cc",
         "src/rerank.cc",
-        "src/rerank_export.cc"
+        "src/rerank_export.cc",
+        "src/glasso.cc",
+        "src/pairs.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

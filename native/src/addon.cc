@@ -61,6 +61,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterLinalg(env, exports);
   RegisterAsync(env, exports);
   RegisterRerank(env, exports);
+  RegisterGlasso(env, exports);
+  RegisterPairs(env, exports);
   return exports;
 }
 

@@ -9,5 +9,7 @@ void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterLinalg(Napi::Env env, Napi::Object exports);
 void RegisterAsync(Napi::Env env, Napi::Object exports);
 void RegisterRerank(Napi::Env env, Napi::Object exports);
+void RegisterGlasso(Napi::Env env, Napi::Object exports);
+void RegisterPairs(Napi::Env env, Napi::Object exports);
 
 }  // namespace simlearn

@@ -57,6 +57,16 @@ export interface KnnCandidatesOptions {
   metric?: 'sqeuclidean' | 'dot';
 }
 
+/** What the graphical lasso's sweeps leave (see js-glasso.ts). */
+export interface GlassoSweeps {
+  /** W, the estimate of the covariance Θ⁻¹ (d x d, symmetric). */
+  covariance: Float64Array;
+  /** Row j: the lasso coefficients β of column j on the others (entry j is 0). */
+  beta: Float64Array;
+  nIter: number;
+  converged: boolean;
+}
+
 export interface Backend {
   readonly name: 'native' | 'js';
   /** A human description of the BLAS in use, e.g. "OpenBLAS 0.3.21" or "none (pure TypeScript)". */
@@ -104,6 +114,26 @@ export interface Backend {
   knnAsync?<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): Promise<KnnResult<T>>;
   /** `gemm` without blocking the event loop; `c` is written when the promise resolves. */
   gemmAsync?<T extends FloatArray>(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: T, lda: number, b: T, ldb: number, beta: number, c: T, ldc: number): Promise<void>;
+
+  /**
+   * The block coordinate descent sweeps of the graphical lasso on a d x d covariance S
+   * (d ≥ 2) with ℓ1 weight rho: at most maxIter sweeps, each column's lasso at most
+   * lassoMaxIter coordinate sweeps; stops when W's mean off-diagonal change falls below tol
+   * times S's mean absolute off-diagonal. Both backends give the same bits.
+   */
+  graphicalLassoSweeps(S: Float64Array, d: number, rho: number, maxIter: number, tol: number, lassoMaxIter: number): GlassoSweeps;
+
+  /**
+   * Over pairs (a, b) = (first[t], second[t]) of rows of the N x d float64 points X:
+   * out[t] = (Y[a] − Y[b]) · (X[a] − X[b]) for t < out.length. With Y = X M that is
+   * (x_a − x_b)ᵀ M (x_a − x_b). Same bits on both backends.
+   */
+  pairQuadForms(X: Float64Array, Y: Float64Array, N: number, d: number, first: Int32Array, second: Int32Array, out: Float64Array): void;
+  /**
+   * Z += L X for the Laplacian L of the pair graph with edge weights w (t < w.length): row a
+   * gains w_t (X[a] − X[b]), row b loses it. Xᵀ Z is then Σ_t w_t v_t v_tᵀ. Same bits on both backends.
+   */
+  addPairLaplacian(Z: Float64Array, X: Float64Array, N: number, d: number, first: Int32Array, second: Int32Array, w: Float64Array): void;
 
   // ---- decompositions (float64) ----
   /** Symmetric eigendecomposition of an n x n matrix (only the lower triangle is read). */

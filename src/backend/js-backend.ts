@@ -3,6 +3,8 @@ import type { Backend } from './backend.js';
 import * as k from './js-kernels.js';
 import * as dec from './js-decompositions.js';
 import { knnCandidates } from './js-rerank.js';
+import { graphicalLassoSweeps } from './js-glasso.js';
+import { addPairLaplacian, pairQuadForms } from './js-pairs.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -22,6 +24,9 @@ export const jsBackend: Backend = {
   // No threads in pure TypeScript: the async forms only give callers one code path.
   knnAsync: async (queries, nq, refs, nr, d, kk, options) => k.knn(queries, nq, refs, nr, d, kk, options),
   gemmAsync: async (transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc) => k.gemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc),
+  graphicalLassoSweeps,
+  pairQuadForms,
+  addPairLaplacian,
   eigh: dec.eigh,
   cholesky: dec.cholesky,
   svd: dec.svd,

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import type { FloatArray } from '../matrix.js';
 import { LinAlgError, type Backend, type KnnCandidatesOptions, type KnnCandidatesResult, type KnnOptions, type KnnResult } from './backend.js';
 import { knnCandidates as jsKnnCandidates } from './js-rerank.js';
+import { graphicalLassoSweeps as jsGraphicalLassoSweeps } from './js-glasso.js';
+import * as jsPairs from './js-pairs.js';
 
 const ADDON_FILE = join('native', 'build', 'Release', 'simlearn_native.node');
 const DEFAULT_BUDGET = 64 * 1024 * 1024;
@@ -40,6 +42,10 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   rerankIsa?(): string;
   /** Absent from addons built before the AVX2 tile kernel. */
   knnTileIsa?(): string;
+  /** Absent from addons built before it existed; the wrapper then uses the JS sweeps. */
+  graphicalLassoSweeps?: Backend['graphicalLassoSweeps'];
+  pairQuadForms?: Backend['pairQuadForms'];
+  addPairLaplacian?: Backend['addPairLaplacian'];
 }
 
 let loaded: Backend | null | undefined;
@@ -112,6 +118,11 @@ function wrap(addon: Addon): Backend {
     async gemmAsync(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): Promise<void> {
       await addon.gemmAsync(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     },
+    graphicalLassoSweeps(S, d, rho, maxIter, tol, lassoMaxIter) {
+      return (addon.graphicalLassoSweeps ?? jsGraphicalLassoSweeps)(S, d, rho, maxIter, tol, lassoMaxIter);
+    },
+    pairQuadForms: addon.pairQuadForms ?? jsPairs.pairQuadForms,
+    addPairLaplacian: addon.addPairLaplacian ?? jsPairs.addPairLaplacian,
     eigh: addon.eigh,
     cholesky: addon.cholesky,
     svd: addon.svd,

@@ -11,6 +11,7 @@
  */
 import { Matrix } from '../matrix.js';
 import { symmetrize } from '../linalg/index.js';
+import { getBackend } from '../backend/index.js';
 
 export interface GlassoResult {
   /** The precision Θ (d x d, symmetric positive definite). */
@@ -26,72 +27,11 @@ export function graphicalLasso(S: Float64Array, d: number, rho: number, options:
   const maxIter = options.maxIter ?? 100;
   const tol = options.tol ?? 1e-4;
   const lassoMaxIter = options.lassoMaxIter ?? 200;
-  // Inner lasso sweeps stop when no coefficient moves by more than a relative 1e-3 · 0.01^it,
-  // floored at this: early outer sweeps (W still far off) need no exact inner solutions, the
-  // last ones solve them accurately, which keeps the outer sweeps few. Warm starts carry β over.
-  const lassoTol = 1e-10;
-  const W = S.slice();
-  // Bt row j holds β_j (coefficients of column j on the others; entry j stays 0, which lets
-  // the loops below run over all l without testing l ≠ j). W is symmetric, so its rows are
-  // used where the algorithm reads columns: every inner loop is contiguous.
-  const Bt = new Float64Array(d * d);
-  const r = new Float64Array(d);
-  let scale = 0;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) if (i !== j) scale += Math.abs(S[i * d + j]);
-  scale = scale / Math.max(1, d * (d - 1)) || 1;
-  let it = 0, converged = false;
   if (d === 1) {
     return { precision: Float64Array.of(1 / S[0]), covariance: S.slice(), nIter: 0, converged: true };
   }
-  while (it < maxIter) {
-    it++;
-    let change = 0;
-    for (let j = 0; j < d; j++) {
-      const bo = j * d;
-      // r = s12 − W11 β.
-      for (let k = 0; k < d; k++) {
-        const wo = k * d;
-        let acc = 0;
-        for (let l = 0; l < d; l++) acc += W[wo + l] * Bt[bo + l];
-        r[k] = S[wo + j] - acc + W[wo + j] * Bt[bo + j];
-      }
-      for (let sweep = 0; sweep < lassoMaxIter; sweep++) {
-        let maxDelta = 0, maxBeta = 0;
-        for (let k = 0; k < d; k++) {
-          if (k === j) continue;
-          const wo = k * d;
-          const wkk = W[wo + k];
-          const old = Bt[bo + k];
-          const z = r[k] + wkk * old;
-          const nb = (z > rho ? z - rho : z < -rho ? z + rho : 0) / wkk;
-          const delta = nb - old;
-          if (delta !== 0) {
-            Bt[bo + k] = nb;
-            for (let l = 0; l < d; l++) r[l] -= delta * W[wo + l];
-            const ad = delta < 0 ? -delta : delta;
-            if (ad > maxDelta) maxDelta = ad;
-          }
-          const ab = nb < 0 ? -nb : nb;
-          if (ab > maxBeta) maxBeta = ab;
-        }
-        if (maxDelta <= Math.max(lassoTol, 1e-3 * Math.pow(0.01, it)) * Math.max(maxBeta, 1e-300) || maxDelta === 0) break;
-      }
-      // w12 = W11 β (β_j = 0, and the diagonal W_jj is kept).
-      for (let k = 0; k < d; k++) {
-        if (k === j) continue;
-        const wo = k * d;
-        let acc = 0;
-        for (let l = 0; l < d; l++) if (l !== j) acc += W[wo + l] * Bt[bo + l];
-        change += Math.abs(acc - W[wo + j]);
-        W[wo + j] = acc;
-        W[j * d + k] = acc;
-      }
-    }
-    if (change / (d * (d - 1)) < tol * scale) {
-      converged = true;
-      break;
-    }
-  }
+  // The sweeps run on the backend (native: the same loop in C++, same bits).
+  const { covariance: W, beta: Bt, nIter: it, converged } = getBackend().graphicalLassoSweeps(S, d, rho, maxIter, tol, lassoMaxIter);
   // Θ from W and β: θ_jj = 1 / (w_jj − w12ᵀβ), θ_{·j} = −β θ_jj; symmetrised.
   const T = new Float64Array(d * d);
   for (let j = 0; j < d; j++) {

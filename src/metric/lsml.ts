@@ -25,8 +25,7 @@ import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js
 import { QuadrupletLearner } from './weakly-supervised.js';
 import { quadrupletsFromLabels, metricComponents } from './supervised-tuples.js';
 import { priorMatrix, priorParam, type PriorOption } from './prior.js';
-import { weightedGram, tupleDiffs } from './pair-differences.js';
-import { getBackend } from '../backend/index.js';
+import { addPairLaplacian, centredPoints, indexedPairs, laplacianGram, pairQuadForms, pointsTimes, type IndexedPairs } from './indexed-pairs.js';
 import { inverseSpd, logDetSpd, symmetrize } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
 
@@ -42,9 +41,9 @@ export interface LsmlOptions extends BaseLearnerOptions {
 export interface LsmlProblem {
   d: number;
   n: number;
-  /** n x d differences a − b and c − d. */
-  vab: Float64Array;
-  vcd: Float64Array;
+  /** The pairs (a, b) and (c, d) of every quadruplet, over the same centred points. */
+  ab: IndexedPairs;
+  cd: IndexedPairs;
   /** Weights summing to 1. */
   w: Float64Array;
   prior: Float64Array;
@@ -61,94 +60,74 @@ function logDetOrMinusInfinity(M: Float64Array, d: number): number {
   }
 }
 
-/** f(M) and (when `grad` is given) ∇f(M). Returns Infinity if M is not positive definite. */
-export function lsmlObjective(P: LsmlProblem, M: Float64Array, grad?: Float64Array): number {
-  const e = lsmlValue(P, M);
-  if (e && grad) lsmlGradient(P, M, e, grad);
-  return e ? e.f : Infinity;
+/** Squared lengths v_qᵀ A v_q of both pairs of every quadruplet (one GEMM for both). */
+function squaredLengths(P: LsmlProblem, A: Float64Array, Y: Float64Array): { ab: Float64Array; cd: Float64Array } {
+  pointsTimes(P.ab.X, P.ab.N, P.d, A, Y);
+  return { ab: pairQuadForms(P.ab, Y), cd: pairQuadForms(P.cd, Y) };
 }
 
-/** f(M) with the squared lengths it needed (reused by the gradient), or null outside the PD cone. */
-interface LsmlEval {
-  f: number;
-  ab: Float64Array;
-  cd: Float64Array;
-}
-
-/** Scratch for V M (n x d): reused across the line search's trials instead of 2 allocations each. */
-let scratch = new Float64Array(0);
-
-/** v_qᵀ M v_q for each row of V (n x d). */
-function squaredLengths(V: Float64Array, n: number, d: number, M: Float64Array): Float64Array {
-  if (scratch.length < n * d) scratch = new Float64Array(n * d);
-  const VM = scratch;
-  getBackend().gemm(false, false, n, d, d, 1, V, d, M, d, 0, VM, d);
-  const out = new Float64Array(n);
-  for (let q = 0; q < n; q++) {
-    let s = 0;
-    const o = q * d;
-    for (let c = 0; c < d; c++) s += VM[o + c] * V[o + c];
-    out[q] = s;
-  }
-  return out;
-}
-
-function lsmlValue(P: LsmlProblem, M: Float64Array): LsmlEval | null {
-  const { d, n } = P;
-  const logDet = logDetOrMinusInfinity(M, d);
-  if (logDet === -Infinity) return null;
-  let reg = -logDet + P.priorLogDet - d;
-  for (let i = 0; i < d * d; i++) reg += M[i] * P.priorInv[i];
-  const ab = squaredLengths(P.vab, n, d, M);
-  const cd = squaredLengths(P.vcd, n, d, M);
+/** The data term Σ_q w_q H(d_ab − d_cd) from squared lengths. */
+function residualLoss(P: LsmlProblem, ab: Float64Array, cd: Float64Array): number {
   let loss = 0;
-  for (let q = 0; q < n; q++) {
+  for (let q = 0; q < P.n; q++) {
     const dab = Math.sqrt(Math.max(ab[q], 0)), dcd = Math.sqrt(Math.max(cd[q], 0));
     if (dab > dcd) {
       const r = dab - dcd;
       loss += P.w[q] * r * r;
     }
   }
-  return { f: loss + reg, ab, cd };
+  return loss;
+}
+
+/** The LogDet divergence D_ld(M, M₀), or Infinity outside the positive-definite cone. */
+function logDetDivergence(P: LsmlProblem, M: Float64Array): number {
+  const d = P.d;
+  const logDet = logDetOrMinusInfinity(M, d);
+  if (logDet === -Infinity) return Infinity;
+  let reg = -logDet + P.priorLogDet - d;
+  for (let i = 0; i < d * d; i++) reg += M[i] * P.priorInv[i];
+  return reg;
+}
+
+/** f(M) and (when `grad` is given) ∇f(M). Returns Infinity if M is not positive definite. */
+export function lsmlObjective(P: LsmlProblem, M: Float64Array, grad?: Float64Array): number {
+  const reg = logDetDivergence(P, M);
+  if (reg === Infinity) return Infinity;
+  const { ab, cd } = squaredLengths(P, M, new Float64Array(P.ab.N * P.d));
+  if (grad) lsmlGradient(P, M, ab, cd, grad);
+  return residualLoss(P, ab, cd) + reg;
 }
 
 /**
- * ∇f(M) from the squared lengths of lsmlValue. Kept apart so that the line search pays for the
- * inverse and the weighted Grams only at the point it accepts, not at every trial.
+ * ∇f(M) from the squared lengths at M, symmetrised. Kept apart so that the line search pays
+ * for the inverse and the scatter only at the point it accepts, not at every trial.
  */
-function lsmlGradient(P: LsmlProblem, M: Float64Array, e: LsmlEval, grad: Float64Array): void {
+function lsmlGradient(P: LsmlProblem, M: Float64Array, ab: Float64Array, cd: Float64Array, grad: Float64Array): void {
   const { d, n } = P;
   const cab = new Float64Array(n);
   const ccd = new Float64Array(n);
+  let violated = 0;
   for (let q = 0; q < n; q++) {
-    const dab = Math.sqrt(Math.max(e.ab[q], 0)), dcd = Math.sqrt(Math.max(e.cd[q], 0));
+    const dab = Math.sqrt(Math.max(ab[q], 0)), dcd = Math.sqrt(Math.max(cd[q], 0));
     if (dab > dcd) {
+      violated++;
       cab[q] = P.w[q] * (1 - dcd / dab);
       // d_cd = 0 with d_ab > 0: the residual's derivative in M along v_cd is unbounded; the
       // subgradient choice 0 keeps the step finite (the pair is then a duplicate point).
       ccd[q] = dcd > 0 ? P.w[q] * (1 - dab / dcd) : 0;
     }
   }
-  // Only violated quadruplets contribute: gather their rows so the GEMMs skip the rest.
-  let nv = 0;
-  for (let q = 0; q < n; q++) if (cab[q] !== 0 || ccd[q] !== 0) nv++;
-  const Vab = new Float64Array(nv * d), Vcd = new Float64Array(nv * d);
-  const wab = new Float64Array(nv), wcd = new Float64Array(nv);
-  for (let q = 0, k = 0; q < n; q++) {
-    if (cab[q] === 0 && ccd[q] === 0) continue;
-    Vab.set(P.vab.subarray(q * d, q * d + d), k * d);
-    Vcd.set(P.vcd.subarray(q * d, q * d + d), k * d);
-    wab[k] = cab[q];
-    wcd[k] = ccd[q];
-    k++;
-  }
   const Minv = inverseSpd(new Matrix(d, d, M)).data;
   for (let i = 0; i < d * d; i++) grad[i] = P.priorInv[i] - Minv[i];
-  if (nv > 0) {
-    const G1 = weightedGram(Vab, nv, d, wab);
-    const G2 = weightedGram(Vcd, nv, d, wcd);
-    for (let i = 0; i < d * d; i++) grad[i] += G1[i] + G2[i];
+  if (violated > 0) {
+    // Both pair sets share the points, so one Laplacian and one GEMM give both scatters.
+    const Z = new Float64Array(P.ab.N * d);
+    addPairLaplacian(Z, P.ab, cab);
+    addPairLaplacian(Z, P.cd, ccd);
+    const S = laplacianGram(P.ab.X, P.ab.N, d, Z);
+    for (let i = 0; i < d * d; i++) grad[i] += S[i];
   }
+  grad.set(symmetrize(new Matrix(d, d, grad)).data);
 }
 
 export function lsmlProblem(t: Tuples, weights: ArrayLike<number> | undefined, prior: PriorOption, rng: Random): LsmlProblem {
@@ -169,10 +148,12 @@ export function lsmlProblem(t: Tuples, weights: ArrayLike<number> | undefined, p
     for (let q = 0; q < n; q++) w[q] /= s;
   } else w.fill(1 / n);
   const M0 = priorMatrix(prior, t.points.data, t.points.rows, d, rng, 'lsml');
+  const N = t.points.rows;
+  const X = centredPoints(t.points.data, N, d);
   return {
     d, n, w,
-    vab: tupleDiffs(t.points.data, d, t.indices, 4, 0, 1),
-    vcd: tupleDiffs(t.points.data, d, t.indices, 4, 2, 3),
+    ab: indexedPairs(X, N, d, t.indices, 4, 0, 1),
+    cd: indexedPairs(X, N, d, t.indices, 4, 2, 3),
     prior: M0,
     priorInv: inverseSpd(new Matrix(d, d, M0)).data,
     priorLogDet: logDetSpd(new Matrix(d, d, M0)),
@@ -189,13 +170,18 @@ export interface LsmlResult {
 export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: number, f: number) => void): LsmlResult {
   const maxIter = checkInt(options.maxIter ?? 1000, 'maxIter', 'lsml');
   const tol = checkPositive(options.tol ?? 1e-5, 'tol', 'lsml');
-  const d = P.d, dd = d * d;
-  let M = P.prior.slice();
+  const d = P.d, dd = d * d, n = P.n;
+  const Y = new Float64Array(P.ab.N * d);
+  // Symmetric to the last bit, so that every M − s G is too (a prior from a GEMM may not be).
+  let M = symmetrize(new Matrix(d, d, P.prior)).data;
+  let { ab, cd } = squaredLengths(P, M, Y);
   let G = new Float64Array(dd);
-  let f = lsmlObjective(P, M, G);
+  lsmlGradient(P, M, ab, cd, G);
+  let f = residualLoss(P, ab, cd) + logDetDivergence(P, M);
   let step = 1;
   const trial = new Float64Array(dd);
   const Gnew = new Float64Array(dd);
+  const abTrial = new Float64Array(n), cdTrial = new Float64Array(n);
   let it = 0, converged = false;
   while (it < maxIter) {
     it++;
@@ -205,17 +191,26 @@ export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: nu
       converged = true;
       break;
     }
+    // Along M − s G every squared length is linear in s: v(M − sG)v = vMv − s vGv. One GEMM
+    // per iteration gives vGv, and each trial of the line search is then O(n) plus a
+    // Cholesky, not two n x d x d products. (Drift from the recursion is a few ulps per step.)
+    const { ab: abG, cd: cdG } = squaredLengths(P, G, Y);
     let fNew = Infinity;
     let accepted = false;
     for (let ls = 0; ls < 60; ls++) {
       for (let i = 0; i < dd; i++) trial[i] = M[i] - step * G[i];
-      trial.set(symmetrize(new Matrix(d, d, trial)).data);
-      const e = lsmlValue(P, trial);
-      fNew = e ? e.f : Infinity;
-      if (e && fNew <= f - 1e-4 * step * g2) {
-        lsmlGradient(P, trial, e, Gnew);
-        accepted = true;
-        break;
+      const reg = logDetDivergence(P, trial);
+      if (reg !== Infinity) {
+        for (let q = 0; q < n; q++) {
+          abTrial[q] = ab[q] - step * abG[q];
+          cdTrial[q] = cd[q] - step * cdG[q];
+        }
+        fNew = residualLoss(P, abTrial, cdTrial) + reg;
+        if (fNew <= f - 1e-4 * step * g2) {
+          lsmlGradient(P, trial, abTrial, cdTrial, Gnew);
+          accepted = true;
+          break;
+        }
       }
       step *= 0.5;
     }
@@ -234,6 +229,8 @@ export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: nu
     const decrease = f - fNew;
     M = trial.slice();
     G = Gnew.slice();
+    ab = abTrial.slice();
+    cd = cdTrial.slice();
     f = fNew;
     onIter?.(it, f);
     if (decrease <= tol * (1 + Math.abs(f))) {

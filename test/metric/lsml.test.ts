@@ -43,14 +43,13 @@ test('lsml: the gradient matches finite differences (violated and satisfied quad
     lsmlObjective(P, M, G);
     const Mi = M.slice();
     // Count violations at M (the data term must be active for the check to mean something).
-    for (let q = 0; q < P.n; q++) {
-      let ab = 0, cd = 0;
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-        ab += P.vab[q * d + i] * Mi[i * d + j] * P.vab[q * d + j];
-        cd += P.vcd[q * d + i] * Mi[i * d + j] * P.vcd[q * d + j];
-      }
-      if (ab > cd) violated++;
-    }
+    const X = iris.X.data;
+    const length = (a: number, b: number): number => {
+      let s = 0;
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) s += (X[a * d + i] - X[b * d + i]) * Mi[i * d + j] * (X[a * d + j] - X[b * d + j]);
+      return s;
+    };
+    for (let q = 0; q < P.n; q++) if (length(quads[4 * q], quads[4 * q + 1]) > length(quads[4 * q + 2], quads[4 * q + 3])) violated++;
     assert.ok(violated > 0 && violated < P.n, `violated ${violated}/${P.n}`);
     checkGradient(f, M, { coords: 16, tol: 1e-5 });
   }

@@ -1,0 +1,103 @@
+// Products over pairs of rows of one point set (src/backend/js-pairs.ts is the reference and
+// the documentation; the loops are the same statement for statement, so both backends give
+// the same bits). They are O(n d) passes that LSML and SDML make on every iteration; in
+// JavaScript they cost more than the GEMMs around them.
+#include <napi.h>
+
+#include <string>
+
+#include "args.h"
+#include "exports.h"
+
+namespace simlearn {
+
+namespace {
+
+Napi::Int32Array GetIndexArray(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, int64_t n, int64_t N) {
+  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": " + name + " must be an Int32Array");
+  }
+  Napi::Int32Array a = info[i].As<Napi::Int32Array>();
+  if (static_cast<int64_t>(a.ElementLength()) != n) {
+    ThrowRange(info.Env(), std::string(fn) + ": " + name + " has " + std::to_string(a.ElementLength()) + " entries, expected " + std::to_string(n));
+  }
+  const int32_t* p = a.Data();
+  for (int64_t t = 0; t < n; t++) {
+    if (p[t] < 0 || p[t] >= N) ThrowRange(info.Env(), std::string(fn) + ": " + name + "[" + std::to_string(t) + "] = " + std::to_string(p[t]) + " is not a row (0 .. " + std::to_string(N - 1) + ")");
+  }
+  return a;
+}
+
+// Arguments: X, Y (Float64Array, N x d), N, d, first, second (Int32Array, n), out (Float64Array, n).
+Napi::Value PairQuadFormsExport(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "pairQuadForms";
+  FloatArg x = GetFloat64Array(info, 0, fn, "X");
+  FloatArg y = GetFloat64Array(info, 1, fn, "Y");
+  const int64_t N = GetDim(info, 2, fn, "N");
+  const int64_t d = GetDim(info, 3, fn, "d");
+  FloatArg out = GetFloat64Array(info, 6, fn, "out");
+  const int64_t n = static_cast<int64_t>(out.length);
+  const std::string shape = "an " + std::to_string(N) + " x " + std::to_string(d) + " matrix";
+  RequireAtLeast(env, fn, "X", x, CheckedProduct(env, fn, N, d), shape);
+  RequireAtLeast(env, fn, "Y", y, CheckedProduct(env, fn, N, d), shape);
+  const int32_t* first = GetIndexArray(info, 4, fn, "first", n, N).Data();
+  const int32_t* second = GetIndexArray(info, 5, fn, "second", n, N).Data();
+  const double* X = x.as<double>();
+  const double* Y = y.as<double>();
+  double* q = out.as<double>();
+  for (int64_t t = 0; t < n; t++) {
+    const double* xa = X + first[t] * d;
+    const double* xb = X + second[t] * d;
+    const double* ya = Y + first[t] * d;
+    const double* yb = Y + second[t] * d;
+    double s = 0;
+    for (int64_t c = 0; c < d; c++) s += (ya[c] - yb[c]) * (xa[c] - xb[c]);
+    q[t] = s;
+  }
+  return env.Undefined();
+}
+
+// Arguments: Z (Float64Array, N x d, updated), X (Float64Array, N x d), N, d, first, second
+// (Int32Array, n), w (Float64Array, n).
+Napi::Value AddPairLaplacianExport(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "addPairLaplacian";
+  FloatArg z = GetFloat64Array(info, 0, fn, "Z");
+  FloatArg x = GetFloat64Array(info, 1, fn, "X");
+  const int64_t N = GetDim(info, 2, fn, "N");
+  const int64_t d = GetDim(info, 3, fn, "d");
+  FloatArg w = GetFloat64Array(info, 6, fn, "w");
+  const int64_t n = static_cast<int64_t>(w.length);
+  const std::string shape = "an " + std::to_string(N) + " x " + std::to_string(d) + " matrix";
+  RequireAtLeast(env, fn, "Z", z, CheckedProduct(env, fn, N, d), shape);
+  RequireAtLeast(env, fn, "X", x, CheckedProduct(env, fn, N, d), shape);
+  const int32_t* first = GetIndexArray(info, 4, fn, "first", n, N).Data();
+  const int32_t* second = GetIndexArray(info, 5, fn, "second", n, N).Data();
+  const double* X = x.as<double>();
+  const double* W = w.as<double>();
+  double* Z = z.as<double>();
+  for (int64_t t = 0; t < n; t++) {
+    const double wt = W[t];
+    if (wt == 0) continue;
+    const double* xa = X + first[t] * d;
+    const double* xb = X + second[t] * d;
+    double* za = Z + first[t] * d;
+    double* zb = Z + second[t] * d;
+    for (int64_t c = 0; c < d; c++) {
+      const double v = wt * (xa[c] - xb[c]);
+      za[c] += v;
+      zb[c] -= v;
+    }
+  }
+  return env.Undefined();
+}
+
+}  // namespace
+
+void RegisterPairs(Napi::Env env, Napi::Object exports) {
+  exports.Set("pairQuadForms", MakeFunction(env, "pairQuadForms", PairQuadFormsExport));
+  exports.Set("addPairLaplacian", MakeFunction(env, "addPairLaplacian", AddPairLaplacianExport));
+}
+
+}  // namespace simlearn
