@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     '',
     `Command: \`npm run bench -- metric\`. Date: ${new Date().toISOString().slice(0, 10)}. Backend: ${be.name} (${be.blas}), ${be.getThreads()} thread(s).`,
     '',
-    `CPU: ${cpuModel()}. ${live ? `metric-learn ${live.version} ran side by side on this machine${process.env.BENCH_PEER_RESULTS ? ' (a saved run of bench/metric-learn-peer.py)' : ' in this run'} (${live.blas ?? 'BLAS unknown'}); the speed target uses its time here.` : 'metric-learn was not importable here: its times are the quoted ones, measured on another CPU of this machine kind, so speed ratios compare across machines.'}`,
+    `CPU: ${cpuModel()}. ${live ? `metric-learn ${live.version} ran side by side on this machine${process.env.BENCH_PEER_RESULTS ? ` (a saved run of bench/metric-learn-peer.py: ${process.env.BENCH_PEER_RESULTS})` : ' in this run'} (${live.blas ?? 'BLAS unknown'}); the speed target uses its time here.` : 'metric-learn was not importable here: its times are the quoted ones, measured on another CPU of this machine kind, so speed ratios compare across machines.'}`,
     '',
     'Per fold: z-score fitted on the training part, learner with default options fitted on it, 3-NN in the transformed space, accuracy on the test part; shipped folds (data/NAME.folds.csv). Fit time = median over folds of CPU seconds. metric-learn figures are quoted from shared/peers/metric-learn.md (same protocol, same folds, one OpenBLAS thread). Targets: mean ≥ metric-learn mean − ½ std; fit ≤ 0.2 × metric-learn (times under 0.05 s are not comparable, per that file).',
     '',
