@@ -133,4 +133,11 @@ Napi::Function MakeFunction(Napi::Env env, const char* name, Napi::Value (*fn)(c
   return Napi::Function::New(env, Trampoline, name, e);
 }
 
+Napi::Int32Array GetInt32Array(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name) {
+  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": " + name + " must be an Int32Array");
+  }
+  return info[i].As<Napi::Int32Array>();
+}
+
 }  // namespace simlearn

@@ -32,6 +32,8 @@ const char* DTypeName(DType t);
 FloatArg GetFloatArray(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);
 // A Float64Array argument (decompositions work in double precision only).
 FloatArg GetFloat64Array(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);
+// An Int32Array argument (index lists).
+Napi::Int32Array GetInt32Array(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);
 // A non-negative integer that fits a BLAS int.
 int64_t GetDim(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);
 double GetNumber(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);

@@ -14,10 +14,7 @@ namespace simlearn {
 namespace {
 
 Napi::Int32Array GetIndexArray(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, int64_t n, int64_t N) {
-  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": " + name + " must be an Int32Array");
-  }
-  Napi::Int32Array a = info[i].As<Napi::Int32Array>();
+  Napi::Int32Array a = GetInt32Array(info, i, fn, name);
   if (static_cast<int64_t>(a.ElementLength()) != n) {
     ThrowRange(info.Env(), std::string(fn) + ": " + name + " has " + std::to_string(a.ElementLength()) + " entries, expected " + std::to_string(n));
   }

@@ -13,13 +13,6 @@ namespace simlearn {
 
 namespace {
 
-Napi::Int32Array GetInt32Array(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name) {
-  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": " + name + " must be an Int32Array");
-  }
-  return info[i].As<Napi::Int32Array>();
-}
-
 // Arguments: queries, nq, refs, nr, d, candidates, candStart, k, metric ("sqeuclidean" | "dot").
 Napi::Value KnnCandidatesExport(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
