@@ -4,15 +4,13 @@
  * instead of from the n x d matrix of differences:
  * - v_tᵀ M v_t for every pair: Y = X M once (one N x d x d GEMM), then (y_a − y_b)·(x_a − x_b);
  * - Σ_t w_t v_t v_tᵀ = Xᵀ L X with L the weighted Laplacian of the pair graph: L X is summed
- *   pair by pair in O(n d), then one GEMM Xᵀ (L X).
+ *   pair by pair in O(n d), then one GEMM Xᵀ (L X) (scatter.ts: pairScatter, laplacianGram).
  * With more pairs than points (metric-learn's defaults draw 20·K² pairs or quadruplets, 2000
  * to 4000 on 10 classes, from ~1400 points) that is fewer flops and no n x d temporaries.
  * The points are centred first: L X sums to zero over the rows, so in Xᵀ (L X) a common offset
  * of the points would cancel, in floating point at the cost of digits.
  */
 import { getBackend } from '../backend/index.js';
-import { Matrix } from '../matrix.js';
-import { symmetrize } from '../linalg/index.js';
 
 export interface IndexedPairs {
   /** N x d centred points, shared by every pair set made from them. */
@@ -62,18 +60,4 @@ export function pairQuadForms(p: IndexedPairs, Y: Float64Array, out?: Float64Arr
 /** Z += L_w X: row a gains w_t (x_a − x_b), row b loses it, for every pair t with w_t ≠ 0. */
 export function addPairLaplacian(Z: Float64Array, p: IndexedPairs, w: Float64Array): void {
   getBackend().addPairLaplacian(Z, p.X, p.N, p.d, p.first, p.second, w);
-}
-
-/** Xᵀ Z (d x d), symmetrised: with Z from addPairLaplacian, Σ_t w_t v_t v_tᵀ. */
-export function laplacianGram(X: Float64Array, N: number, d: number, Z: Float64Array): Float64Array {
-  const out = new Float64Array(d * d);
-  getBackend().gemm(true, false, d, d, N, 1, X, d, Z, d, 0, out, d);
-  return symmetrize(new Matrix(d, d, out)).data;
-}
-
-/** Σ_t w_t v_t v_tᵀ over one pair set. */
-export function pairScatter(p: IndexedPairs, w: Float64Array): Float64Array {
-  const Z = new Float64Array(p.N * p.d);
-  addPairLaplacian(Z, p, w);
-  return laplacianGram(p.X, p.N, p.d, Z);
 }

@@ -25,7 +25,8 @@ import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js
 import { QuadrupletLearner } from './weakly-supervised.js';
 import { quadrupletsFromLabels, metricComponents } from './supervised-tuples.js';
 import { priorMatrix, priorParam, type PriorOption } from './prior.js';
-import { addPairLaplacian, centredPoints, indexedPairs, laplacianGram, pairQuadForms, pointsTimes, type IndexedPairs } from './indexed-pairs.js';
+import { addPairLaplacian, centredPoints, indexedPairs, pairQuadForms, pointsTimes, type IndexedPairs } from './indexed-pairs.js';
+import { laplacianGram } from './scatter.js';
 import { inverseSpd, logDetSpd, symmetrize } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
 

@@ -64,27 +64,25 @@ export function denseScatter(X: Matrix<Float64Array>, W: Float64Array): Float64A
       for (let c = 0; c < d; c++) SX[i * d + c] += di * x[i * d + c];
     }
   }
-  const G = new Float64Array(d * d);
-  getBackend().gemm(true, false, d, d, n, 1, x, d, SX, d, 0, G, d);
-  symmetrize(G, d);
-  return G;
+  return laplacianGram(x, n, d, SX);
 }
 
-/** d x d scatter for a sparse list of weighted pairs (a[p], b[p], w[p]). */
+/**
+ * d x d scatter for a sparse list of weighted pairs (a[p], b[p], w[p]), p < count: the
+ * Laplacian's product L X is summed pair by pair on the backend (addPairLaplacian), then one GEMM.
+ */
 export function pairScatter(X: Matrix<Float64Array>, a: ArrayLike<number>, b: ArrayLike<number>, w: ArrayLike<number>, count = w.length): Float64Array {
   const n = X.rows, d = X.cols;
-  const x = X.data;
   const SX = new Float64Array(n * d);
-  for (let p = 0; p < count; p++) {
-    const wp = w[p];
-    if (wp === 0) continue;
-    const ri = a[p] * d, rj = b[p] * d;
-    for (let c = 0; c < d; c++) {
-      const v = wp * (x[ri + c] - x[rj + c]);
-      SX[ri + c] += v;
-      SX[rj + c] -= v;
-    }
-  }
+  const first = (a instanceof Int32Array ? a : Int32Array.from(a)).subarray(0, count);
+  const second = (b instanceof Int32Array ? b : Int32Array.from(b)).subarray(0, count);
+  const weights = (w instanceof Float64Array ? w : Float64Array.from(w)).subarray(0, count);
+  getBackend().addPairLaplacian(SX, X.data, n, d, first, second, weights);
+  return laplacianGram(X.data, n, d, SX);
+}
+
+/** Xᵀ SX (d x d), symmetrised: the scatter, once SX holds the Laplacian's product L X. */
+export function laplacianGram(x: Float64Array, n: number, d: number, SX: Float64Array): Float64Array {
   const G = new Float64Array(d * d);
   getBackend().gemm(true, false, d, d, n, 1, x, d, SX, d, 0, G, d);
   symmetrize(G, d);

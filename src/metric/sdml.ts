@@ -29,7 +29,8 @@ import { tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { PairLearner } from './weakly-supervised.js';
 import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
 import { priorMatrix, priorParam, type PriorOption } from './prior.js';
-import { centredPoints, indexedPairs, pairScatter } from './indexed-pairs.js';
+import { centredPoints, indexedPairs } from './indexed-pairs.js';
+import { pairScatter } from './scatter.js';
 import { eigh, inverseSpd, projectPsd } from '../linalg/index.js';
 import { graphicalLasso } from './glasso.js';
 import { checkPositive, checkInt } from './init.js';
@@ -72,7 +73,7 @@ export function sdmlSolve(t: Tuples, y: Int8Array, options: SdmlOptions, rng: Ra
   const pairs = indexedPairs(centredPoints(t.points.data, N, d), N, d, t.indices, 2, 0, 1);
   const w = new Float64Array(n);
   for (let p = 0; p < n; p++) w[p] = (eta * y[p]) / n;
-  const K = pairScatter(pairs, w);
+  const K = pairScatter(new Matrix(N, d, pairs.X), pairs.first, pairs.second, w);
   for (let i = 0; i < d * d; i++) S[i] += K[i];
   const warnings: string[] = [];
   const { min, max } = eigenRange(S, d);

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { jsBackend } from '../../src/backend/js-backend.js';
 import { Random } from '../../src/random.js';
 import { requireNative } from './native-helpers.js';
-import { centredPoints, indexedPairs, pairScatter, pairQuadForms, pointsTimes } from '../../src/metric/indexed-pairs.js';
+import { centredPoints, indexedPairs, pairQuadForms, pointsTimes } from '../../src/metric/indexed-pairs.js';
+import { pairScatter } from '../../src/metric/scatter.js';
+import { Matrix } from '../../src/matrix.js';
 
 const native = requireNative();
 
@@ -78,7 +80,7 @@ test('indexed pairs: quadratic forms through Y = X M and the Laplacian scatter e
   const w = r.fillNormal(new Float64Array(n));
   const pairs = indexedPairs(centredPoints(P, N, d), N, d, idx, 2, 0, 1);
   const q = pairQuadForms(pairs, pointsTimes(pairs.X, N, d, M));
-  const S = pairScatter(pairs, w);
+  const S = pairScatter(new Matrix(N, d, pairs.X), pairs.first, pairs.second, w);
   const Sref = new Float64Array(d * d);
   for (let t = 0; t < n; t++) {
     const v = new Float64Array(d);
