@@ -14,7 +14,10 @@
         "src/rerank.cc",
         "src/rerank_export.cc",
         "src/glasso.cc",
-        "src/pairs.cc"
+        "src/pairs.cc",
+        "src/softmax.cc",
+        "src/impostors.cc",
+        "src/row_scan.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -63,6 +63,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterRerank(env, exports);
   RegisterGlasso(env, exports);
   RegisterPairs(env, exports);
+  RegisterSoftmax(env, exports);
+  RegisterImpostors(env, exports);
   return exports;
 }
 

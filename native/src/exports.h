@@ -11,5 +11,7 @@ void RegisterAsync(Napi::Env env, Napi::Object exports);
 void RegisterRerank(Napi::Env env, Napi::Object exports);
 void RegisterGlasso(Napi::Env env, Napi::Object exports);
 void RegisterPairs(Napi::Env env, Napi::Object exports);
+void RegisterSoftmax(Napi::Env env, Napi::Object exports);
+void RegisterImpostors(Napi::Env env, Napi::Object exports);
 
 }  // namespace simlearn

@@ -36,6 +36,16 @@ export interface KnnResult<T extends FloatArray = FloatArray> {
   distances: T;
 }
 
+/** Impostor candidates of the listed rows, as row lists: row r's are index[start[r] .. start[r + 1]). */
+export interface ImpostorCandidates {
+  start: Int32Array;
+  index: Int32Array;
+  /** Exact squared distances of the candidates, or Infinity where not needed (see impostorCandidates). */
+  dist: Float64Array;
+  /** Per listed row, a lower bound on the squared distance of every other-class row not listed. */
+  minOut: Float64Array;
+}
+
 export interface KnnCandidatesResult<T extends FloatArray = FloatArray> extends KnnResult<T> {
   /** Distinct (query, row) pairs scored: the candidates after repeats were dropped. */
   scored: number;
@@ -134,6 +144,22 @@ export interface Backend {
    * gains w_t (X[a] − X[b]), row b loses it. Xᵀ Z is then Σ_t w_t v_t v_tᵀ. Same bits on both backends.
    */
   addPairLaplacian(Z: Float64Array, X: Float64Array, N: number, d: number, first: Int32Array, second: Int32Array, w: Float64Array): void;
+  /**
+   * NCA's neighbour softmax over the rows of Z (n x k, float64): p_ij = softmax_{j≠i}(−‖z_i − z_j‖²),
+   * weights below exp(−cutoff) of a row's largest dropped, p_i = Σ_{j: y_j = y_i} p_ij. Writes
+   * SX = Lap(W) X for W_ij = p_ij ([y_i = y_j] − p_i) and returns Σ_i p_i. Memory is
+   * O(n · block), not n². The backends agree to rounding, not to the bit (see js-softmax.ts).
+   */
+  neighbourSoftmaxLaplacian(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, y: Int32Array, cutoff: number, SX: Float64Array): number;
+  /**
+   * LMNN's impostor search: for each i in `rows`, the rows l of Z (n x k, float64) with
+   * y_l ≠ y_i whose squared distance to row i may be below radius2[i] (a superset: the search
+   * allows for its own rounding). Candidates whose distance may be below exactBelow[i] carry
+   * their exact float64 squared distance (same bits on both backends), the rest Infinity;
+   * minOut[r] bounds from below the squared distance of every other-class row left out.
+   * Memory is O(block · n), not n².
+   */
+  impostorCandidates(Z: Float64Array, n: number, k: number, y: Int32Array, rows: Int32Array, radius2: Float64Array, exactBelow: Float64Array): ImpostorCandidates;
 
   // ---- decompositions (float64) ----
   /** Symmetric eigendecomposition of an n x n matrix (only the lower triangle is read). */

@@ -5,6 +5,8 @@ import * as dec from './js-decompositions.js';
 import { knnCandidates } from './js-rerank.js';
 import { graphicalLassoSweeps } from './js-glasso.js';
 import { addPairLaplacian, pairQuadForms } from './js-pairs.js';
+import { neighbourSoftmaxLaplacian } from './js-softmax.js';
+import { impostorCandidates } from './js-impostors.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -27,6 +29,8 @@ export const jsBackend: Backend = {
   graphicalLassoSweeps,
   pairQuadForms,
   addPairLaplacian,
+  neighbourSoftmaxLaplacian,
+  impostorCandidates,
   eigh: dec.eigh,
   cholesky: dec.cholesky,
   svd: dec.svd,

@@ -14,6 +14,8 @@ import type { FloatArray } from '../matrix.js';
 import { LinAlgError, type Backend, type KnnCandidatesOptions, type KnnCandidatesResult, type KnnOptions, type KnnResult } from './backend.js';
 import { knnCandidates as jsKnnCandidates } from './js-rerank.js';
 import { graphicalLassoSweeps as jsGraphicalLassoSweeps } from './js-glasso.js';
+import { checkImpostorArgs, impostorCandidates as jsImpostorCandidates } from './js-impostors.js';
+import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplacian } from './js-softmax.js';
 import * as jsPairs from './js-pairs.js';
 
 const ADDON_FILE = join('native', 'build', 'Release', 'simlearn_native.node');
@@ -46,6 +48,8 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   graphicalLassoSweeps?: Backend['graphicalLassoSweeps'];
   pairQuadForms?: Backend['pairQuadForms'];
   addPairLaplacian?: Backend['addPairLaplacian'];
+  neighbourSoftmaxLaplacian?: Backend['neighbourSoftmaxLaplacian'];
+  impostorCandidates?: Backend['impostorCandidates'];
 }
 
 let loaded: Backend | null | undefined;
@@ -123,6 +127,16 @@ function wrap(addon: Addon): Backend {
     },
     pairQuadForms: addon.pairQuadForms ?? jsPairs.pairQuadForms,
     addPairLaplacian: addon.addPairLaplacian ?? jsPairs.addPairLaplacian,
+    neighbourSoftmaxLaplacian(X, Z, n, d, k, y, cutoff, SX) {
+      if (!addon.neighbourSoftmaxLaplacian) return jsNeighbourSoftmaxLaplacian(X, Z, n, d, k, y, cutoff, SX);
+      checkSoftmaxArgs(X, Z, n, d, k, y, cutoff, SX);
+      return addon.neighbourSoftmaxLaplacian(X, Z, n, d, k, y, cutoff, SX);
+    },
+    impostorCandidates(Z, n, k, y, rows, radius2, exactBelow) {
+      if (!addon.impostorCandidates) return jsImpostorCandidates(Z, n, k, y, rows, radius2, exactBelow);
+      checkImpostorArgs(Z, n, k, y, rows, radius2, exactBelow);
+      return addon.impostorCandidates(Z, n, k, y, rows, radius2, exactBelow);
+    },
     eigh: addon.eigh,
     cholesky: addon.cholesky,
     svd: addon.svd,

@@ -25,6 +25,7 @@
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
+import { rowSqDist } from '../backend/js-augmented.js';
 import { toRandom } from '../random.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
 import { initComponents, resolveNComponents, classCounts, checkInt, checkPositive, type InitOption } from './init.js';
@@ -62,16 +63,6 @@ export function selectTargets(X: Matrix<Float64Array>, y: Int32Array, nClasses: 
   return targets;
 }
 
-function sqDist(Z: Float64Array, a: number, b: number, kd: number): number {
-  let s = 0;
-  const ra = a * kd, rb = b * kd;
-  for (let c = 0; c < kd; c++) {
-    const v = Z[ra + c] - Z[rb + c];
-    s += v * v;
-  }
-  return s;
-}
-
 /**
  * The LMNN loss and gradient for a fixed list of impostor triples (i, j, l) treated as active
  * (the hinge replaced by its linear part). Exported for the finite-difference test.
@@ -83,12 +74,12 @@ export function lmnnActiveLossGrad(X: Matrix<Float64Array>, targets: Int32Array,
   let f = 0;
   for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) {
     const j = targets[i * k + t];
-    f += (1 - mu) * sqDist(Z, i, j, kd);
+    f += (1 - mu) * rowSqDist(Z, i, j, kd);
     a.push(i); b.push(j); w.push(1 - mu);
   }
   for (let p = 0; p < triples.length; p += 3) {
     const i = triples[p], j = triples[p + 1], l = triples[p + 2];
-    f += mu * (1 + sqDist(Z, i, j, kd) - sqDist(Z, i, l, kd));
+    f += mu * (1 + rowSqDist(Z, i, j, kd) - rowSqDist(Z, i, l, kd));
     a.push(i, i); b.push(j, l); w.push(mu, -mu);
   }
   grad.set(leftMultiply(L, kd, X.cols, pairScatter(X, a, b, w), 2));
@@ -101,11 +92,11 @@ export function lmnnBruteLoss(X: Matrix<Float64Array>, y: Int32Array, targets: I
   const Z = project(X, L, kd);
   let f = 0;
   for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) {
-    const dij = sqDist(Z, i, targets[i * k + t], kd);
+    const dij = rowSqDist(Z, i, targets[i * k + t], kd);
     f += (1 - mu) * dij;
     for (let l = 0; l < n; l++) {
       if (y[l] === y[i]) continue;
-      const h = 1 + dij - sqDist(Z, i, l, kd);
+      const h = 1 + dij - rowSqDist(Z, i, l, kd);
       if (h > 0) f += mu * h;
     }
   }
@@ -116,10 +107,9 @@ export function lmnnBruteLoss(X: Matrix<Float64Array>, y: Int32Array, targets: I
  * Exact, bound-accelerated evaluation of the LMNN loss and gradient along a fit.
  *
  * Internally the points are reordered by class, so "every point of another class" is two
- * contiguous ranges. Distances for impostor searches come from one GEMM on augmented rows, in
- * float32 on the native backend (twice the BLAS speed); that only selects candidates, with a
- * rigorous rounding margin, and every distance that enters the loss is recomputed in float64,
- * so the loss is exact.
+ * contiguous ranges. Impostor searches are the backend's impostorCandidates (a GEMM on
+ * augmented rows, float32 on the native backend, with a rigorous rounding margin); it only
+ * selects candidates, and every distance that enters the loss is float64, so the loss is exact.
  */
 export class LmnnEvaluator {
   private readonly n: number;
@@ -146,8 +136,11 @@ export class LmnnEvaluator {
    * evaluation searches all pairs. Sparse mode is retried every so often.
    */
   private dense = false;
+  /** Evaluations served by the current snapshot's bounds. */
+  private snapshotUses = 0;
+  private shortSnapshots = 0;
   private denseEvals = 0;
-  private readonly scratchIdx: Int32Array;
+  private readonly allRows: Int32Array;
   /** Weighted pair list of the gradient, reused across evaluations. */
   private pa = new Int32Array(0);
   private pb = new Int32Array(0);
@@ -158,7 +151,7 @@ export class LmnnEvaluator {
   lastActive = 0;
 
   constructor(X: Matrix<Float64Array>, y: Int32Array, targets: Int32Array, private readonly k: number, private readonly mu: number,
-    private readonly kd: number, private readonly slack = 0.5) {
+    private readonly kd: number, private slack = 0.5) {
     const n = X.rows;
     this.n = n;
     let nClasses = 0;
@@ -173,7 +166,7 @@ export class LmnnEvaluator {
     this.classStart = new Int32Array(nClasses + 1);
     for (let r = 0; r < n; r++) this.classStart[this.y[r] + 1]++;
     for (let c = 0; c < nClasses; c++) this.classStart[c + 1] += this.classStart[c];
-    this.scratchIdx = new Int32Array(n);
+    this.allRows = Int32Array.from({ length: n }, (_, i) => i);
     this.minOut = new Float64Array(n);
     this.stale = new Uint8Array(n);
     this.maxRaw = new Float64Array(n);
@@ -199,80 +192,28 @@ export class LmnnEvaluator {
     }
   }
 
-  /** Recomputes the candidates of the given rows (all when omitted) at the current Z. */
+  /**
+   * Recomputes the candidates of the given rows (all when omitted) at the current Z: the
+   * backend's impostorCandidates within the slack radius, with exact distances for those
+   * that may be active now (within 1 + max_j D_ij).
+   */
   private refresh(Z: Float64Array, maxT: Float64Array, slack: number, rows?: number[]): number {
-    const { n, kd, y, classStart } = this;
-    const be = getBackend();
-    const nrm = new Float64Array(n);
-    let maxN = 0;
+    const { n, kd } = this;
+    const list = rows ? Int32Array.from(rows) : this.allRows;
+    const radius2 = new Float64Array(n), exactBelow = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let c = 0; c < kd; c++) s += Z[i * kd + c] * Z[i * kd + c];
-      nrm[i] = s;
-      if (s > maxN) maxN = s;
+      const r = Math.sqrt(1 + maxT[i]) * (1 + slack);
+      radius2[i] = r * r;
+      exactBelow[i] = 1 + maxT[i];
     }
-    // Augmented rows make one float32 GEMM produce squared distances directly:
-    // [z_i, ‖z_i‖², 1] · [−2 z_l, 1, ‖z_l‖²] = ‖z_i − z_l‖².
-    // float32 doubles BLAS throughput; plain TypeScript loops gain nothing from it.
-    const single = be.name === 'native';
-    const ka = kd + 2;
-    const A = single ? new Float32Array(n * ka) : new Float64Array(n * ka);
-    const B = single ? new Float32Array(n * ka) : new Float64Array(n * ka);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < kd; c++) { A[i * ka + c] = Z[i * kd + c]; B[i * ka + c] = -2 * Z[i * kd + c]; }
-      A[i * ka + kd] = nrm[i]; A[i * ka + kd + 1] = 1;
-      B[i * ka + kd] = 1; B[i * ka + kd + 1] = nrm[i];
+    const res = getBackend().impostorCandidates(Z, n, kd, this.y, list, radius2, exactBelow);
+    for (let r = 0; r < list.length; r++) {
+      const i = list[r], s = res.start[r], e = res.start[r + 1];
+      this.cand[i] = res.index.subarray(s, e);
+      this.candD[i] = res.dist.subarray(s, e);
+      this.minOut[i] = Math.sqrt(res.minOut[r]);
     }
-    // |GEMM distance − exact| ≤ 2 (kd + 6) u (‖z_i‖² + ‖z_l‖²), u the unit roundoff, whatever the summation order.
-    const errScale = 2 * (kd + 6) * (single ? 5.960464477539063e-8 : 1.1102230246251565e-16);
-    const total = rows ? rows.length : n;
-    const block = Math.max(1, Math.min(total, Math.floor(4_000_000 / n)));
-    const idx = this.scratchIdx;
-    let count = 0;
-    for (let s = 0; s < total; s += block) {
-      const e = Math.min(total, s + block);
-      const rb = e - s;
-      let Q: Float32Array | Float64Array;
-      if (rows) {
-        Q = single ? new Float32Array(rb * ka) : new Float64Array(rb * ka);
-        for (let r = s; r < e; r++) Q.set(A.subarray(rows[r] * ka, rows[r] * ka + ka), (r - s) * ka);
-      } else Q = A.subarray(s * ka, e * ka);
-      const G = single ? new Float32Array(rb * n) : new Float64Array(rb * n);
-      be.gemm(false, true, rb, n, ka, 1, Q, ka, B as typeof Q, ka, 0, G as typeof Q, n);
-      for (let r = s; r < e; r++) {
-        const i = rows ? rows[r] : r;
-        const off = (r - s) * n;
-        const radius = Math.sqrt(1 + maxT[i]) * (1 + slack);
-        const margin = errScale * (nrm[i] + maxN);
-        const hi = radius * radius + margin;
-        const c = y[i];
-        let cnt = 0;
-        let mo = Infinity;
-        for (let part = 0; part < 2; part++) {
-          const l0 = part === 0 ? 0 : classStart[c + 1];
-          const l1 = part === 0 ? classStart[c] : n;
-          for (let l = l0; l < l1; l++) {
-            const v = G[off + l];
-            if (v < hi) idx[cnt++] = l;
-            else if (v < mo) mo = v;
-          }
-        }
-        const list = idx.slice(0, cnt);
-        const dist = new Float64Array(cnt);
-        // Only candidates that may be active now need their exact distance; the rest are
-        // provably outside the margin at this L (their float32 value clears it by the margin).
-        const activeHi = 1 + maxT[i] + margin;
-        for (let q = 0; q < cnt; q++) {
-          const l = list[q];
-          dist[q] = G[off + l] < activeHi ? sqDist(Z, i, l, kd) : Infinity;
-        }
-        this.cand[i] = list;
-        this.candD[i] = dist;
-        this.minOut[i] = Math.sqrt(Math.max(0, mo - margin));
-        count += cnt;
-      }
-    }
-    return count;
+    return res.start[list.length];
   }
 
   private takeSnapshot(L: Float64Array, Z: Float64Array, maxT: Float64Array): void {
@@ -286,6 +227,15 @@ export class LmnnEvaluator {
         return;
       }
     }
+    // The slack adapts to how long snapshots last: a wide radius costs candidates on every
+    // evaluation and only pays off when the bounds then hold for several steps.
+    // Two short-lived snapshots in a row shrink it; one big step alone does not.
+    if (this.snap) {
+      if (this.snapshotUses > 1) this.shortSnapshots = 0;
+      else if (++this.shortSnapshots >= 2) { this.slack = Math.max(0.02, this.slack / 2); this.shortSnapshots = 0; }
+      if (this.snapshotUses >= 4) this.slack = Math.min(0.5, this.slack * 1.5);
+    }
+    this.snapshotUses = 0;
     const total = this.refresh(Z, maxT, this.slack);
     this.dense = total > this.otherPairs / 4;
     this.snap = L.slice();
@@ -306,7 +256,7 @@ export class LmnnEvaluator {
     const DT = new Float64Array(n * k);
     const maxT = new Float64Array(n);
     for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) {
-      const v = sqDist(Z, i, targets[i * k + t], kd);
+      const v = rowSqDist(Z, i, targets[i * k + t], kd);
       DT[i * k + t] = v;
       if (v > maxT[i]) maxT[i] = v;
     }
@@ -335,12 +285,15 @@ export class LmnnEvaluator {
     if (!this.snap || this.dense || unsafe.length > 0.2 * n) {
       this.takeSnapshot(L, Z, maxT);
       fresh.fill(1);
-    } else if (unsafe.length > 0) {
-      // Their lists become exact (slack 0) at this L; they stay stale until the next snapshot.
-      this.rowRefreshes += unsafe.length;
-      const keepMin = unsafe.map((i) => this.minOut[i]);
-      this.refresh(Z, maxT, 0, unsafe);
-      unsafe.forEach((i, r) => { this.stale[i] = 1; fresh[i] = 1; this.minOut[i] = keepMin[r]; });
+    } else {
+      this.snapshotUses++;
+      if (unsafe.length > 0) {
+        // Their lists become exact (slack 0) at this L; they stay stale until the next snapshot.
+        this.rowRefreshes += unsafe.length;
+        const keepMin = unsafe.map((i) => this.minOut[i]);
+        this.refresh(Z, maxT, 0, unsafe);
+        unsafe.forEach((i, r) => { this.stale[i] = 1; fresh[i] = 1; this.minOut[i] = keepMin[r]; });
+      }
     }
     let np = 0;
     const addPair = (i: number, j: number, wt: number) => {
@@ -361,7 +314,7 @@ export class LmnnEvaluator {
       const lim = 1 + maxT[i];
       for (let c = 0; c < cands.length; c++) {
         const l = cands[c];
-        const dil = isFresh ? cd[c] : sqDist(Z, i, l, kd);
+        const dil = isFresh ? cd[c] : rowSqDist(Z, i, l, kd);
         if (!(dil < lim)) continue;
         let cnt = 0;
         for (let t = 0; t < k; t++) {
