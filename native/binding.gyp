@@ -17,7 +17,8 @@
         "src/pairs.cc",
         "src/softmax.cc",
         "src/impostors.cc",
-        "src/row_scan.cc"
+        "src/row_scan.cc",
+        "src/lsml.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -140,4 +140,16 @@ Napi::Int32Array GetInt32Array(const Napi::CallbackInfo& info, size_t i, const c
   return info[i].As<Napi::Int32Array>();
 }
 
+Napi::Int32Array GetIndexArray(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, int64_t n, int64_t N) {
+  Napi::Int32Array a = GetInt32Array(info, i, fn, name);
+  if (static_cast<int64_t>(a.ElementLength()) != n) {
+    ThrowRange(info.Env(), std::string(fn) + ": " + name + " has " + std::to_string(a.ElementLength()) + " entries, expected " + std::to_string(n));
+  }
+  const int32_t* p = a.Data();
+  for (int64_t t = 0; t < n; t++) {
+    if (p[t] < 0 || p[t] >= N) ThrowRange(info.Env(), std::string(fn) + ": " + name + "[" + std::to_string(t) + "] = " + std::to_string(p[t]) + " is not a row (0 .. " + std::to_string(N - 1) + ")");
+  }
+  return a;
+}
+
 }  // namespace simlearn

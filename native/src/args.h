@@ -34,6 +34,8 @@ FloatArg GetFloatArray(const Napi::CallbackInfo& info, size_t i, const char* fn,
 FloatArg GetFloat64Array(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);
 // An Int32Array argument (index lists).
 Napi::Int32Array GetInt32Array(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);
+// An Int32Array of exactly n row indices, each in [0, N) (the error names the bad entry).
+Napi::Int32Array GetIndexArray(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, int64_t n, int64_t N);
 // A non-negative integer that fits a BLAS int.
 int64_t GetDim(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);
 double GetNumber(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name);

@@ -8,22 +8,11 @@
 
 #include "args.h"
 #include "exports.h"
+#include "pair_loops.h"
 
 namespace simlearn {
 
 namespace {
-
-Napi::Int32Array GetIndexArray(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, int64_t n, int64_t N) {
-  Napi::Int32Array a = GetInt32Array(info, i, fn, name);
-  if (static_cast<int64_t>(a.ElementLength()) != n) {
-    ThrowRange(info.Env(), std::string(fn) + ": " + name + " has " + std::to_string(a.ElementLength()) + " entries, expected " + std::to_string(n));
-  }
-  const int32_t* p = a.Data();
-  for (int64_t t = 0; t < n; t++) {
-    if (p[t] < 0 || p[t] >= N) ThrowRange(info.Env(), std::string(fn) + ": " + name + "[" + std::to_string(t) + "] = " + std::to_string(p[t]) + " is not a row (0 .. " + std::to_string(N - 1) + ")");
-  }
-  return a;
-}
 
 // Arguments: X, Y (Float64Array, N x d), N, d, first, second (Int32Array, n), out (Float64Array, n).
 Napi::Value PairQuadFormsExport(const Napi::CallbackInfo& info) {
@@ -43,15 +32,7 @@ Napi::Value PairQuadFormsExport(const Napi::CallbackInfo& info) {
   const double* X = x.as<double>();
   const double* Y = y.as<double>();
   double* q = out.as<double>();
-  for (int64_t t = 0; t < n; t++) {
-    const double* xa = X + first[t] * d;
-    const double* xb = X + second[t] * d;
-    const double* ya = Y + first[t] * d;
-    const double* yb = Y + second[t] * d;
-    double s = 0;
-    for (int64_t c = 0; c < d; c++) s += (ya[c] - yb[c]) * (xa[c] - xb[c]);
-    q[t] = s;
-  }
+  PairQuadForms(X, Y, d, first, second, n, q);
   return env.Undefined();
 }
 
@@ -74,19 +55,7 @@ Napi::Value AddPairLaplacianExport(const Napi::CallbackInfo& info) {
   const double* X = x.as<double>();
   const double* W = w.as<double>();
   double* Z = z.as<double>();
-  for (int64_t t = 0; t < n; t++) {
-    const double wt = W[t];
-    if (wt == 0) continue;
-    const double* xa = X + first[t] * d;
-    const double* xb = X + second[t] * d;
-    double* za = Z + first[t] * d;
-    double* zb = Z + second[t] * d;
-    for (int64_t c = 0; c < d; c++) {
-      const double v = wt * (xa[c] - xb[c]);
-      za[c] += v;
-      zb[c] -= v;
-    }
-  }
+  AddPairLaplacian(Z, X, d, first, second, W, n);
   return env.Undefined();
 }
 

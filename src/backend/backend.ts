@@ -36,6 +36,33 @@ export interface KnnResult<T extends FloatArray = FloatArray> {
   distances: T;
 }
 
+/** An LSML problem as arrays: quadruplet q says pair (abFirst[q], abSecond[q]) of rows of X should be closer than (cdFirst[q], cdSecond[q]). */
+export interface LsmlArrays {
+  /** N x d points, centred. */
+  X: Float64Array;
+  N: number;
+  d: number;
+  abFirst: Int32Array;
+  abSecond: Int32Array;
+  cdFirst: Int32Array;
+  cdSecond: Int32Array;
+  /** Quadruplet weights, summing to 1. */
+  w: Float64Array;
+  /** M₀ (d x d), its inverse and log det. */
+  prior: Float64Array;
+  priorInv: Float64Array;
+  priorLogDet: number;
+}
+
+export interface LsmlDescent {
+  M: Float64Array;
+  nIter: number;
+  converged: boolean;
+  objective: number;
+  /** The objective after each accepted step. */
+  history: Float64Array;
+}
+
 /** Impostor candidates of the listed rows, as row lists: row r's are index[start[r] .. start[r + 1]). */
 export interface ImpostorCandidates {
   start: Int32Array;
@@ -160,6 +187,12 @@ export interface Backend {
    * Memory is O(block · n), not n².
    */
   impostorCandidates(Z: Float64Array, n: number, k: number, y: Int32Array, rows: Int32Array, radius2: Float64Array, exactBelow: Float64Array): ImpostorCandidates;
+  /**
+   * LSML's gradient descent on M from P.prior (src/backend/js-lsml.ts): at most maxIter
+   * steps, stopping when a step decreases the objective by at most tol · (1 + |f|). The
+   * backends agree to rounding.
+   */
+  lsmlDescent(P: LsmlArrays, maxIter: number, tol: number): LsmlDescent;
 
   // ---- decompositions (float64) ----
   /** Symmetric eigendecomposition of an n x n matrix (only the lower triangle is read). */

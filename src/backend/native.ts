@@ -11,9 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FloatArray } from '../matrix.js';
-import { LinAlgError, type Backend, type KnnCandidatesOptions, type KnnCandidatesResult, type KnnOptions, type KnnResult } from './backend.js';
+import { LinAlgError, type Backend, type KnnCandidatesOptions, type KnnCandidatesResult, type KnnOptions, type KnnResult, type LsmlDescent } from './backend.js';
 import { knnCandidates as jsKnnCandidates } from './js-rerank.js';
 import { graphicalLassoSweeps as jsGraphicalLassoSweeps } from './js-glasso.js';
+import { checkLsmlArrays, lsmlDescent as jsLsmlDescent } from './js-lsml.js';
 import { checkImpostorArgs, impostorCandidates as jsImpostorCandidates } from './js-impostors.js';
 import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplacian } from './js-softmax.js';
 import * as jsPairs from './js-pairs.js';
@@ -50,6 +51,7 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   addPairLaplacian?: Backend['addPairLaplacian'];
   neighbourSoftmaxLaplacian?: Backend['neighbourSoftmaxLaplacian'];
   impostorCandidates?: Backend['impostorCandidates'];
+  lsmlDescent?: (X: Float64Array, N: number, d: number, abFirst: Int32Array, abSecond: Int32Array, cdFirst: Int32Array, cdSecond: Int32Array, w: Float64Array, prior: Float64Array, priorInv: Float64Array, priorLogDet: number, maxIter: number, tol: number) => LsmlDescent;
 }
 
 let loaded: Backend | null | undefined;
@@ -136,6 +138,11 @@ function wrap(addon: Addon): Backend {
       if (!addon.impostorCandidates) return jsImpostorCandidates(Z, n, k, y, rows, radius2, exactBelow);
       checkImpostorArgs(Z, n, k, y, rows, radius2, exactBelow);
       return addon.impostorCandidates(Z, n, k, y, rows, radius2, exactBelow);
+    },
+    lsmlDescent(P, maxIter, tol) {
+      if (!addon.lsmlDescent) return jsLsmlDescent(P, maxIter, tol);
+      checkLsmlArrays(P, maxIter, tol);
+      return addon.lsmlDescent(P.X, P.N, P.d, P.abFirst, P.abSecond, P.cdFirst, P.cdSecond, P.w, P.prior, P.priorInv, P.priorLogDet, maxIter, tol);
     },
     eigh: addon.eigh,
     cholesky: addon.cholesky,

@@ -17,6 +17,7 @@
  * Barzilai-Borwein step; the log-det term is a barrier, so trial points that leave the
  * positive-definite cone are rejected by the line search and no projection is needed. The paper
  * uses plain gradient descent with line search; BB steps only choose where the search starts.
+ * The descent is the backend's lsmlDescent (src/backend/js-lsml.ts, native/src/lsml.cc).
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
@@ -25,9 +26,11 @@ import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js
 import { QuadrupletLearner } from './weakly-supervised.js';
 import { quadrupletsFromLabels, metricComponents } from './supervised-tuples.js';
 import { priorMatrix, priorParam, type PriorOption } from './prior.js';
-import { addPairLaplacian, centredPoints, indexedPairs, pairQuadForms, pointsTimes, type IndexedPairs } from './indexed-pairs.js';
-import { laplacianGram } from './scatter.js';
-import { inverseSpd, logDetSpd, symmetrize } from '../linalg/index.js';
+import { centredPoints, indexedPairs, type IndexedPairs } from './indexed-pairs.js';
+import { inverseSpd, logDetSpd } from '../linalg/index.js';
+import { getBackend } from '../backend/index.js';
+import type { LsmlArrays } from '../backend/backend.js';
+import { lsmlObjective as referenceLsmlObjective } from '../backend/js-lsml.js';
 import { checkPositive, checkInt } from './init.js';
 
 export interface LsmlOptions extends BaseLearnerOptions {
@@ -52,83 +55,21 @@ export interface LsmlProblem {
   priorLogDet: number;
 }
 
-/** log det M, or −Infinity when M is not positive definite (the objective's barrier). */
-function logDetOrMinusInfinity(M: Float64Array, d: number): number {
-  try {
-    return logDetSpd(new Matrix(d, d, M));
-  } catch {
-    return -Infinity;
-  }
-}
-
-/** Squared lengths v_qᵀ A v_q of both pairs of every quadruplet (one GEMM for both). */
-function squaredLengths(P: LsmlProblem, A: Float64Array, Y: Float64Array): { ab: Float64Array; cd: Float64Array } {
-  pointsTimes(P.ab.X, P.ab.N, P.d, A, Y);
-  return { ab: pairQuadForms(P.ab, Y), cd: pairQuadForms(P.cd, Y) };
-}
-
-/** The data term Σ_q w_q H(d_ab − d_cd) from squared lengths. */
-function residualLoss(P: LsmlProblem, ab: Float64Array, cd: Float64Array): number {
-  let loss = 0;
-  for (let q = 0; q < P.n; q++) {
-    const dab = Math.sqrt(Math.max(ab[q], 0)), dcd = Math.sqrt(Math.max(cd[q], 0));
-    if (dab > dcd) {
-      const r = dab - dcd;
-      loss += P.w[q] * r * r;
-    }
-  }
-  return loss;
-}
-
-/** The LogDet divergence D_ld(M, M₀), or Infinity outside the positive-definite cone. */
-function logDetDivergence(P: LsmlProblem, M: Float64Array): number {
-  const d = P.d;
-  const logDet = logDetOrMinusInfinity(M, d);
-  if (logDet === -Infinity) return Infinity;
-  let reg = -logDet + P.priorLogDet - d;
-  for (let i = 0; i < d * d; i++) reg += M[i] * P.priorInv[i];
-  return reg;
-}
-
-/** f(M) and (when `grad` is given) ∇f(M). Returns Infinity if M is not positive definite. */
-export function lsmlObjective(P: LsmlProblem, M: Float64Array, grad?: Float64Array): number {
-  const reg = logDetDivergence(P, M);
-  if (reg === Infinity) return Infinity;
-  const { ab, cd } = squaredLengths(P, M, new Float64Array(P.ab.N * P.d));
-  if (grad) lsmlGradient(P, M, ab, cd, grad);
-  return residualLoss(P, ab, cd) + reg;
+/** The problem as the backend's arrays. */
+function lsmlArrays(P: LsmlProblem): LsmlArrays {
+  return {
+    X: P.ab.X, N: P.ab.N, d: P.d,
+    abFirst: P.ab.first, abSecond: P.ab.second, cdFirst: P.cd.first, cdSecond: P.cd.second,
+    w: P.w, prior: P.prior, priorInv: P.priorInv, priorLogDet: P.priorLogDet,
+  };
 }
 
 /**
- * ∇f(M) from the squared lengths at M, symmetrised. Kept apart so that the line search pays
- * for the inverse and the scatter only at the point it accepts, not at every trial.
+ * f(M) and (when `grad` is given) ∇f(M), by the TypeScript reference (src/backend/js-lsml.ts)
+ * whatever the backend. Returns Infinity if M is not positive definite.
  */
-function lsmlGradient(P: LsmlProblem, M: Float64Array, ab: Float64Array, cd: Float64Array, grad: Float64Array): void {
-  const { d, n } = P;
-  const cab = new Float64Array(n);
-  const ccd = new Float64Array(n);
-  let violated = 0;
-  for (let q = 0; q < n; q++) {
-    const dab = Math.sqrt(Math.max(ab[q], 0)), dcd = Math.sqrt(Math.max(cd[q], 0));
-    if (dab > dcd) {
-      violated++;
-      cab[q] = P.w[q] * (1 - dcd / dab);
-      // d_cd = 0 with d_ab > 0: the residual's derivative in M along v_cd is unbounded; the
-      // subgradient choice 0 keeps the step finite (the pair is then a duplicate point).
-      ccd[q] = dcd > 0 ? P.w[q] * (1 - dab / dcd) : 0;
-    }
-  }
-  const Minv = inverseSpd(new Matrix(d, d, M)).data;
-  for (let i = 0; i < d * d; i++) grad[i] = P.priorInv[i] - Minv[i];
-  if (violated > 0) {
-    // Both pair sets share the points, so one Laplacian and one GEMM give both scatters.
-    const Z = new Float64Array(P.ab.N * d);
-    addPairLaplacian(Z, P.ab, cab);
-    addPairLaplacian(Z, P.cd, ccd);
-    const S = laplacianGram(P.ab.X, P.ab.N, d, Z);
-    for (let i = 0; i < d * d; i++) grad[i] += S[i];
-  }
-  grad.set(symmetrize(new Matrix(d, d, grad)).data);
+export function lsmlObjective(P: LsmlProblem, M: Float64Array, grad?: Float64Array): number {
+  return referenceLsmlObjective(lsmlArrays(P), M, grad);
 }
 
 export function lsmlProblem(t: Tuples, weights: ArrayLike<number> | undefined, prior: PriorOption, rng: Random): LsmlProblem {
@@ -171,76 +112,10 @@ export interface LsmlResult {
 export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: number, f: number) => void): LsmlResult {
   const maxIter = checkInt(options.maxIter ?? 1000, 'maxIter', 'lsml');
   const tol = checkPositive(options.tol ?? 1e-5, 'tol', 'lsml');
-  const d = P.d, dd = d * d, n = P.n;
-  const Y = new Float64Array(P.ab.N * d);
-  // Symmetric to the last bit, so that every M − s G is too (a prior from a GEMM may not be).
-  let M = symmetrize(new Matrix(d, d, P.prior)).data;
-  let { ab, cd } = squaredLengths(P, M, Y);
-  let G = new Float64Array(dd);
-  lsmlGradient(P, M, ab, cd, G);
-  let f = residualLoss(P, ab, cd) + logDetDivergence(P, M);
-  let step = 1;
-  const trial = new Float64Array(dd);
-  const Gnew = new Float64Array(dd);
-  const abTrial = new Float64Array(n), cdTrial = new Float64Array(n);
-  let it = 0, converged = false;
-  while (it < maxIter) {
-    it++;
-    let g2 = 0;
-    for (let i = 0; i < dd; i++) g2 += G[i] * G[i];
-    if (g2 === 0) {
-      converged = true;
-      break;
-    }
-    // Along M − s G every squared length is linear in s: v(M − sG)v = vMv − s vGv. One GEMM
-    // per iteration gives vGv, and each trial of the line search is then O(n) plus a
-    // Cholesky, not two n x d x d products. (Drift from the recursion is a few ulps per step.)
-    const { ab: abG, cd: cdG } = squaredLengths(P, G, Y);
-    let fNew = Infinity;
-    let accepted = false;
-    for (let ls = 0; ls < 60; ls++) {
-      for (let i = 0; i < dd; i++) trial[i] = M[i] - step * G[i];
-      const reg = logDetDivergence(P, trial);
-      if (reg !== Infinity) {
-        for (let q = 0; q < n; q++) {
-          abTrial[q] = ab[q] - step * abG[q];
-          cdTrial[q] = cd[q] - step * cdG[q];
-        }
-        fNew = residualLoss(P, abTrial, cdTrial) + reg;
-        if (fNew <= f - 1e-4 * step * g2) {
-          lsmlGradient(P, trial, abTrial, cdTrial, Gnew);
-          accepted = true;
-          break;
-        }
-      }
-      step *= 0.5;
-    }
-    if (!accepted) {
-      // No decrease possible at machine precision: M is stationary.
-      converged = true;
-      break;
-    }
-    // Barzilai-Borwein step for the next search start: ⟨s, s⟩ / ⟨s, y⟩.
-    let ss = 0, sy = 0;
-    for (let i = 0; i < dd; i++) {
-      const s = trial[i] - M[i], yv = Gnew[i] - G[i];
-      ss += s * s;
-      sy += s * yv;
-    }
-    const decrease = f - fNew;
-    M = trial.slice();
-    G = Gnew.slice();
-    ab = abTrial.slice();
-    cd = cdTrial.slice();
-    f = fNew;
-    onIter?.(it, f);
-    if (decrease <= tol * (1 + Math.abs(f))) {
-      converged = true;
-      break;
-    }
-    step = sy > 0 ? Math.min(ss / sy, 1e6) : step * 2;
-  }
-  return { M, nIter: it, converged, objective: f };
+  const r = getBackend().lsmlDescent(lsmlArrays(P), maxIter, tol);
+  // The descent runs in one backend call; progress is reported once it returns.
+  if (onIter) r.history.forEach((f, i) => onIter(i + 1, f));
+  return { M: r.M, nIter: r.nIter, converged: r.converged, objective: r.objective };
 }
 
 /** LSML from quadruplets (a, b, c, d): d(a, b) < d(c, d), optionally weighted. */
