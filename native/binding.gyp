@@ -17,6 +17,7 @@
         "src/pairs.cc",
         "src/softmax.cc",
         "src/impostors.cc",
+        "src/scml.cc",
         "src/row_scan.cc"
       ],
       "include_dirs": [

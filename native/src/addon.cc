@@ -65,6 +65,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPairs(env, exports);
   RegisterSoftmax(env, exports);
   RegisterImpostors(env, exports);
+  RegisterScml(env, exports);
   return exports;
 }
 

@@ -13,5 +13,6 @@ void RegisterGlasso(Napi::Env env, Napi::Object exports);
 void RegisterPairs(Napi::Env env, Napi::Object exports);
 void RegisterSoftmax(Napi::Env env, Napi::Object exports);
 void RegisterImpostors(Napi::Env env, Napi::Object exports);
+void RegisterScml(Napi::Env env, Napi::Object exports);
 
 }  // namespace simlearn

@@ -7,6 +7,7 @@ import { graphicalLassoSweeps } from './js-glasso.js';
 import { addPairLaplacian, pairQuadForms } from './js-pairs.js';
 import { neighbourSoftmaxLaplacian } from './js-softmax.js';
 import { impostorCandidates } from './js-impostors.js';
+import { scmlRdaIterations, tripletHingeSum } from './js-scml.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -31,6 +32,8 @@ export const jsBackend: Backend = {
   addPairLaplacian,
   neighbourSoftmaxLaplacian,
   impostorCandidates,
+  scmlRdaIterations,
+  tripletHingeSum,
   eigh: dec.eigh,
   cholesky: dec.cholesky,
   svd: dec.svd,

@@ -17,6 +17,7 @@ import { graphicalLassoSweeps as jsGraphicalLassoSweeps } from './js-glasso.js';
 import { checkImpostorArgs, impostorCandidates as jsImpostorCandidates } from './js-impostors.js';
 import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplacian } from './js-softmax.js';
 import * as jsPairs from './js-pairs.js';
+import { scmlRdaIterations as jsScmlRdaIterations, tripletHingeSum as jsTripletHingeSum } from './js-scml.js';
 
 const ADDON_FILE = join('native', 'build', 'Release', 'simlearn_native.node');
 const DEFAULT_BUDGET = 64 * 1024 * 1024;
@@ -50,6 +51,9 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   addPairLaplacian?: Backend['addPairLaplacian'];
   neighbourSoftmaxLaplacian?: Backend['neighbourSoftmaxLaplacian'];
   impostorCandidates?: Backend['impostorCandidates'];
+  /** Positional form of Backend.scmlRdaIterations (native/src/scml.cc); returns the new nAct and dirty. */
+  scmlRdaIterations?(T: Int32Array, XB: Float64Array, n: number, K: number, batch: number, beta: number, gamma: number, delta: number, w: Float64Array, sum: Float64Array, ada2: Float64Array, coef: Float64Array, g: Float64Array, act: Int32Array, nAct: number, dirty: boolean, rng: Uint32Array, from: number, to: number): { nAct: number; dirty: boolean };
+  tripletHingeSum?: Backend['tripletHingeSum'];
 }
 
 let loaded: Backend | null | undefined;
@@ -136,6 +140,18 @@ function wrap(addon: Addon): Backend {
       if (!addon.impostorCandidates) return jsImpostorCandidates(Z, n, k, y, rows, radius2, exactBelow);
       checkImpostorArgs(Z, n, k, y, rows, radius2, exactBelow);
       return addon.impostorCandidates(Z, n, k, y, rows, radius2, exactBelow);
+    },
+    scmlRdaIterations(p, st, from, to) {
+      // The addon checks its arguments itself: the JS checks' pass over T would cost more
+      // than a chunk of iterations.
+      if (!addon.scmlRdaIterations) return jsScmlRdaIterations(p, st, from, to);
+      const r = addon.scmlRdaIterations(p.T, p.XB, p.n, p.K, p.batch, p.beta, p.gamma, p.delta, st.w, st.sum, st.ada2, st.coef, st.g, st.act, st.nAct, st.dirty, st.rng, from, to);
+      st.nAct = r.nAct;
+      st.dirty = r.dirty;
+    },
+    tripletHingeSum(X, XM, n, d, pairA, pairB, ids) {
+      if (!addon.tripletHingeSum) return jsTripletHingeSum(X, XM, n, d, pairA, pairB, ids);
+      return addon.tripletHingeSum(X, XM, n, d, pairA, pairB, ids);
     },
     eigh: addon.eigh,
     cholesky: addon.cholesky,
