@@ -18,7 +18,8 @@
         "src/softmax.cc",
         "src/impostors.cc",
         "src/row_scan.cc",
-        "src/lsml.cc"
+        "src/lsml.cc",
+        "src/scml.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -42,6 +42,33 @@ export class Random {
     return result;
   }
 
+  /**
+   * The four xoshiro128** state words, for handing the stream to a kernel that draws from it
+   * (the native SCML iterations run the same generator) and taking it back with setState.
+   * The spare deviate that normal() may hold is not part of it.
+   */
+  state(): Uint32Array {
+    return Uint32Array.of(this.s0, this.s1, this.s2, this.s3);
+  }
+
+  /**
+   * Continues from state words given by state() (possibly advanced by a kernel). Leaves
+   * normal()'s spare deviate as it is, so a round trip through a kernel that only draws
+   * integers changes nothing but the words. The all-zero state is xoshiro's fixed point.
+   */
+  setState(words: ArrayLike<number>): void {
+    if (words.length !== 4) throw new RangeError(`Random.setState: words must hold 4 state words, got ${words.length}`);
+    for (let i = 0; i < 4; i++) {
+      const v = words[i];
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Random.setState: words[${i}] must be an unsigned 32-bit integer, got ${v}`);
+    }
+    if ((words[0] | words[1] | words[2] | words[3]) === 0) throw new RangeError('Random.setState: words must not all be zero (xoshiro128** would stay at zero)');
+    this.s0 = words[0] >>> 0;
+    this.s1 = words[1] >>> 0;
+    this.s2 = words[2] >>> 0;
+    this.s3 = words[3] >>> 0;
+  }
+
   /** Uniform double in [0, 1) with 53 random bits. */
   next(): number {
     const hi = this.nextUint32() >>> 5; // 27 bits

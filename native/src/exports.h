@@ -14,5 +14,6 @@ void RegisterPairs(Napi::Env env, Napi::Object exports);
 void RegisterSoftmax(Napi::Env env, Napi::Object exports);
 void RegisterImpostors(Napi::Env env, Napi::Object exports);
 void RegisterLsml(Napi::Env env, Napi::Object exports);
+void RegisterScml(Napi::Env env, Napi::Object exports);
 
 }  // namespace simlearn

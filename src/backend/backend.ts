@@ -104,6 +104,49 @@ export interface GlassoSweeps {
   converged: boolean;
 }
 
+/**
+ * SCML's fixed inputs to its dual-averaging iterations (see scmlRdaIterations and
+ * js-scml.ts): the triplets, the points projected on the bases, and the step's constants.
+ */
+export interface ScmlRdaProblem {
+  /** Triplets (anchor, closer, farther) as row indices of XB, 3 per triplet; at least one. */
+  T: Int32Array;
+  /** n x K row-major: the n points projected on the K bases, X Bᵀ. */
+  XB: Float64Array;
+  n: number;
+  K: number;
+  /** Triplets per mini-batch (positive integer). */
+  batch: number;
+  /** ℓ1 weight β ≥ 0, learning-rate parameter γ > 0, AdaGrad offset δ > 0. */
+  beta: number;
+  gamma: number;
+  delta: number;
+}
+
+/**
+ * The state SCML's dual averaging carries between chunks of iterations, updated in place by
+ * scmlRdaIterations. Every array has K entries; start from zeros, coef = 1 / (γ δ), nAct = 0,
+ * dirty = false.
+ */
+export interface ScmlRdaState {
+  /** The weights w ≥ 0. */
+  w: Float64Array;
+  /** Running sum of the mini-batch mean subgradients, and of their squares. */
+  sum: Float64Array;
+  ada2: Float64Array;
+  /** 1 / (γ (δ + √ada2)) per coordinate. */
+  coef: Float64Array;
+  /** Scratch for the mini-batch subgradient (holds the last nonzero one while dirty). */
+  g: Float64Array;
+  /** act[0 .. nAct): the coordinates the last step made positive, ascending (w is 0 elsewhere). */
+  act: Int32Array;
+  nAct: number;
+  /** g holds a nonzero subgradient from the last iteration. */
+  dirty: boolean;
+  /** The four xoshiro128** words of the triplet draws (Random.state()), advanced in place. */
+  rng: Uint32Array;
+}
+
 export interface Backend {
   readonly name: 'native' | 'js';
   /** A human description of the BLAS in use, e.g. "OpenBLAS 0.3.21" or "none (pure TypeScript)". */
@@ -171,6 +214,22 @@ export interface Backend {
    * gains w_t (X[a] − X[b]), row b loses it. Xᵀ Z is then Σ_t w_t v_t v_tᵀ. Same bits on both backends.
    */
   addPairLaplacian(Z: Float64Array, X: Float64Array, N: number, d: number, first: Int32Array, second: Int32Array, w: Float64Array): void;
+  /**
+   * Iterations from + 1 .. to of SCML's regularised dual averaging (Shi, Bellet & Sha, AAAI
+   * 2014; RDA: Xiao 2010, AdaGrad form) on its mini-batch triplet hinge: each draws `batch`
+   * triplets with Random.int(|T|) from the state's xoshiro128** words, adds the δ_t rows of
+   * those violating the margin under w, and takes the closed-form RDA step (iteration t = it +
+   * 1 uses t β). Throws a RangeError naming the argument for a bad problem or state. Both
+   * backends give the same bits, including the generator words after.
+   */
+  scmlRdaIterations(problem: ScmlRdaProblem, state: ScmlRdaState, from: number, to: number): void;
+  /**
+   * Σ_t [1 + d(a_t, p_t) − d(a_t, n_t)]₊ over triplets t whose pairs are ids[2t] (anchor,
+   * closer) and ids[2t + 1] (anchor, farther), over the distinct pairs (pairA[k], pairB[k]) of
+   * rows of the n x d float64 X, with d(a, b) = x_aᵀ M x_a + x_bᵀ M x_b − 2 (x_a M)·x_b given
+   * XM = X M (SCML's objective, without the 1/|T| and the ℓ1 term). Same bits on both backends.
+   */
+  tripletHingeSum(X: Float64Array, XM: Float64Array, n: number, d: number, pairA: Int32Array, pairB: Int32Array, ids: Int32Array): number;
   /**
    * NCA's neighbour softmax over the rows of Z (n x k, float64): p_ij = softmax_{j≠i}(−‖z_i − z_j‖²),
    * weights below exp(−cutoff) of a row's largest dropped, p_i = Σ_{j: y_j = y_i} p_ij. Writes

@@ -8,6 +8,7 @@ import { addPairLaplacian, pairQuadForms } from './js-pairs.js';
 import { neighbourSoftmaxLaplacian } from './js-softmax.js';
 import { impostorCandidates } from './js-impostors.js';
 import { lsmlDescent } from './js-lsml.js';
+import { scmlRdaIterations, tripletHingeSum } from './js-scml.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -33,6 +34,8 @@ export const jsBackend: Backend = {
   neighbourSoftmaxLaplacian,
   impostorCandidates,
   lsmlDescent,
+  scmlRdaIterations,
+  tripletHingeSum,
   eigh: dec.eigh,
   cholesky: dec.cholesky,
   svd: dec.svd,

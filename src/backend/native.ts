@@ -18,6 +18,7 @@ import { checkLsmlArrays, lsmlDescent as jsLsmlDescent } from './js-lsml.js';
 import { checkImpostorArgs, impostorCandidates as jsImpostorCandidates } from './js-impostors.js';
 import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplacian } from './js-softmax.js';
 import * as jsPairs from './js-pairs.js';
+import { scmlRdaIterations as jsScmlRdaIterations, tripletHingeSum as jsTripletHingeSum } from './js-scml.js';
 
 const ADDON_FILE = join('native', 'build', 'Release', 'simlearn_native.node');
 const DEFAULT_BUDGET = 64 * 1024 * 1024;
@@ -52,6 +53,9 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   neighbourSoftmaxLaplacian?: Backend['neighbourSoftmaxLaplacian'];
   impostorCandidates?: Backend['impostorCandidates'];
   lsmlDescent?: (X: Float64Array, N: number, d: number, abFirst: Int32Array, abSecond: Int32Array, cdFirst: Int32Array, cdSecond: Int32Array, w: Float64Array, prior: Float64Array, priorInv: Float64Array, priorLogDet: number, maxIter: number, tol: number) => LsmlDescent;
+  /** Positional form of Backend.scmlRdaIterations (native/src/scml.cc); returns the new nAct and dirty. */
+  scmlRdaIterations?(T: Int32Array, XB: Float64Array, n: number, K: number, batch: number, beta: number, gamma: number, delta: number, w: Float64Array, sum: Float64Array, ada2: Float64Array, coef: Float64Array, g: Float64Array, act: Int32Array, nAct: number, dirty: boolean, rng: Uint32Array, from: number, to: number): { nAct: number; dirty: boolean };
+  tripletHingeSum?: Backend['tripletHingeSum'];
 }
 
 let loaded: Backend | null | undefined;
@@ -143,6 +147,18 @@ function wrap(addon: Addon): Backend {
       if (!addon.lsmlDescent) return jsLsmlDescent(P, maxIter, tol);
       checkLsmlArrays(P, maxIter, tol);
       return addon.lsmlDescent(P.X, P.N, P.d, P.abFirst, P.abSecond, P.cdFirst, P.cdSecond, P.w, P.prior, P.priorInv, P.priorLogDet, maxIter, tol);
+    },
+    scmlRdaIterations(p, st, from, to) {
+      // The addon checks its arguments itself: the JS checks' pass over T would cost more
+      // than a chunk of iterations.
+      if (!addon.scmlRdaIterations) return jsScmlRdaIterations(p, st, from, to);
+      const r = addon.scmlRdaIterations(p.T, p.XB, p.n, p.K, p.batch, p.beta, p.gamma, p.delta, st.w, st.sum, st.ada2, st.coef, st.g, st.act, st.nAct, st.dirty, st.rng, from, to);
+      st.nAct = r.nAct;
+      st.dirty = r.dirty;
+    },
+    tripletHingeSum(X, XM, n, d, pairA, pairB, ids) {
+      if (!addon.tripletHingeSum) return jsTripletHingeSum(X, XM, n, d, pairA, pairB, ids);
+      return addon.tripletHingeSum(X, XM, n, d, pairA, pairB, ids);
     },
     eigh: addon.eigh,
     cholesky: addon.cholesky,

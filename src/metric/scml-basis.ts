@@ -61,16 +61,24 @@ export function ldaDirections(X: Float64Array, n: number, d: number, y: Int32Arr
   const mean = new Float64Array(d);
   const cm = new Float64Array(nClasses * d);
   const cnt = new Float64Array(nClasses);
+  // Row and class offsets hoisted out of the inner loops: this runs for every local region
+  // (about 140 per digits fit), and the JIT did not hoist them itself.
   for (let i = 0; i < n; i++) {
-    cnt[y[i]]++;
+    const yi = y[i];
+    cnt[yi]++;
+    const xo = i * d, co = yi * d;
     for (let c = 0; c < d; c++) {
-      mean[c] += X[i * d + c] / n;
-      cm[y[i] * d + c] += X[i * d + c];
+      const v = X[xo + c];
+      mean[c] += v / n;
+      cm[co + c] += v;
     }
   }
   for (let k = 0; k < nClasses; k++) if (cnt[k] > 0) for (let c = 0; c < d; c++) cm[k * d + c] /= cnt[k];
   const R = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) R[i * d + c] = X[i * d + c] - cm[y[i] * d + c];
+  for (let i = 0; i < n; i++) {
+    const xo = i * d, co = y[i] * d;
+    for (let c = 0; c < d; c++) R[xo + c] = X[xo + c] - cm[co + c];
+  }
   const be = getBackend();
   const Sw = be.gram(R, n, d);
   const Mb = new Float64Array(nClasses * d);
@@ -96,12 +104,16 @@ export function ldaDirections(X: Float64Array, n: number, d: number, y: Int32Arr
   be.gemm(true, false, r, r, d, 1, W, r, SbW, r, 0, S2, r);
   const e = be.eigh(symmetrize(new Matrix(r, r, S2)).data, r);
   const out = new Float64Array(count * d);
+  // Eigenvector j copied to a contiguous array: the products read it once per c.
+  const v = new Float64Array(r);
   for (let q = 0; q < count && q < r; q++) {
     const j = r - 1 - q;
+    for (let m = 0; m < r; m++) v[m] = e.vectors[m * r + j];
     let norm = 0;
     for (let c = 0; c < d; c++) {
       let s = 0;
-      for (let m = 0; m < r; m++) s += W[c * r + m] * e.vectors[m * r + j];
+      const wo = c * r;
+      for (let m = 0; m < r; m++) s += W[wo + m] * v[m];
       out[q * d + c] = s;
       norm += s * s;
     }

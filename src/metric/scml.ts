@@ -28,6 +28,7 @@
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
 import { getBackend } from '../backend/index.js';
+import type { ScmlRdaProblem, ScmlRdaState } from '../backend/backend.js';
 import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOptions } from './base.js';
 import { toTuples, type Tuples, type TuplesInput } from './tuples.js';
 import { TripletLearner } from './weakly-supervised.js';
@@ -104,123 +105,17 @@ export function scmlObjective(points: Matrix<Float64Array>, T: Int32Array, B: Fl
   const M = metricOf(B, K, d, w);
   const n = points.rows;
   const XM = new Float64Array(n * d);
-  getBackend().gemm(false, false, n, d, d, 1, points.data, d, M, d, 0, XM, d);
-  const x = points.data;
-  const self = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let c = 0; c < d; c++) s += XM[i * d + c] * x[i * d + c];
-    self[i] = s;
-  }
-  const np = pairs.a.length;
-  const dist = new Float64Array(np);
-  for (let k = 0; k < np; k++) {
-    const i = pairs.a[k], j = pairs.b[k];
-    let s = 0;
-    const oi = i * d, oj = j * d;
-    for (let c = 0; c < d; c++) s += XM[oi + c] * x[oj + c];
-    dist[k] = self[i] + self[j] - 2 * s;
-  }
-  const nT = T.length / 3;
-  let loss = 0;
-  for (let t = 0; t < nT; t++) {
-    const v = 1 + dist[pairs.ids[2 * t]] - dist[pairs.ids[2 * t + 1]];
-    if (v > 0) loss += v;
-  }
+  const be = getBackend();
+  be.gemm(false, false, n, d, d, 1, points.data, d, M, d, 0, XM, d);
+  const loss = be.tripletHingeSum(points.data, XM, n, d, pairs.a, pairs.b, pairs.ids);
   let l1 = 0;
   for (let i = 0; i < K; i++) l1 += w[i];
-  return loss / nT + beta * l1;
+  return loss / (T.length / 3) + beta * l1;
 }
 
 /** M = Σ_i w_i b_i b_iᵀ over the basis rows b_i (the metric the weights select). */
 function metricOf(B: Float64Array, K: number, d: number, w: Float64Array): Float64Array {
   return weightedGram(B, K, d, w);
-}
-
-/**
- * Adds to g the δ_t of the mini-batch's triplets that violate the margin under w (whose
- * nonzero entries are act[0..nAct)); true when there was one.
- */
-function batchSubgradient(rng: Random, T: Int32Array, nT: number, XB: Float64Array, K: number, w: Float64Array, act: Int32Array, nAct: number, batch: number, g: Float64Array): boolean {
-  let any = false;
-  for (let b = 0; b < batch; b++) {
-    const t = rng.int(nT);
-    const a = T[3 * t] * K, p = T[3 * t + 1] * K, q = T[3 * t + 2] * K;
-    let slack = 1;
-    for (let r = 0; r < nAct; r++) {
-      const i = act[r];
-      const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
-      slack += (u * u - v * v) * w[i];
-    }
-    if (slack > 0) {
-      any = true;
-      for (let i = 0; i < K; i++) {
-        const u = XB[a + i] - XB[p + i], v = XB[a + i] - XB[q + i];
-        g[i] += u * u - v * v;
-      }
-    }
-  }
-  return any;
-}
-
-/** The RDA/AdaGrad step after a nonzero mini-batch subgradient; returns the new active count. */
-function rdaStep(g: Float64Array, invBatch: number, sum: Float64Array, ada2: Float64Array, coef: Float64Array, w: Float64Array, act: Int32Array, kb: number, gamma: number, delta: number): number {
-  let nAct = 0;
-  const K = w.length;
-  for (let i = 0; i < K; i++) {
-    const gi = g[i] * invBatch;
-    if (gi !== 0) {
-      sum[i] += gi;
-      ada2[i] += gi * gi;
-      coef[i] = 1 / (gamma * (delta + Math.sqrt(ada2[i])));
-    }
-    const z = sum[i] + kb;
-    if (z < 0) {
-      w[i] = -z * coef[i];
-      act[nAct++] = i;
-    } else w[i] = 0;
-  }
-  return nAct;
-}
-
-/** The step after a zero subgradient: only t moved, so only the active weights change. */
-function refreshActive(sum: Float64Array, coef: Float64Array, w: Float64Array, act: Int32Array, nAct: number, kb: number): void {
-  for (let r = 0; r < nAct; r++) {
-    const i = act[r];
-    const z = sum[i] + kb;
-    w[i] = z < 0 ? -z * coef[i] : 0;
-  }
-}
-
-interface RdaState {
-  w: Float64Array;
-  /** Σ of the mini-batch subgradients, Σ of their squares, 1 / (γ (δ + √Σg²)). */
-  sum: Float64Array;
-  ada2: Float64Array;
-  coef: Float64Array;
-  g: Float64Array;
-  act: Int32Array;
-  nAct: number;
-  /** g holds a nonzero subgradient from the last iteration. */
-  dirty: boolean;
-}
-
-/** Iterations from+1 .. to of the dual averaging (t = iteration number). */
-function rdaIterations(st: RdaState, from: number, to: number, rng: Random, T: Int32Array, XB: Float64Array, K: number, batch: number, beta: number, gamma: number, delta: number): void {
-  const nT = T.length / 3;
-  const invBatch = 1 / batch;
-  const { w, sum, ada2, coef, g, act } = st;
-  let nAct = st.nAct, dirty = st.dirty;
-  for (let it = from; it < to; it++) {
-    if (dirty) g.fill(0);
-    const any = batchSubgradient(rng, T, nT, XB, K, w, act, nAct, batch, g);
-    dirty = any;
-    const kb = (it + 1) * beta;
-    if (any) nAct = rdaStep(g, invBatch, sum, ada2, coef, w, act, kb, gamma, delta);
-    else refreshActive(sum, coef, w, act, nAct, kb);
-  }
-  st.nAct = nAct;
-  st.dirty = dirty;
 }
 
 export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float64Array, K: number, options: ScmlOptions, rng: Random, onOutput?: (it: number, f: number) => void): ScmlResult {
@@ -255,12 +150,15 @@ export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float6
   // so an iteration whose mini-batch has no violated triplet (g = 0, most of them once the
   // margins are met) changes only t: S, G and the active set stay, and only the active w_i are
   // refreshed. Inactive coordinates cannot become active then, since S_i + t β only grows.
-  const st: RdaState = { w, sum, ada2, coef: new Float64Array(K).fill(1 / (gamma * delta)), g, act, nAct: 0, dirty: false };
-  // Iterations run in chunks between objective evaluations, so that the hot loop is a function
-  // of its own that the JIT optimises once with stable feedback (no progress callback inside).
+  // The iterations run on the backend (js-scml.ts, or the native kernel with the same bits),
+  // in chunks between objective evaluations; the triplet draws continue rng's stream.
+  const be = getBackend();
+  const problem: ScmlRdaProblem = { T, XB, n, K, batch, beta, gamma, delta };
+  const st: ScmlRdaState = { w, sum, ada2, coef: new Float64Array(K).fill(1 / (gamma * delta)), g, act, nAct: 0, dirty: false, rng: rng.state() };
   for (let it0 = 0; it0 < maxIter; ) {
     const k1 = Math.min(maxIter, (Math.floor(it0 / outputIter) + 1) * outputIter);
-    rdaIterations(st, it0, k1, rng, T, XB, K, batch, beta, gamma, delta);
+    be.scmlRdaIterations(problem, st, it0, k1);
+    rng.setState(st.rng);
     it0 = k1;
     const f = scmlObjective(points, T, B, K, w, beta, pairs);
     onOutput?.(k1, f);
