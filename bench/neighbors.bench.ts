@@ -207,14 +207,16 @@ print(best*1000)`;
     sweep.push({ ef, ...r0, threads: 'default threads' });
   }
   sweep.push({ ef: 40, ...h1, threads: 'one thread' }, { ef: 40, ...h0, threads: 'default threads' });
+  const operatingPoint = (threads: string) => sweep.filter((p) => p.threads === threads && p.recall >= 0.95).sort((a, b) => b.wall - a.wall)[0];
+  const hnswMet = (threads: string): boolean => (operatingPoint(threads)?.wall ?? 0) >= 10000;
   const fastest = (threads: string): string => {
-    const ok = sweep.filter((p) => p.threads === threads && p.recall >= 0.95).sort((a, b) => b.wall - a.wall)[0];
-    return ok ? `${ok.wall >= 10000 ? 'met' : 'NOT met'} on ${threads} (ef=${ok.ef}: recall ${ok.recall.toFixed(3)}, ${ok.wall.toFixed(0)} QPS)` : `NOT met on ${threads} (no ef kept recall ≥ 0.95)`;
+    const ok = operatingPoint(threads);
+    return ok ? `${hnswMet(threads) ? 'met' : 'NOT met'} on ${threads} (ef=${ok.ef}: recall ${ok.recall.toFixed(3)}, ${ok.wall.toFixed(0)} QPS)` : `NOT met on ${threads} (no ef kept recall ≥ 0.95)`;
   };
   log('');
   log(`HNSW operating point (fastest ef with recall@10 ≥ 0.95, target ≥ 10 000 QPS): ${fastest('one thread')}; ${fastest('default threads')}.`);
   log('');
-  log(`Candidates re-ranked per query: SimHash ${simCand.toFixed(0)}, E2LSH ${e2Cand.toFixed(0)} (of 100 000). Targets: LSH recall ≥ 0.9 at ≥ 5× exact QPS — SimHash ${simR.recall >= 0.9 ? 'recall met' : 'recall NOT met'} (${simR.recall.toFixed(3)}), ${simR.cpu / exCos.cpu >= 5 ? 'speed met' : 'speed NOT met'} (${(simR.cpu / exCos.cpu).toFixed(1)}×); E2LSH ${e2R.recall >= 0.9 ? 'recall met' : 'recall NOT met'} (${e2R.recall.toFixed(3)}), ${e2R.cpu / exL2.cpu >= 5 ? 'speed met' : 'speed NOT met'} (${(e2R.cpu / exL2.cpu).toFixed(1)}×) (CPU-time ratios). HNSW recall ≥ 0.95 at ≥ 10 000 QPS: ${h0.recall >= 0.95 && h0.wall >= 10000 ? 'met' : 'NOT met'} with default threads, ${h1.recall >= 0.95 && h1.wall >= 10000 ? 'met' : 'NOT met'} on one thread.`);
+  log(`Candidates re-ranked per query: SimHash ${simCand.toFixed(0)}, E2LSH ${e2Cand.toFixed(0)} (of 100 000). Targets: LSH recall ≥ 0.9 at ≥ 5× exact QPS — SimHash ${simR.recall >= 0.9 ? 'recall met' : 'recall NOT met'} (${simR.recall.toFixed(3)}), ${simR.cpu / exCos.cpu >= 5 ? 'speed met' : 'speed NOT met'} (${(simR.cpu / exCos.cpu).toFixed(1)}×); E2LSH ${e2R.recall >= 0.9 ? 'recall met' : 'recall NOT met'} (${e2R.recall.toFixed(3)}), ${e2R.cpu / exL2.cpu >= 5 ? 'speed met' : 'speed NOT met'} (${(e2R.cpu / exL2.cpu).toFixed(1)}×) (CPU-time ratios). HNSW recall ≥ 0.95 at ≥ 10 000 QPS (at the operating point above): ${hnswMet('default threads') ? 'met' : 'NOT met'} with default threads, ${hnswMet('one thread') ? 'met' : 'NOT met'} on one thread.`);
   log('');
 }
 
