@@ -57,8 +57,9 @@ Napi::Value ImpostorCandidatesExport(const Napi::CallbackInfo& info) {
   const double maxN = aug.maxN;
   const double errScale = SearchMargin(k);
   // Blocks of about 256 K distances (1 MB): the GEMM is as fast as on the whole matrix, and
-  // the scan reads them back from cache.
-  const int64_t block = std::max<int64_t>(1, std::min<int64_t>(m, 262144 / n));
+  // the scan reads them back from cache. At least 32 rows, so that a large n does not turn
+  // the GEMM into matrix-vector products.
+  const int64_t block = std::min<int64_t>(m, std::max<int64_t>(32, 262144 / n));
   std::vector<float> Q(static_cast<size_t>(block * ka)), G(static_cast<size_t>(block * n));
   Napi::Int32Array startArr = Napi::Int32Array::New(env, static_cast<size_t>(m + 1));
   Napi::Float64Array minOutArr = Napi::Float64Array::New(env, static_cast<size_t>(m));

@@ -74,7 +74,8 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
   // Row ids as "labels": ScanRow then skips only the row itself.
   std::vector<int32_t> ids(static_cast<size_t>(n));
   std::iota(ids.begin(), ids.end(), 0);
-  const int64_t rows = std::max<int64_t>(1, std::min<int64_t>(n, 262144 / n));
+  // Blocks of about 256 K distances (1 MB), and at least 32 rows (see impostors.cc).
+  const int64_t rows = std::min<int64_t>(n, std::max<int64_t>(32, 262144 / n));
   std::vector<float> G(static_cast<size_t>(rows * n));
   // Per block: row r's support at bj[bStart[r] .. bStart[r + 1]) with its exact distances in
   // bv; then its kept columns at bj[bStart[r] .. bEnd[r]) with their weights in bv.

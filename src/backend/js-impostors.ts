@@ -33,9 +33,9 @@ export function checkImpostorArgs(Z: Float64Array, n: number, k: number, y: Int3
   }
 }
 
-/** Rows per block: about 4 M distances whatever n. */
+/** Rows per block: about 4 M distances, and at least 32 rows. */
 export function impostorBlockRows(n: number, nRows: number): number {
-  return Math.max(1, Math.min(nRows, Math.floor(4_000_000 / n)));
+  return Math.min(nRows, Math.max(32, Math.floor(4_000_000 / n)));
 }
 
 export function impostorCandidates(Z: Float64Array, n: number, k: number, y: Int32Array, rows: Int32Array, radius2: Float64Array, exactBelow: Float64Array): ImpostorCandidates {

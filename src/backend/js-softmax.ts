@@ -18,9 +18,9 @@
 import { gemm } from './js-kernels.js';
 import { augmentRows, searchMargin } from './js-augmented.js';
 
-/** Rows per block: about 2 MB of float64 distances whatever n. */
+/** Rows per block: about 2 MB of float64 distances, and at least 32 rows. */
 export function softmaxBlockRows(n: number): number {
-  return Math.max(1, Math.min(n, Math.floor(262_144 / n)));
+  return Math.min(n, Math.max(32, Math.floor(262_144 / n)));
 }
 
 export function checkSoftmaxArgs(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, y: Int32Array, cutoff: number, SX: Float64Array): void {
