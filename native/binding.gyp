@@ -19,7 +19,8 @@
         "src/impostors.cc",
         "src/row_scan.cc",
         "src/lsml.cc",
-        "src/scml.cc"
+        "src/scml.cc",
+        "src/affinity.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

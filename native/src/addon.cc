@@ -66,6 +66,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterSoftmax(env, exports);
   RegisterImpostors(env, exports);
   RegisterLsml(env, exports);
+  RegisterAffinity(env, exports);
   RegisterScml(env, exports);
   return exports;
 }

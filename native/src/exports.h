@@ -14,6 +14,7 @@ void RegisterPairs(Napi::Env env, Napi::Object exports);
 void RegisterSoftmax(Napi::Env env, Napi::Object exports);
 void RegisterImpostors(Napi::Env env, Napi::Object exports);
 void RegisterLsml(Napi::Env env, Napi::Object exports);
+void RegisterAffinity(Napi::Env env, Napi::Object exports);
 void RegisterScml(Napi::Env env, Napi::Object exports);
 
 }  // namespace simlearn

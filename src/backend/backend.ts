@@ -252,6 +252,12 @@ export interface Backend {
    * backends agree to rounding.
    */
   lsmlDescent(P: LsmlArrays, maxIter: number, tol: number): LsmlDescent;
+  /**
+   * LFDA's local-scaling affinity A_ab = exp(−‖x_a − x_b‖² / (σ_a σ_b)) (a ≠ b) over the rows
+   * of X (m x d), and out = Lap(A) X = diag(A 1) X − A X (m x d), so Xᵀ out is
+   * Σ_{a<b} A_ab (x_a − x_b)(x_a − x_b)ᵀ. Memory O(block · m). The backends agree to rounding.
+   */
+  affinityLaplacian(X: Float64Array, m: number, d: number, sigma: Float64Array, out: Float64Array): void;
 
   // ---- decompositions (float64) ----
   /** Symmetric eigendecomposition of an n x n matrix (only the lower triangle is read). */

@@ -8,6 +8,7 @@ import { addPairLaplacian, pairQuadForms } from './js-pairs.js';
 import { neighbourSoftmaxLaplacian } from './js-softmax.js';
 import { impostorCandidates } from './js-impostors.js';
 import { lsmlDescent } from './js-lsml.js';
+import { affinityLaplacian } from './js-affinity.js';
 import { scmlRdaIterations, tripletHingeSum } from './js-scml.js';
 
 export const jsBackend: Backend = {
@@ -34,6 +35,7 @@ export const jsBackend: Backend = {
   neighbourSoftmaxLaplacian,
   impostorCandidates,
   lsmlDescent,
+  affinityLaplacian,
   scmlRdaIterations,
   tripletHingeSum,
   eigh: dec.eigh,

@@ -14,6 +14,7 @@ import type { FloatArray } from '../matrix.js';
 import { LinAlgError, type Backend, type KnnCandidatesOptions, type KnnCandidatesResult, type KnnOptions, type KnnResult, type LsmlDescent } from './backend.js';
 import { knnCandidates as jsKnnCandidates } from './js-rerank.js';
 import { graphicalLassoSweeps as jsGraphicalLassoSweeps } from './js-glasso.js';
+import { affinityLaplacian as jsAffinityLaplacian, checkAffinityArgs } from './js-affinity.js';
 import { checkLsmlArrays, lsmlDescent as jsLsmlDescent } from './js-lsml.js';
 import { checkImpostorArgs, impostorCandidates as jsImpostorCandidates } from './js-impostors.js';
 import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplacian } from './js-softmax.js';
@@ -56,6 +57,7 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   /** Positional form of Backend.scmlRdaIterations (native/src/scml.cc); returns the new nAct and dirty. */
   scmlRdaIterations?(T: Int32Array, XB: Float64Array, n: number, K: number, batch: number, beta: number, gamma: number, delta: number, w: Float64Array, sum: Float64Array, ada2: Float64Array, coef: Float64Array, g: Float64Array, act: Int32Array, nAct: number, dirty: boolean, rng: Uint32Array, from: number, to: number): { nAct: number; dirty: boolean };
   tripletHingeSum?: Backend['tripletHingeSum'];
+  affinityLaplacian?: Backend['affinityLaplacian'];
 }
 
 let loaded: Backend | null | undefined;
@@ -142,6 +144,11 @@ function wrap(addon: Addon): Backend {
       if (!addon.impostorCandidates) return jsImpostorCandidates(Z, n, k, y, rows, radius2, exactBelow);
       checkImpostorArgs(Z, n, k, y, rows, radius2, exactBelow);
       return addon.impostorCandidates(Z, n, k, y, rows, radius2, exactBelow);
+    },
+    affinityLaplacian(X, m, d, sigma, out) {
+      if (!addon.affinityLaplacian) return jsAffinityLaplacian(X, m, d, sigma, out);
+      checkAffinityArgs(X, m, d, sigma, out);
+      addon.affinityLaplacian(X, m, d, sigma, out);
     },
     lsmlDescent(P, maxIter, tol) {
       if (!addon.lsmlDescent) return jsLsmlDescent(P, maxIter, tol);

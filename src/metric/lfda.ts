@@ -17,7 +17,8 @@ import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
 import { classCounts, checkInt } from './init.js';
-import { denseScatter } from './scatter.js';
+import { laplacianGram } from './scatter.js';
+import { centredPoints as centred } from './indexed-pairs.js';
 
 export type LfdaEmbedding = 'weighted' | 'orthonormalized' | 'plain';
 
@@ -59,8 +60,8 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
       else if (o.k !== undefined && c <= kOpt) warnings.push(`lfda: class ${JSON.stringify(data.classes[ci])} has ${c} samples, so k = ${kOpt} was capped at ${c - 1} for it`);
     });
     const be = getBackend();
-    // Per class: affinities, then the two scatters as Laplacian products on the class block
-    // (GEMMs of class size), summed. Different-class pairs never appear explicitly.
+    // Per class: affinities, then both local scatters from one Laplacian product on the class
+    // block. Different-class pairs never appear explicitly.
     const Slw = new Float64Array(d * d);
     const Slb = new Float64Array(d * d);
     for (let c = 0; c < counts.length; c++) {
@@ -73,24 +74,22 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
       const nn = be.knn(sub.data, m, sub.data, m, d, kk, { excludeSelf: true });
       const sigma = new Float64Array(m);
       for (let a = 0; a < m; a++) sigma[a] = Math.max(Math.sqrt(nn.distances[a * kk + kk - 1]), 1e-12);
-      const D = be.sqeuclidean(sub.data, m, sub.data, m, d);
-      const Wlw = new Float64Array(m * m);
-      const Wlb = new Float64Array(m * m);
-      for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
-        const A = Math.exp(-D[a * m + b] / (sigma[a] * sigma[b]));
-        Wlw[a * m + b] = A / m;
-        // W_lb on same-class pairs minus the 1/n already counted in the total scatter.
-        Wlb[a * m + b] = A * (1 / n - 1 / m) - 1 / n;
+      // G = Σ_{a<b} A_ab δδᵀ from the backend's Laplacian product, and the class's own
+      // Σ_{a<b} δδᵀ = m Σ_a (x_a − μ_c)(x_a − μ_c)ᵀ; then, per the weights above,
+      //   S_lw += G / m,   S_lb += (1/n − 1/m) G − (m/n) C  (the total scatter adds 1/n back).
+      // Centred first: the Laplacian annihilates a common offset, which would otherwise cancel
+      // digits in Xᵀ (Lap X) and in the kernel's GEMM distances.
+      const xc = centred(sub.data, m, d);
+      const LX = new Float64Array(m * d);
+      be.affinityLaplacian(xc, m, d, sigma, LX);
+      const G = laplacianGram(xc, m, d, LX);
+      const C = be.gram(xc, m, d);
+      for (let p = 0; p < d * d; p++) {
+        Slw[p] += G[p] / m;
+        Slb[p] += (1 / n - 1 / m) * G[p] - (m / n) * C[p];
       }
-      const sw = denseScatter(sub, Wlw);
-      const sb = denseScatter(sub, Wlb);
-      for (let p = 0; p < d * d; p++) { Slw[p] += sw[p]; Slb[p] += sb[p]; }
     }
-    const mean = new Float64Array(d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x.data[i * d + j] / n;
-    const Xc = new Float64Array(n * d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Xc[i * d + j] = x.data[i * d + j] - mean[j];
-    const St = be.gram(Xc, n, d);
+    const St = be.gram(centred(x.data, n, d), n, d);
     for (let i = 0; i < d * d; i++) Slb[i] += St[i];
     const components = solveLfda(St, Slw, Slb, d, o.nComponents ?? d, embedding);
     return this.setFitted(components, { warnings });
