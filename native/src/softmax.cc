@@ -42,6 +42,36 @@ double SqDist4(const double* a, const double* b, int64_t k) {
   return (s0 + s1) + (s2 + s3);
 }
 
+// The distinct columns of a block's row lists (bj[start[r] .. end[r]) for r < rb), ascending,
+// in U; pos[j] becomes j's place in U. pos must be all −1 on entry; ReleaseColumns restores it.
+void CollectColumns(const int32_t* bj, const int64_t* start, const int64_t* end, int64_t rb, int64_t n, std::vector<int32_t>& pos, std::vector<int32_t>& U) {
+  U.clear();
+  for (int64_t r = 0; r < rb; r++)
+    for (int64_t q = start[r]; q < end[r]; q++)
+      if (pos[bj[q]] < 0) {
+        pos[bj[q]] = 0;
+        U.push_back(bj[q]);
+      }
+  // Ascending columns make the gathers below walk memory forward.
+  if (static_cast<int64_t>(U.size()) * 8 < n) std::sort(U.begin(), U.end());
+  else {
+    U.clear();
+    for (int64_t j = 0; j < n; j++)
+      if (pos[j] == 0) U.push_back(static_cast<int32_t>(j));
+  }
+  for (size_t t = 0; t < U.size(); t++) pos[U[t]] = static_cast<int32_t>(t);
+}
+
+void ReleaseColumns(std::vector<int32_t>& pos, const std::vector<int32_t>& U) {
+  for (int32_t j : U) pos[j] = -1;
+}
+
+// Rows of M (stride cols) listed in U, packed into out (U.size() x cols).
+void GatherRows(const double* M, int64_t cols, const std::vector<int32_t>& U, std::vector<double>& out) {
+  out.resize(U.size() * static_cast<size_t>(cols));
+  for (size_t t = 0; t < U.size(); t++) std::copy(M + U[t] * cols, M + (U[t] + 1) * cols, out.data() + t * cols);
+}
+
 // Arguments: X (Float64Array, n x d), Z (Float64Array, n x k), n, d, k, y (Int32Array, n),
 // cutoff, SX (Float64Array, n x d, written). Returns Σ_i p_i.
 Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
@@ -83,8 +113,9 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
   std::vector<double> bv(static_cast<size_t>(rows * n));
   std::vector<int64_t> bStart(static_cast<size_t>(rows + 1)), bEnd(static_cast<size_t>(rows));
   std::vector<double> rowSum(static_cast<size_t>(rows)), colSum;
-  std::vector<double> dense;  // rb x n: exact inner products, then the weights, on dense blocks
-  std::vector<double> T;
+  std::vector<double> dense;  // rb x (columns used): exact inner products, then the weights, on dense blocks
+  std::vector<double> T, V, packed;
+  std::vector<int32_t> pos(static_cast<size_t>(n), -1), U;
   std::fill(SX, SX + n * d, 0.0);
   double f = 0;
   for (int64_t s0 = 0; s0 < n; s0 += rows) {
@@ -105,12 +136,17 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
       total += cnt;
     }
     bStart[rb] = total;
-    // Exact distances: pair by pair while the supports are sparse; from one float64 GEMM for
-    // the block when they cover more than a sixth of it (a pair costs ~6 GEMM entries).
-    const bool denseDist = 6 * total > rb * n;
+    // Exact distances: pair by pair while the supports are sparse; from one float64 GEMM over
+    // the block's rows and the columns their supports use when those cover more than a sixth
+    // of that rectangle (a pair costs ~6 GEMM entries). Rows ordered by class keep the
+    // rectangle narrow.
+    CollectColumns(bj.data(), bStart.data(), bStart.data() + 1, rb, n, pos, U);
+    const int64_t uc = static_cast<int64_t>(U.size());
+    const bool denseDist = 6 * total > rb * uc;
     if (denseDist) {
-      dense.resize(static_cast<size_t>(rows * n));
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rb), static_cast<int>(n), static_cast<int>(k), 1.0, Z + s0 * k, static_cast<int>(k), Z, static_cast<int>(k), 0.0, dense.data(), static_cast<int>(n));
+      GatherRows(Z, k, U, packed);
+      dense.resize(static_cast<size_t>(rb * uc));
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rb), static_cast<int>(uc), static_cast<int>(k), 1.0, Z + s0 * k, static_cast<int>(k), packed.data(), static_cast<int>(k), 0.0, dense.data(), static_cast<int>(uc));
     }
     int64_t kept = 0;
     for (int64_t r = 0; r < rb; r++) {
@@ -122,7 +158,7 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
         const int64_t j = bj[q];
         double v;
         if (denseDist) {
-          v = aug.nrm[i] + aug.nrm[j] - 2 * dense[r * n + j];
+          v = aug.nrm[i] + aug.nrm[j] - 2 * dense[r * uc + pos[j]];
           if (v < 0) v = 0;
         } else {
           v = SqDist4(zi, Z + j * k, k);
@@ -157,31 +193,39 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
       kept += w0 - q0;
       bEnd[r] = w0;
     }
-    // Laplacian: pair by pair while sparse; two GEMMs on the dense block of weights W_b when
-    // they cover more than about a tenth of it (a pair costs ~10 GEMM entries, being scattered).
-    if (10 * kept > rb * n) {
-      dense.assign(static_cast<size_t>(rb * n), 0.0);
+    ReleaseColumns(pos, U);
+    // Laplacian: pair by pair while sparse; two GEMMs on the block of weights W_b restricted
+    // to the columns it uses when they fill more than about a tenth of that rectangle (a
+    // pair costs ~10 GEMM entries, being scattered).
+    CollectColumns(bj.data(), bStart.data(), bEnd.data(), rb, n, pos, U);
+    const int64_t uk = static_cast<int64_t>(U.size());
+    if (10 * kept > rb * uk) {
+      dense.assign(static_cast<size_t>(rb * uk), 0.0);
       for (int64_t r = 0; r < rb; r++)
-        for (int64_t q = bStart[r]; q < bEnd[r]; q++) dense[r * n + bj[q]] = bv[q];
-      // Rows of the block gain rowSum_i x_i − (W_b X)_i; every row j gains colSum_j x_j − (W_bᵀ X_b)_j.
+        for (int64_t q = bStart[r]; q < bEnd[r]; q++) dense[r * uk + pos[bj[q]]] = bv[q];
+      // Rows of the block gain rowSum_i x_i − (W_b X)_i; every used column j gains
+      // colSum_j x_j − (W_bᵀ X_b)_j.
+      GatherRows(X, d, U, packed);
       T.resize(static_cast<size_t>(rb * d));
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rb), static_cast<int>(d), static_cast<int>(n), 1.0, dense.data(), static_cast<int>(n), X, static_cast<int>(d), 0.0, T.data(), static_cast<int>(d));
-      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(n), static_cast<int>(d), static_cast<int>(rb), -1.0, dense.data(), static_cast<int>(n), X + s0 * d, static_cast<int>(d), 1.0, SX, static_cast<int>(d));
-      colSum.assign(static_cast<size_t>(n), 0.0);
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rb), static_cast<int>(d), static_cast<int>(uk), 1.0, dense.data(), static_cast<int>(uk), packed.data(), static_cast<int>(d), 0.0, T.data(), static_cast<int>(d));
+      V.resize(static_cast<size_t>(uk * d));
+      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(uk), static_cast<int>(d), static_cast<int>(rb), 1.0, dense.data(), static_cast<int>(uk), X + s0 * d, static_cast<int>(d), 0.0, V.data(), static_cast<int>(d));
+      colSum.assign(static_cast<size_t>(uk), 0.0);
       for (int64_t r = 0; r < rb; r++)
-        for (int64_t q = bStart[r]; q < bEnd[r]; q++) colSum[bj[q]] += bv[q];
+        for (int64_t q = bStart[r]; q < bEnd[r]; q++) colSum[pos[bj[q]]] += bv[q];
       for (int64_t r = 0; r < rb; r++) {
         const double* xi = X + (s0 + r) * d;
         double* si = SX + (s0 + r) * d;
         for (int64_t c = 0; c < d; c++) si[c] += rowSum[r] * xi[c] - T[r * d + c];
       }
-      for (int64_t j = 0; j < n; j++) {
-        if (colSum[j] == 0) continue;
-        const double* xj = X + j * d;
-        double* sj = SX + j * d;
-        for (int64_t c = 0; c < d; c++) sj[c] += colSum[j] * xj[c];
+      for (int64_t t = 0; t < uk; t++) {
+        const double* xj = X + static_cast<int64_t>(U[t]) * d;
+        double* sj = SX + static_cast<int64_t>(U[t]) * d;
+        for (int64_t c = 0; c < d; c++) sj[c] += colSum[t] * xj[c] - V[t * d + c];
       }
+      ReleaseColumns(pos, U);
     } else {
+      ReleaseColumns(pos, U);
       for (int64_t r = 0; r < rb; r++) {
         const int64_t i = s0 + r;
         const double* xi = X + i * d;

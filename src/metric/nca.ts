@@ -81,8 +81,14 @@ export class NCA extends MahalanobisLearner<NcaOptions> {
     const tol = checkPositive(this.options.tol ?? 1e-5, 'tol', 'nca', true);
     if (x.rows < 2) throw new RangeError('nca: needs at least 2 samples');
     const L0 = initComponents(x, k, this.options.init ?? 'auto', toRandom(this.options.seed ?? 0), 'nca');
+    // Rows ordered by class: the objective and its gradient do not depend on the order, and
+    // neighbouring rows then share most of their softmax support, so the backend's dense
+    // blocks stay narrow.
+    const order = Array.from({ length: x.rows }, (_, i) => i).sort((a, b) => data.y[a] - data.y[b] || a - b);
+    const xs = x.takeRows(order);
+    const ys = Int32Array.from(order, (i) => data.y[i]);
     const ws = createNcaWorkspace(x.rows, x.cols, k);
-    const res = minimizeLbfgs((L, g) => ncaLossGrad(x, data.y, L, k, g, ws), L0, {
+    const res = minimizeLbfgs((L, g) => ncaLossGrad(xs, ys, L, k, g, ws), L0, {
       maxIter, gtol: tol,
       onIter: (iteration, objective) => this.progress({ iteration, maxIter, objective }),
     });
