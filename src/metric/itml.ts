@@ -69,26 +69,50 @@ export interface ItmlResult {
 }
 
 /** Percentile (linear interpolation, numpy's default) of an array; does not modify it. */
-function percentile(values: ArrayLike<number>, q: number): number {
+/** Linear-interpolation percentiles (numpy's default) of values, from one sort. */
+function percentiles(values: ArrayLike<number>, qs: number[]): number[] {
   const s = Float64Array.from(values).sort();
   if (s.length === 0) throw new RangeError('percentile: no values');
-  const pos = (q / 100) * (s.length - 1);
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+  return qs.map((q) => {
+    const pos = (q / 100) * (s.length - 1);
+    const lo = Math.floor(pos), hi = Math.ceil(pos);
+    return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+  });
+}
+
+/** A hash of row i's values (−0 and 0 alike, as the string key used to treat them). */
+function rowHash(x: Float64Array, i: number, d: number): number {
+  let h = 0x811c9dc5;
+  for (let c = 0; c < d; c++) {
+    const v = x[i * d + c];
+    const f = v === 0 ? 0 : v; // −0 → 0
+    const lo = (f * 2654435761) | 0;
+    h = Math.imul(h ^ lo ^ Math.floor(f * 1e6), 16777619);
+  }
+  return h;
 }
 
 /** Squared prior distances between distinct points (sampled when there are many). */
 function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distance' | 'squared'): [number, number] {
   const d = t.points.cols;
-  // Deduplicate the points the tuples refer to by content.
-  const seen = new Map<string, number>();
+  // Deduplicate the points the tuples refer to by content (first occurrence kept): rows are
+  // bucketed by a hash of their values and compared in full only within a bucket.
+  const x = t.points.data;
+  const seenIndex = new Uint8Array(t.points.rows);
+  const buckets = new Map<number, number[]>();
   const rows: number[] = [];
+  const sameRow = (a: number, b: number): boolean => {
+    for (let c = 0; c < d; c++) if (!Object.is(x[a * d + c] + 0, x[b * d + c] + 0)) return false;
+    return true;
+  };
   for (const i of t.indices) {
-    if (seen.has(String(i))) continue;
-    seen.set(String(i), 1);
-    const key = Array.from(t.points.row(i)).join(',');
-    if (seen.has(key)) continue;
-    seen.set(key, 1);
+    if (seenIndex[i]) continue;
+    seenIndex[i] = 1;
+    const h = rowHash(x, i, d);
+    const bucket = buckets.get(h);
+    if (bucket?.some((j) => sameRow(i, j))) continue;
+    if (bucket) bucket.push(i);
+    else buckets.set(h, [i]);
     rows.push(i);
   }
   let pick = rows;
@@ -108,7 +132,8 @@ function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distanc
   }
   const dist = quadForms(diffs, nPairs, d, M0);
   if (scale === 'distance') for (let i = 0; i < dist.length; i++) dist[i] = Math.sqrt(dist[i]);
-  return [percentile(dist, 5), percentile(dist, 95)];
+  const [lo, hi] = percentiles(dist, [5, 95]);
+  return [lo, hi];
 }
 
 export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Random, onIter?: (it: number, conv: number) => void): ItmlResult {
