@@ -253,11 +253,13 @@ export interface Backend {
    */
   lsmlDescent(P: LsmlArrays, maxIter: number, tol: number): LsmlDescent;
   /**
-   * LFDA's local-scaling affinity A_ab = exp(−‖x_a − x_b‖² / (σ_a σ_b)) (a ≠ b) over the rows
-   * of X (m x d), and out = Lap(A) X = diag(A 1) X − A X (m x d), so Xᵀ out is
-   * Σ_{a<b} A_ab (x_a − x_b)(x_a − x_b)ᵀ. Memory O(block · m). The backends agree to rounding.
+   * LFDA's local-scaling affinity over the rows of X (m x d, m ≥ 2): σ_a the distance from
+   * row a to its k-th nearest other row (at least 1e-12), A_ab = exp(−‖x_a − x_b‖² / (σ_a σ_b))
+   * (a ≠ b), and out = Lap(A) X = diag(A 1) X − A X (m x d), so Xᵀ out is
+   * Σ_{a<b} A_ab (x_a − x_b)(x_a − x_b)ᵀ. Returns σ. Memory O(block · m). The backends agree
+   * to rounding.
    */
-  affinityLaplacian(X: Float64Array, m: number, d: number, sigma: Float64Array, out: Float64Array): void;
+  affinityLaplacian(X: Float64Array, m: number, d: number, k: number, out: Float64Array): Float64Array;
 
   // ---- decompositions (float64) ----
   /** Symmetric eigendecomposition of an n x n matrix (only the lower triangle is read). */

@@ -145,10 +145,10 @@ function wrap(addon: Addon): Backend {
       checkImpostorArgs(Z, n, k, y, rows, radius2, exactBelow);
       return addon.impostorCandidates(Z, n, k, y, rows, radius2, exactBelow);
     },
-    affinityLaplacian(X, m, d, sigma, out) {
-      if (!addon.affinityLaplacian) return jsAffinityLaplacian(X, m, d, sigma, out);
-      checkAffinityArgs(X, m, d, sigma, out);
-      addon.affinityLaplacian(X, m, d, sigma, out);
+    affinityLaplacian(X, m, d, k, out) {
+      if (!addon.affinityLaplacian) return jsAffinityLaplacian(X, m, d, k, out);
+      checkAffinityArgs(X, m, d, k, out);
+      return addon.affinityLaplacian(X, m, d, k, out);
     },
     lsmlDescent(P, maxIter, tol) {
       if (!addon.lsmlDescent) return jsLsmlDescent(P, maxIter, tol);

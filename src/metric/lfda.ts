@@ -71,17 +71,15 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
       if (m < 2) continue;
       const sub = x.takeRows(members);
       const kk = Math.min(kOpt, m - 1);
-      const nn = be.knn(sub.data, m, sub.data, m, d, kk, { excludeSelf: true });
-      const sigma = new Float64Array(m);
-      for (let a = 0; a < m; a++) sigma[a] = Math.max(Math.sqrt(nn.distances[a * kk + kk - 1]), 1e-12);
-      // G = Σ_{a<b} A_ab δδᵀ from the backend's Laplacian product, and the class's own
-      // Σ_{a<b} δδᵀ = m Σ_a (x_a − μ_c)(x_a − μ_c)ᵀ; then, per the weights above,
+      // G = Σ_{a<b} A_ab δδᵀ from the backend's Laplacian product (which also picks the local
+      // scales σ from the same distances), and the class's own Σ_{a<b} δδᵀ =
+      // m Σ_a (x_a − μ_c)(x_a − μ_c)ᵀ; then, per the weights above,
       //   S_lw += G / m,   S_lb += (1/n − 1/m) G − (m/n) C  (the total scatter adds 1/n back).
       // Centred first: the Laplacian annihilates a common offset, which would otherwise cancel
       // digits in Xᵀ (Lap X) and in the kernel's GEMM distances.
       const xc = centred(sub.data, m, d);
       const LX = new Float64Array(m * d);
-      be.affinityLaplacian(xc, m, d, sigma, LX);
+      be.affinityLaplacian(xc, m, d, kk, LX);
       const G = laplacianGram(xc, m, d, LX);
       const C = be.gram(xc, m, d);
       for (let p = 0; p < d * d; p++) {

@@ -162,39 +162,44 @@ test('impostorCandidates: no rows, and bad arguments as RangeErrors naming the a
   }
 });
 
-test('affinityLaplacian: both backends equal Σ_{a<b} A_ab (x_a − x_b)(x_a − x_b)ᵀ by definition, in one block and in several', () => {
+test('affinityLaplacian: both backends pick the k-th neighbour scales and equal Σ_{a<b} A_ab (x_a − x_b)(x_a − x_b)ᵀ by definition, in one block and in several', () => {
   const r = new Random(12);
-  for (const [m, d] of [[2, 1], [40, 3], [3000, 2]] as const) {
+  for (const [m, d, k] of [[2, 1, 1], [40, 3, 7], [3000, 2, 5]] as const) {
     const X = r.fillNormal(new Float64Array(m * d));
-    const sigma = Float64Array.from({ length: m }, () => 0.5 + r.next());
-    // Σ_{a<b} A_ab δδᵀ by definition, only on a few coordinates for the large case.
-    const want = new Float64Array(d * d);
+    // The scales by definition: the k-th smallest distance to another row.
     const step = m > 1000 ? 37 : 1;
-    for (let a = 0; a < m; a += step) for (let b = 0; b < m; b++) {
-      if (b === a) continue;
-      const A = Math.exp(-sqDist(X, a, b, d) / (sigma[a] * sigma[b]));
-      for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) want[p * d + q] += 0.5 * A * (X[a * d + p] - X[b * d + p]) * (X[a * d + q] - X[b * d + q]);
-    }
+    const scale = (a: number): number => {
+      const others: number[] = [];
+      for (let b = 0; b < m; b++) if (b !== a) others.push(sqDist(X, a, b, d));
+      others.sort((u, v) => u - v);
+      return Math.max(Math.sqrt(others[k - 1]), 1e-12);
+    };
     for (const [name, be] of BACKENDS) {
       const out = new Float64Array(m * d).fill(NaN);
-      be.affinityLaplacian(X, m, d, sigma, out);
+      const sigma = be.affinityLaplacian(X, m, d, k, out);
+      assert.equal(sigma.length, m);
+      for (let a = 0; a < m; a += step) assert.ok(Math.abs(sigma[a] - scale(a)) <= 1e-12 * scale(a), `${name}, m ${m}: σ_${a} ${sigma[a]} vs ${scale(a)}`);
+      const A = (a: number, b: number): number => Math.exp(-sqDist(X, a, b, d) / (sigma[a] * sigma[b]));
       if (step === 1) {
-        const got = new Float64Array(d * d);
+        const want = new Float64Array(d * d), got = new Float64Array(d * d);
+        for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) {
+          for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) want[p * d + q] += A(a, b) * (X[a * d + p] - X[b * d + p]) * (X[a * d + q] - X[b * d + q]);
+        }
         for (let a = 0; a < m; a++) for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) got[p * d + q] += X[a * d + p] * out[a * d + q];
         for (let p = 0; p < d * d; p++) assert.ok(Math.abs(got[p] - want[p]) <= 1e-10 * Math.max(1, maxAbs(want)), `${name}, m ${m}: entry ${p}, ${got[p]} vs ${want[p]}`);
       } else {
         // Row a of Lap(A) X is Σ_b A_ab (x_a − x_b): check the sampled rows directly.
         for (let a = 0; a < m; a += step) for (let p = 0; p < d; p++) {
           let v = 0;
-          for (let b = 0; b < m; b++) if (b !== a) v += Math.exp(-sqDist(X, a, b, d) / (sigma[a] * sigma[b])) * (X[a * d + p] - X[b * d + p]);
+          for (let b = 0; b < m; b++) if (b !== a) v += A(a, b) * (X[a * d + p] - X[b * d + p]);
           assert.ok(Math.abs(out[a * d + p] - v) <= 1e-9 * Math.max(1, Math.abs(v)), `${name}, m ${m}: row ${a}, ${out[a * d + p]} vs ${v}`);
         }
       }
     }
   }
   for (const [, be] of BACKENDS) {
-    assert.throws(() => be.affinityLaplacian(new Float64Array(6), 3, 2, Float64Array.from([1, 0, 1]), new Float64Array(6)), /sigma\[1\]/);
-    assert.throws(() => be.affinityLaplacian(new Float64Array(6), 3, 2, new Float64Array(2).fill(1), new Float64Array(6)), /sigma must be a Float64Array of 3 scales/);
-    assert.throws(() => be.affinityLaplacian(new Float64Array(6), 3, 2, new Float64Array(3).fill(1), new Float64Array(5)), /out must hold an 3 x 2 matrix/);
+    assert.throws(() => be.affinityLaplacian(new Float64Array(2), 1, 2, 1, new Float64Array(2)), /m must be/);
+    assert.throws(() => be.affinityLaplacian(new Float64Array(6), 3, 2, 3, new Float64Array(6)), /k must be an integer from 1 to m − 1 = 2, got 3/);
+    assert.throws(() => be.affinityLaplacian(new Float64Array(6), 3, 2, 1, new Float64Array(5)), /out must hold an 3 x 2 matrix/);
   }
 });
