@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,21 @@ namespace simlearn {
 
 namespace {
 
-double Scale(std::vector<double>& others, int64_t k) {
-  std::nth_element(others.begin(), others.begin() + (k - 1), others.end());
-  return std::max(std::sqrt(others[k - 1]), 1e-12);
+// max(√(k-th smallest of v[0 .. count)), 1e-12), keeping the k smallest in sorted order in
+// best (k entries): with k small, nearly every value fails the first comparison.
+double Scale(const double* v, int64_t count, int64_t skip, int64_t k, std::vector<double>& best) {
+  std::fill(best.begin(), best.end(), std::numeric_limits<double>::infinity());
+  for (int64_t b = 0; b < count; b++) {
+    const double x = v[b];
+    if (b == skip || !(x < best[k - 1])) continue;
+    int64_t t = k - 1;
+    while (t > 0 && best[t - 1] > x) {
+      best[t] = best[t - 1];
+      t--;
+    }
+    best[t] = x;
+  }
+  return std::max(std::sqrt(best[k - 1]), 1e-12);
 }
 
 // Arguments: X (Float64Array, m x d), m, d, k, out (Float64Array, m x d, written). Returns σ.
@@ -48,24 +61,27 @@ Napi::Value AffinityLaplacianExport(const Napi::CallbackInfo& info) {
     for (int64_t c = 0; c < d; c++) s += X[a * d + c] * X[a * d + c];
     nrm[a] = s;
   }
-  const int64_t rows = std::min<int64_t>(m, std::max<int64_t>(32, 262144 / m));
-  std::vector<double> A(static_cast<size_t>(rows * m)), others(static_cast<size_t>(m - 1));
+  // Classes up to 2048 rows (32 MB of affinities) in one block, which takes the symmetric path.
+  const int64_t rows = m <= 2048 ? m : std::max<int64_t>(32, 262144 / m);
+  std::vector<double> A(static_cast<size_t>(rows * m)), best(static_cast<size_t>(k));
   const int im = static_cast<int>(m), id = static_cast<int>(d);
   if (rows == m) {
-    // Upper triangle only: distances, then each row's scale from its row and column parts,
-    // then the exponentials with the degrees summed on the way.
+    // Distances on the upper triangle, mirrored for the scales; then the exponentials on the
+    // upper triangle only, with the degrees summed on the way (dsymm reads no other).
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, im, id, 1.0, X, id, 0.0, A.data(), im);
     for (int64_t a = 0; a < m; a++)
       for (int64_t b = a + 1; b < m; b++) {
         const double v = nrm[a] + nrm[b] - 2 * A[a * m + b];
         A[a * m + b] = v < 0 ? 0 : v;
       }
-    for (int64_t a = 0; a < m; a++) {
-      int64_t t = 0;
-      for (int64_t b = 0; b < a; b++) others[t++] = A[b * m + a];
-      for (int64_t b = a + 1; b < m; b++) others[t++] = A[a * m + b];
-      sigma[a] = Scale(others, k);
-    }
+    // The lower triangle from the upper in 32 x 32 tiles (a column walk would miss the cache
+    // on every read), so each row's distances are contiguous for the scale selection.
+    constexpr int64_t kTile = 32;
+    for (int64_t a0 = 0; a0 < m; a0 += kTile)
+      for (int64_t b0 = a0; b0 < m; b0 += kTile)
+        for (int64_t a = a0; a < std::min(a0 + kTile, m); a++)
+          for (int64_t b = std::max(b0, a + 1); b < std::min(b0 + kTile, m); b++) A[b * m + a] = A[a * m + b];
+    for (int64_t a = 0; a < m; a++) sigma[a] = Scale(A.data() + a * m, m, a, k, best);
     std::vector<double> deg(static_cast<size_t>(m), 0.0);
     for (int64_t a = 0; a < m; a++) {
       double* row = A.data() + a * m;
@@ -95,12 +111,7 @@ Napi::Value AffinityLaplacianExport(const Napi::CallbackInfo& info) {
   for (int64_t s0 = 0; s0 < m; s0 += rows) {
     const int64_t rb = std::min(rows, m - s0);
     distancesOfBlock(s0, rb);
-    for (int64_t r = 0; r < rb; r++) {
-      int64_t t = 0;
-      for (int64_t b = 0; b < m; b++)
-        if (b != s0 + r) others[t++] = A[r * m + b];
-      sigma[s0 + r] = Scale(others, k);
-    }
+    for (int64_t r = 0; r < rb; r++) sigma[s0 + r] = Scale(A.data() + r * m, m, s0 + r, k, best);
   }
   for (int64_t s0 = 0; s0 < m; s0 += rows) {
     const int64_t rb = std::min(rows, m - s0);
