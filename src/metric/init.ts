@@ -17,19 +17,28 @@ export function resolveNComponents(nComponents: number | undefined, d: number, a
 
 /** Top-k principal axes of X (rows of the result, unit length), largest variance first. */
 export function pcaAxes(X: Matrix<Float64Array>, k: number): Float64Array {
+  return principalAxes(X, k).axes;
+}
+
+/**
+ * The top k principal axes (k x d, rows orthonormal, largest variance first) and the scatter
+ * along each, Σ_i ((x_i − μ) · v)², which is the eigenvalue of the centred Gram matrix.
+ */
+export function principalAxes(X: Matrix<Float64Array>, k: number): { axes: Float64Array; scatter: Float64Array } {
   const n = X.rows, d = X.cols;
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c] += X.data[i * d + c] / n;
   const Xc = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) Xc[i * d + c] = X.data[i * d + c] - mean[c];
   const C = getBackend().gram(Xc, n, d);
-  const { vectors } = getBackend().eigh(C, d);
-  const out = new Float64Array(k * d);
+  const { values, vectors } = getBackend().eigh(C, d);
+  const axes = new Float64Array(k * d), scatter = new Float64Array(k);
   for (let r = 0; r < k; r++) {
     const j = d - 1 - r;
-    for (let c = 0; c < d; c++) out[r * d + c] = vectors[c * d + j];
+    scatter[r] = Math.max(values[j], 0);
+    for (let c = 0; c < d; c++) axes[r * d + c] = vectors[c * d + j];
   }
-  return out;
+  return { axes, scatter };
 }
 
 export function initComponents(X: Matrix<Float64Array>, k: number, init: InitOption, rng: Random, algorithm: string): Float64Array {

@@ -19,7 +19,7 @@ import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import { toRandom, type Random } from '../random.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
-import { classCounts, checkInt, pcaAxes } from './init.js';
+import { classCounts, checkInt, principalAxes } from './init.js';
 
 export interface RcaOptions extends BaseLearnerOptions {
   nComponents?: number;
@@ -115,30 +115,30 @@ export class RCA extends MahalanobisLearner<RcaOptions> {
     if (!(shrink >= 0 && shrink < 1)) throw new RangeError(`rca: shrinkage must be in [0, 1), got ${shrink}`);
     const nComp = this.options.nComponents;
     if (nComp !== undefined && (!Number.isInteger(nComp) || nComp < 1 || nComp > d)) throw new RangeError(`rca: nComponents must be an integer in 1..${d} (the number of features), got ${nComp}`);
-    // Basis of the data's span (or its top nComponents principal axes).
+    // Basis of the data's span (or its top nComponents principal axes), without the axes along
+    // which the data do not vary (constant columns). Only the chunklets' points are projected.
     const r0 = nComp ?? d;
-    let P = pcaAxes(x, r0); // r0 x d, rows orthonormal
-    const Z0 = new Float64Array(n * r0);
-    getBackend().gemm(false, true, n, r0, d, 1, x.data, d, P, d, 0, Z0, r0);
-    // Drop axes without variance (constant columns).
-    const variance = new Float64Array(r0);
-    const meanZ = new Float64Array(r0);
-    for (let i = 0; i < n; i++) for (let c = 0; c < r0; c++) meanZ[c] += Z0[i * r0 + c] / n;
-    for (let i = 0; i < n; i++) for (let c = 0; c < r0; c++) variance[c] += (Z0[i * r0 + c] - meanZ[c]) ** 2;
-    const vmax = Math.max(...variance);
+    const pca = principalAxes(x, r0); // r0 x d, rows orthonormal
+    const vmax = Math.max(...pca.scatter);
     const axes: number[] = [];
-    for (let c = 0; c < r0; c++) if (variance[c] > 1e-10 * vmax) axes.push(c);
+    for (let c = 0; c < r0; c++) if (pca.scatter[c] > 1e-10 * vmax) axes.push(c);
     if (axes.length === 0) throw new RangeError('rca: every feature is constant; nothing to learn from');
     const r = axes.length;
-    const Pr = new Float64Array(r * d);
-    axes.forEach((c, a) => Pr.set(P.subarray(c * d, c * d + d), a * d));
-    P = Pr;
-    // Chunklet covariance in the r-dimensional basis.
+    const P = new Float64Array(r * d);
+    axes.forEach((c, a) => P.set(pca.axes.subarray(c * d, c * d + d), a * d));
     const ids = new Map<number, number[]>();
+    const inChunk: number[] = [];
     for (let i = 0; i < n; i++) if (chunks[i] >= 0) {
       const l = ids.get(chunks[i]);
       if (l) l.push(i); else ids.set(chunks[i], [i]);
+      inChunk.push(i);
     }
+    // Z[k] = P x_i for the k-th chunked point i (rowOf maps i to k).
+    const rowOf = new Map<number, number>();
+    inChunk.forEach((i, k) => rowOf.set(i, k));
+    const Z = new Float64Array(inChunk.length * r);
+    getBackend().gemm(false, true, inChunk.length, r, d, 1, x.takeRows(inChunk).data, d, P, d, 0, Z, r);
+    // Chunklet covariance in the r-dimensional basis.
     let p = 0;
     const C = new Float64Array(r * r);
     const z = new Float64Array(r);
@@ -146,8 +146,8 @@ export class RCA extends MahalanobisLearner<RcaOptions> {
       if (members.length < 2) continue;
       const m = new Float64Array(r);
       const rows = members.map((i) => {
-        const v = new Float64Array(r);
-        axes.forEach((c, a) => { v[a] = Z0[i * r0 + c]; });
+        const k = rowOf.get(i)!;
+        const v = Z.slice(k * r, k * r + r);
         for (let a = 0; a < r; a++) m[a] += v[a] / members.length;
         return v;
       });
