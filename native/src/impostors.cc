@@ -39,11 +39,8 @@ Napi::Value ImpostorCandidatesExport(const Napi::CallbackInfo& info) {
   if (static_cast<int64_t>(yArr.ElementLength()) != n) ThrowRange(env, std::string(fn) + ": y has " + std::to_string(yArr.ElementLength()) + " labels, expected " + std::to_string(n));
   if (static_cast<int64_t>(r2.length) != n) ThrowRange(env, std::string(fn) + ": radius2 has " + std::to_string(r2.length) + " entries, expected " + std::to_string(n));
   if (static_cast<int64_t>(eb.length) != n) ThrowRange(env, std::string(fn) + ": exactBelow has " + std::to_string(eb.length) + " entries, expected " + std::to_string(n));
-  const int32_t* rows = rowsArr.Data();
   const int64_t m = static_cast<int64_t>(rowsArr.ElementLength());
-  for (int64_t r = 0; r < m; r++) {
-    if (rows[r] < 0 || rows[r] >= n) ThrowRange(env, std::string(fn) + ": rows[" + std::to_string(r) + "] = " + std::to_string(rows[r]) + " is not a row (0 .. " + std::to_string(n - 1) + ")");
-  }
+  const int32_t* rows = GetIndexArray(info, 4, fn, "rows", m, n).Data();
   const double* Z = z.as<double>();
   const int32_t* y = yArr.Data();
   const double* radius2 = r2.as<double>();

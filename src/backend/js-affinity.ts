@@ -22,7 +22,7 @@ export function checkAffinityArgs(X: Float64Array, m: number, d: number, k: numb
 }
 
 /** Rows per block: about 2 MB of float64 distances, at least 32 rows. */
-export function affinityBlockRows(m: number): number {
+function affinityBlockRows(m: number): number {
   return Math.min(m, Math.max(32, Math.floor(262_144 / m)));
 }
 

@@ -34,7 +34,7 @@ export function checkImpostorArgs(Z: Float64Array, n: number, k: number, y: Int3
 }
 
 /** Rows per block: about 4 M distances, and at least 32 rows. */
-export function impostorBlockRows(n: number, nRows: number): number {
+function impostorBlockRows(n: number, nRows: number): number {
   return Math.min(nRows, Math.max(32, Math.floor(4_000_000 / n)));
 }
 

@@ -19,7 +19,7 @@ import { gemm } from './js-kernels.js';
 import { augmentRows, searchMargin } from './js-augmented.js';
 
 /** Rows per block: about 2 MB of float64 distances, and at least 32 rows. */
-export function softmaxBlockRows(n: number): number {
+function softmaxBlockRows(n: number): number {
   return Math.min(n, Math.max(32, Math.floor(262_144 / n)));
 }
 

@@ -16,10 +16,6 @@ export function resolveNComponents(nComponents: number | undefined, d: number, a
 }
 
 /** Top-k principal axes of X (rows of the result, unit length), largest variance first. */
-export function pcaAxes(X: Matrix<Float64Array>, k: number): Float64Array {
-  return principalAxes(X, k).axes;
-}
-
 /**
  * The top k principal axes (k x d, rows orthonormal, largest variance first) and the scatter
  * along each, Σ_i ((x_i − μ) · v)², which is the eigenvalue of the centred Gram matrix.
@@ -54,7 +50,7 @@ export function initComponents(X: Matrix<Float64Array>, k: number, init: InitOpt
     for (let i = 0; i < k; i++) L[i * d + i] = 1;
     return L;
   }
-  if (kind === 'pca') return pcaAxes(X, k);
+  if (kind === 'pca') return principalAxes(X, k).axes;
   if (kind === 'random') {
     const L = new Float64Array(k * d);
     for (let i = 0; i < L.length; i++) L[i] = rng.normal();

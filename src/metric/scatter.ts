@@ -13,7 +13,7 @@ import { getBackend } from '../backend/index.js';
  * pass costs ~2·nnz·d scalar operations, which BLAS outruns many times over, so the
  * break-even point depends on the backend.
  */
-export function sparseDensity(): number {
+function sparseDensity(): number {
   return getBackend().name === 'native' ? 0.07 : 0.35;
 }
 
