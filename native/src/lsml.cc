@@ -76,7 +76,49 @@ double LogDetDivergence(const Problem& P, const double* M, double* work) {
 }
 
 // ∇f(M), symmetrised; false when M is not positive definite.
-bool Gradient(const Problem& P, const double* M, const double* ab, const double* cd, double* grad, double* Z, double* work, std::vector<double>& cab, std::vector<double>& ccd) {
+// Buffers of the gradient's pair term: Z = L_w X, and the rows that term touches.
+struct GradientWork {
+  std::vector<double> Z, Xrows, Zrows, cab, ccd;
+  std::vector<uint8_t> used;
+  std::vector<int64_t> rows;
+  GradientWork(int64_t N, int64_t d, int64_t n)
+      : Z(static_cast<size_t>(N * d)), Xrows(static_cast<size_t>(N * d)), Zrows(static_cast<size_t>(N * d)),
+        cab(static_cast<size_t>(n)), ccd(static_cast<size_t>(n)), used(static_cast<size_t>(N)) {
+    rows.reserve(static_cast<size_t>(N));
+  }
+};
+
+// Xᵀ Z += over the rows of Z that violated quadruplets touch only: once the metric is close,
+// few quadruplets are violated and the GEMM shrinks with them (the JavaScript reference
+// multiplies all rows; the sums agree to rounding).
+void AddPairScatter(const Problem& P, GradientWork& g, double* grad) {
+  const int64_t d = P.d;
+  g.rows.clear();
+  for (int64_t q = 0; q < P.n; q++) {
+    if (g.cab[q] == 0 && g.ccd[q] == 0) continue;
+    for (const int32_t r : {P.abFirst[q], P.abSecond[q], P.cdFirst[q], P.cdSecond[q]})
+      if (!g.used[r]) {
+        g.used[r] = 1;
+        g.rows.push_back(r);
+      }
+  }
+  for (const int64_t r : g.rows) std::fill(g.Z.data() + r * d, g.Z.data() + (r + 1) * d, 0.0);
+  AddPairLaplacian(g.Z.data(), P.X, d, P.abFirst, P.abSecond, g.cab.data(), P.n);
+  AddPairLaplacian(g.Z.data(), P.X, d, P.cdFirst, P.cdSecond, g.ccd.data(), P.n);
+  const int64_t K = static_cast<int64_t>(g.rows.size());
+  for (int64_t k = 0; k < K; k++) {
+    const int64_t r = g.rows[static_cast<size_t>(k)];
+    std::copy(P.X + r * d, P.X + (r + 1) * d, g.Xrows.data() + k * d);
+    std::copy(g.Z.data() + r * d, g.Z.data() + (r + 1) * d, g.Zrows.data() + k * d);
+    g.used[r] = 0;
+  }
+  const int di = static_cast<int>(d);
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, di, di, static_cast<int>(K), 1.0, g.Xrows.data(), di, g.Zrows.data(), di, 1.0, grad, di);
+}
+
+bool Gradient(const Problem& P, const double* M, const double* ab, const double* cd, double* grad, double* work, GradientWork& g) {
+  std::vector<double>& cab = g.cab;
+  std::vector<double>& ccd = g.ccd;
   const int64_t d = P.d;
   int64_t violated = 0;
   for (int64_t q = 0; q < P.n; q++) {
@@ -96,12 +138,7 @@ bool Gradient(const Problem& P, const double* M, const double* ab, const double*
       const double inv = j <= i ? work[i * d + j] : work[j * d + i];
       grad[i * d + j] = P.priorInv[i * d + j] - inv;
     }
-  if (violated > 0) {
-    std::fill(Z, Z + P.N * d, 0.0);
-    AddPairLaplacian(Z, P.X, d, P.abFirst, P.abSecond, cab.data(), P.n);
-    AddPairLaplacian(Z, P.X, d, P.cdFirst, P.cdSecond, ccd.data(), P.n);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(d), static_cast<int>(d), static_cast<int>(P.N), 1.0, P.X, static_cast<int>(d), Z, static_cast<int>(d), 1.0, grad, static_cast<int>(d));
-  }
+  if (violated > 0) AddPairScatter(P, g, grad);
   SymmetrizeInPlace(grad, d);
   return true;
 }
@@ -139,8 +176,8 @@ Napi::Value LsmlDescentExport(const Napi::CallbackInfo& info) {
   const double tol = GetNumber(info, 12, fn, "tol");
 
   const int64_t dd = d * d;
-  std::vector<double> Y(static_cast<size_t>(N * d)), Z(static_cast<size_t>(N * d)), work(static_cast<size_t>(dd));
-  std::vector<double> cab(static_cast<size_t>(n)), ccd(static_cast<size_t>(n));
+  std::vector<double> Y(static_cast<size_t>(N * d)), work(static_cast<size_t>(dd));
+  GradientWork gw(N, d, n);
   Napi::Float64Array Mout = Napi::Float64Array::New(env, static_cast<size_t>(dd));
   double* M = Mout.Data();
   std::copy(prior.as<double>(), prior.as<double>() + dd, M);
@@ -148,7 +185,7 @@ Napi::Value LsmlDescentExport(const Napi::CallbackInfo& info) {
   std::vector<double> ab(static_cast<size_t>(n)), cd(static_cast<size_t>(n));
   SquaredLengths(P, M, Y.data(), ab.data(), cd.data());
   std::vector<double> G(static_cast<size_t>(dd)), Gnew(static_cast<size_t>(dd)), trial(static_cast<size_t>(dd));
-  if (!Gradient(P, M, ab.data(), cd.data(), G.data(), Z.data(), work.data(), cab, ccd)) ThrowRange(env, std::string(fn) + ": the prior is not positive definite");
+  if (!Gradient(P, M, ab.data(), cd.data(), G.data(), work.data(), gw)) ThrowRange(env, std::string(fn) + ": the prior is not positive definite");
   double f = ResidualLoss(P, ab.data(), cd.data()) + LogDetDivergence(P, M, work.data());
   double step = 1;
   std::vector<double> abG(static_cast<size_t>(n)), cdG(static_cast<size_t>(n)), abTrial(static_cast<size_t>(n)), cdTrial(static_cast<size_t>(n));
@@ -175,7 +212,7 @@ Napi::Value LsmlDescentExport(const Napi::CallbackInfo& info) {
           cdTrial[q] = cd[q] - step * cdG[q];
         }
         fNew = ResidualLoss(P, abTrial.data(), cdTrial.data()) + reg;
-        if (fNew <= f - 1e-4 * step * g2 && Gradient(P, trial.data(), abTrial.data(), cdTrial.data(), Gnew.data(), Z.data(), work.data(), cab, ccd)) {
+        if (fNew <= f - 1e-4 * step * g2 && Gradient(P, trial.data(), abTrial.data(), cdTrial.data(), Gnew.data(), work.data(), gw)) {
           accepted = true;
           break;
         }

@@ -17,6 +17,21 @@ import type { GlassoSweeps } from './backend.js';
 // Warm starts carry β over.
 const LASSO_TOL = 1e-10;
 
+/** Σ a[ao + l] b[bo + l] in glasso.cc's order: four partial sums by l mod 4, then the tail. */
+function dot4(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
+  const d4 = d & ~3;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let l = 0; l < d4; l += 4) {
+    s0 += a[ao + l] * b[bo + l];
+    s1 += a[ao + l + 1] * b[bo + l + 1];
+    s2 += a[ao + l + 2] * b[bo + l + 2];
+    s3 += a[ao + l + 3] * b[bo + l + 3];
+  }
+  let s = (s0 + s1) + (s2 + s3);
+  for (let l = d4; l < d; l++) s += a[ao + l] * b[bo + l];
+  return s;
+}
+
 export function graphicalLassoSweeps(S: Float64Array, d: number, rho: number, maxIter: number, tol: number, lassoMaxIter: number): GlassoSweeps {
   if (d < 2) throw new RangeError(`graphicalLassoSweeps: d must be at least 2, got ${d}`);
   if (S.length !== d * d) throw new RangeError(`graphicalLassoSweeps: S must be a ${d} x ${d} matrix (${d * d} values), got ${S.length}`);
@@ -39,9 +54,7 @@ export function graphicalLassoSweeps(S: Float64Array, d: number, rho: number, ma
       // r = s12 − W11 β.
       for (let k = 0; k < d; k++) {
         const wo = k * d;
-        let acc = 0;
-        for (let l = 0; l < d; l++) acc += W[wo + l] * Bt[bo + l];
-        r[k] = S[wo + j] - acc + W[wo + j] * Bt[bo + j];
+        r[k] = S[wo + j] - dot4(W, wo, Bt, bo, d) + W[wo + j] * Bt[bo + j];
       }
       for (let sweep = 0; sweep < lassoMaxIter; sweep++) {
         let maxDelta = 0, maxBeta = 0;
@@ -68,8 +81,7 @@ export function graphicalLassoSweeps(S: Float64Array, d: number, rho: number, ma
       for (let k = 0; k < d; k++) {
         if (k === j) continue;
         const wo = k * d;
-        let acc = 0;
-        for (let l = 0; l < d; l++) if (l !== j) acc += W[wo + l] * Bt[bo + l];
+        const acc = dot4(W, wo, Bt, bo, d); // β_j = 0: no need to skip l = j
         change += Math.abs(acc - W[wo + j]);
         W[wo + j] = acc;
         W[j * d + k] = acc;

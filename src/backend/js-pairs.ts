@@ -26,10 +26,19 @@ export function pairQuadForms(X: Float64Array, Y: Float64Array, N: number, d: nu
   const n = out.length;
   checkIndices(fn, 'first', first, n, N);
   checkIndices(fn, 'second', second, n, N);
+  // Four partial sums in native/src/pair_loops.h's order (same bits).
+  const d4 = d & ~3;
   for (let t = 0; t < n; t++) {
     const a = first[t] * d, b = second[t] * d;
-    let s = 0;
-    for (let c = 0; c < d; c++) s += (Y[a + c] - Y[b + c]) * (X[a + c] - X[b + c]);
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let c = 0; c < d4; c += 4) {
+      s0 += (Y[a + c] - Y[b + c]) * (X[a + c] - X[b + c]);
+      s1 += (Y[a + c + 1] - Y[b + c + 1]) * (X[a + c + 1] - X[b + c + 1]);
+      s2 += (Y[a + c + 2] - Y[b + c + 2]) * (X[a + c + 2] - X[b + c + 2]);
+      s3 += (Y[a + c + 3] - Y[b + c + 3]) * (X[a + c + 3] - X[b + c + 3]);
+    }
+    let s = (s0 + s1) + (s2 + s3);
+    for (let c = d4; c < d; c++) s += (Y[a + c] - Y[b + c]) * (X[a + c] - X[b + c]);
     out[t] = s;
   }
 }

@@ -177,6 +177,24 @@ function wrap(addon: Addon): Backend {
 }
 
 /** The native backend, or null if the addon is not built or cannot load (see nativeLoadError). */
+/**
+ * Loads the addon with OpenBLAS told the thread count through its environment variable,
+ * which it reads once, when the library loads. Without it OpenBLAS starts a worker per core
+ * that spins for its first ~0.1 s of waiting even when we then set one thread: CPU time that
+ * lands on whatever runs first. The variable is put back afterwards so child processes
+ * don't inherit it; setThreads can still raise the count later (OpenBLAS adds workers then).
+ */
+function loadWithBlasThreads(file: string, threads: number): Addon {
+  const name = 'OPENBLAS_NUM_THREADS';
+  const previous = process.env[name];
+  if (previous === undefined) process.env[name] = String(threads);
+  try {
+    return createRequire(import.meta.url)(file) as Addon;
+  } finally {
+    if (previous === undefined) delete process.env[name];
+  }
+}
+
 export function loadNativeBackend(): Backend | null {
   if (loaded !== undefined) return loaded;
   const file = join(packageRoot(), ADDON_FILE);
@@ -186,9 +204,10 @@ export function loadNativeBackend(): Backend | null {
     return null;
   }
   try {
-    const addon = createRequire(import.meta.url)(file) as Addon;
+    const threads = threadsFromEnv();
+    const addon = loadWithBlasThreads(file, threads);
     addon.setLinAlgError(LinAlgError);
-    addon.setThreads(threadsFromEnv());
+    addon.setThreads(threads);
     loaded = wrap(addon);
     loadedAddon = addon;
     reason = null;

@@ -10,6 +10,9 @@ import { predefinedFolds, stratifiedKFold, kFold, type Split } from '../preproce
 import { createLearner, getAlgorithm, type Task } from '../metric/algorithms.js';
 import { KNeighborsClassifier } from '../neighbors/knn-classifier.js';
 import { KNeighborsRegressor } from '../neighbors/knn-regressor.js';
+import { measureCpu } from './cpu-time.js';
+
+export { cpuSeconds } from './cpu-time.js';
 
 export interface CrossValidateOptions {
   /** A registered algorithm name ('euclidean' = no learning). */
@@ -53,19 +56,9 @@ export interface CrossValidateResult {
   nFolds: number;
   accuracy?: Summary;
   mse?: Summary;
-  /** CPU seconds of each fold's learner fit (see cpuSeconds). */
+  /** CPU seconds of each fold's learner fit, its background threads included (see cpu-time.ts). */
   fitSeconds: { median: number; perFold: number[] };
   warnings: string[];
-}
-
-/**
- * CPU seconds of this process (user + system): the unit metric-learn's reference figures use,
- * and far steadier than wall time on a shared machine. Single-threaded backends make it the
- * fit's own time; with a multi-threaded BLAS it sums the threads (the bench uses one).
- */
-export function cpuSeconds(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
 }
 
 export function summarize(values: number[]): Summary {
@@ -127,15 +120,14 @@ export function crossValidate(X: Matrix<FloatArray> | number[][], y: ArrayLike<n
     // A regression learner (mlkr) scored by k-NN accuracy fits the class codes as its targets
     // (as metric-learn's MLKR does on integer labels); text labels have no numbers of their own.
     const fitY = task === 'regression' ? ytr.map(Number) : spec.task === 'regression' ? ytr.map((v) => classCode.get(v)!) : ytr;
-    const t0 = cpuSeconds();
+    let fitSeconds: number;
     try {
-      learner.fit(Ztr, fitY);
+      fitSeconds = measureCpu(() => learner.fit(Ztr, fitY)).seconds;
     } catch (err) {
       const e = err as Error;
       e.message = `fold ${f}: ${e.message}`;
       throw e;
     }
-    const fitSeconds = cpuSeconds() - t0;
     if (f === 0) effective = learner.params;
     const Ttr = learner.transform(Ztr);
     const Tte = learner.transform(Zte);
