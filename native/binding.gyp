@@ -20,7 +20,8 @@
         "src/row_scan.cc",
         "src/lsml.cc",
         "src/scml.cc",
-        "src/affinity.cc"
+        "src/affinity.cc",
+        "src/sample_pairs.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

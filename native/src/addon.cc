@@ -68,6 +68,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterLsml(env, exports);
   RegisterAffinity(env, exports);
   RegisterScml(env, exports);
+  RegisterSamplePairs(env, exports);
   return exports;
 }
 

@@ -16,5 +16,6 @@ void RegisterImpostors(Napi::Env env, Napi::Object exports);
 void RegisterLsml(Napi::Env env, Napi::Object exports);
 void RegisterAffinity(Napi::Env env, Napi::Object exports);
 void RegisterScml(Napi::Env env, Napi::Object exports);
+void RegisterSamplePairs(Napi::Env env, Napi::Object exports);
 
 }  // namespace simlearn

@@ -104,6 +104,12 @@ export interface GlassoSweeps {
   converged: boolean;
 }
 
+/** Pairs of row indices: (a[t], b[t]). */
+export interface IndexPairs {
+  a: Int32Array;
+  b: Int32Array;
+}
+
 /**
  * SCML's fixed inputs to its dual-averaging iterations (see scmlRdaIterations and
  * js-scml.ts): the triplets, the points projected on the bases, and the step's constants.
@@ -222,6 +228,16 @@ export interface Backend {
    * 1 uses t β). Throws a RangeError naming the argument for a bad problem or state. Both
    * backends give the same bits, including the generator words after.
    */
+  /**
+   * `count` distinct unordered pairs of labelled rows by rejection sampling: first point
+   * uniform over `known` (the labelled rows), partner uniform among its class or over `known`
+   * (same = false: of another class). codes[i] is row i's class (−1: unlabelled); class c's
+   * rows are members[memberStart[c] .. memberStart[c + 1]). rng holds the 4 xoshiro128** words
+   * of a Random and is advanced in place, so the caller's generator continues the same stream.
+   * count must be at most a third of the feasible pairs. Same draws on both backends
+   * (js-sample-pairs.ts).
+   */
+  samplePairs(codes: Int32Array, known: Int32Array, memberStart: Int32Array, members: Int32Array, count: number, same: boolean, rng: Uint32Array): IndexPairs;
   scmlRdaIterations(problem: ScmlRdaProblem, state: ScmlRdaState, from: number, to: number): void;
   /**
    * Σ_t [1 + d(a_t, p_t) − d(a_t, n_t)]₊ over triplets t whose pairs are ids[2t] (anchor,

@@ -10,6 +10,7 @@ import { impostorCandidates } from './js-impostors.js';
 import { lsmlDescent } from './js-lsml.js';
 import { affinityLaplacian } from './js-affinity.js';
 import { scmlRdaIterations, tripletHingeSum } from './js-scml.js';
+import { samplePairs } from './js-sample-pairs.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -37,6 +38,7 @@ export const jsBackend: Backend = {
   lsmlDescent,
   affinityLaplacian,
   scmlRdaIterations,
+  samplePairs,
   tripletHingeSum,
   eigh: dec.eigh,
   cholesky: dec.cholesky,

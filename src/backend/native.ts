@@ -19,6 +19,7 @@ import { checkLsmlArrays, lsmlDescent as jsLsmlDescent } from './js-lsml.js';
 import { checkImpostorArgs, impostorCandidates as jsImpostorCandidates } from './js-impostors.js';
 import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplacian } from './js-softmax.js';
 import * as jsPairs from './js-pairs.js';
+import { samplePairs as jsSamplePairs } from './js-sample-pairs.js';
 import { scmlRdaIterations as jsScmlRdaIterations, tripletHingeSum as jsTripletHingeSum } from './js-scml.js';
 
 const ADDON_FILE = join('native', 'build', 'Release', 'simlearn_native.node');
@@ -58,6 +59,7 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   scmlRdaIterations?(T: Int32Array, XB: Float64Array, n: number, K: number, batch: number, beta: number, gamma: number, delta: number, w: Float64Array, sum: Float64Array, ada2: Float64Array, coef: Float64Array, g: Float64Array, act: Int32Array, nAct: number, dirty: boolean, rng: Uint32Array, from: number, to: number): { nAct: number; dirty: boolean };
   tripletHingeSum?: Backend['tripletHingeSum'];
   affinityLaplacian?: Backend['affinityLaplacian'];
+  samplePairs?: Backend['samplePairs'];
 }
 
 let loaded: Backend | null | undefined;
@@ -163,6 +165,8 @@ function wrap(addon: Addon): Backend {
       st.nAct = r.nAct;
       st.dirty = r.dirty;
     },
+    // The addon makes every check itself.
+    samplePairs: addon.samplePairs ?? jsSamplePairs,
     tripletHingeSum(X, XM, n, d, pairA, pairB, ids) {
       if (!addon.tripletHingeSum) return jsTripletHingeSum(X, XM, n, d, pairA, pairB, ids);
       return addon.tripletHingeSum(X, XM, n, d, pairA, pairB, ids);

@@ -36,6 +36,8 @@ export class Constraints {
   readonly nClasses: number;
   /** Point indices of each class. */
   private readonly members: Int32Array[];
+  private readonly memberStart: Int32Array;
+  private readonly memberRows: Int32Array;
 
   constructor(partialLabels: ArrayLike<PartialLabel>) {
     const map = new Map<number | string, number>();
@@ -58,7 +60,12 @@ export class Constraints {
     }
     this.codes = codes;
     this.nClasses = lists.length;
-    this.members = lists.map((l) => Int32Array.from(l));
+    // One flat array of every class's rows (CSR, for the backend's sampler), viewed per class.
+    this.memberStart = new Int32Array(lists.length + 1);
+    for (let c = 0; c < lists.length; c++) this.memberStart[c + 1] = this.memberStart[c] + lists[c].length;
+    this.memberRows = new Int32Array(this.memberStart[lists.length]);
+    lists.forEach((l, c) => this.memberRows.set(l, this.memberStart[c]));
+    this.members = lists.map((_, c) => this.memberRows.subarray(this.memberStart[c], this.memberStart[c + 1]));
   }
 
   get nKnown(): number {
@@ -124,32 +131,12 @@ export class Constraints {
       }
       return { a, b };
     }
-    // Sparse request: rejection sampling; a drawn pair is new with probability ≥ 2/3.
-    const known = this.knownIndices();
-    const seen = new Set<number>();
-    let t = 0;
-    while (t < count) {
-      const i = known[rng.int(known.length)];
-      const ci = this.codes[i];
-      let j: number;
-      if (same) {
-        const m = this.members[ci];
-        if (m.length < 2) continue;
-        j = m[rng.int(m.length)];
-        if (j === i) continue;
-      } else {
-        j = known[rng.int(known.length)];
-        if (this.codes[j] === ci) continue;
-      }
-      const lo = Math.min(i, j), hi = Math.max(i, j);
-      const key = lo * n + hi;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      a[t] = i;
-      b[t] = j;
-      t++;
-    }
-    return { a, b };
+    // Sparse request: rejection sampling (a drawn pair is new with probability ≥ 2/3), in
+    // the backend, which continues rng's stream and hands it back.
+    const words = rng.state();
+    const pairs = getBackend().samplePairs(this.codes, this.knownIndices(), this.memberStart, this.memberRows, count, same, words);
+    rng.setState(words);
+    return pairs;
   }
 
   private knownIndices(): Int32Array {

@@ -2,10 +2,11 @@
 // load the addon directly, so they run whatever SIMLEARN_BACKEND says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as js from '../../src/backend/js-kernels.js';
 import type { FloatArray } from '../../src/matrix.js';
 import { Random } from '../../src/random.js';
-import { runCli } from '../helpers.js';
+import { ROOT, runCli } from '../helpers.js';
 import { nativeKnnTileIsa } from '../../src/backend/native.js';
 import { DTYPES, cpuHasAvx2Fma, integers, normal, relErr, requireNative, runWithIsa } from './native-helpers.js';
 
@@ -15,6 +16,22 @@ test('the native backend identifies itself and its BLAS', () => {
   assert.equal(native.name, 'native');
   assert.match(native.blas, /OpenBLAS \d+\.\d+/);
   assert.equal(native.getThreads(), 1, 'BLAS threads default to 1');
+});
+
+test('loading the addon tells OpenBLAS the thread count, then leaves the environment as it was', () => {
+  const script = `import { loadNativeBackend } from './src/backend/native.ts';
+const be = loadNativeBackend();
+process.stdout.write(JSON.stringify({ threads: be.getThreads(), env: process.env.OPENBLAS_NUM_THREADS ?? null }));`;
+  const { OPENBLAS_NUM_THREADS: _drop, ...env } = process.env;
+  const run = (extra: Record<string, string>) => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...env, ...extra } });
+    assert.equal(res.status, 0, res.stderr);
+    return JSON.parse(res.stdout) as { threads: number; env: string | null };
+  };
+  assert.deepEqual(run({}), { threads: 1, env: null });
+  assert.deepEqual(run({ SIMLEARN_THREADS: '2' }), { threads: 2, env: null });
+  // A user's own setting stays.
+  assert.deepEqual(run({ OPENBLAS_NUM_THREADS: '1', SIMLEARN_THREADS: '2' }), { threads: 2, env: '1' });
 });
 
 test('knn with two threads gives the single-threaded answer', () => {
