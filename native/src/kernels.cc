@@ -191,6 +191,42 @@ Napi::Value RowSqNormsExport(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Column means of the n x d float64 x, summed in row order then divided by n (the reference's
+// order: vectorising across columns keeps each column's order), and x minus them into out
+// when given (out may be x itself). Returns the means.
+Napi::Value CentreColumnsExport(const Napi::CallbackInfo& info) {
+  const char* fn = "centreColumns";
+  Napi::Env env = info.Env();
+  FloatArg x = GetFloat64Array(info, 0, fn, "x");
+  const int64_t n = GetDim(info, 1, fn, "n");
+  const int64_t d = GetDim(info, 2, fn, "d");
+  if (n < 1) ThrowRange(env, std::string(fn) + ": n must be at least 1 (the mean of no rows is undefined)");
+  const int64_t nd = CheckedProduct(env, fn, n, d);
+  RequireAtLeast(env, fn, "x", x, nd, "an " + Shape(n, d) + " matrix");
+  double* out = nullptr;
+  if (info.Length() > 3 && !info[3].IsNull() && !info[3].IsUndefined()) {
+    FloatArg o = GetFloat64Array(info, 3, fn, "out");
+    RequireAtLeast(env, fn, "out", o, nd, "an " + Shape(n, d) + " matrix");
+    out = o.as<double>();
+  }
+  Napi::Float64Array meanArr = Napi::Float64Array::New(env, static_cast<size_t>(d));
+  double* mean = meanArr.Data();
+  std::fill(mean, mean + d, 0.0);
+  const double* X = x.as<double>();
+  for (int64_t i = 0; i < n; i++) {
+    const double* row = X + i * d;
+    for (int64_t j = 0; j < d; j++) mean[j] += row[j];
+  }
+  for (int64_t j = 0; j < d; j++) mean[j] /= static_cast<double>(n);
+  if (out != nullptr)
+    for (int64_t i = 0; i < n; i++) {
+      const double* row = X + i * d;
+      double* o = out + i * d;
+      for (int64_t j = 0; j < d; j++) o[j] = row[j] - mean[j];
+    }
+  return meanArr;
+}
+
 Napi::Value SqEuclideanExport(const Napi::CallbackInfo& info) {
   const char* fn = "sqeuclidean";
   Napi::Env env = info.Env();
@@ -302,6 +338,7 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("axpy", MakeFunction(env, "axpy", AxpyExport));
   exports.Set("scal", MakeFunction(env, "scal", ScalExport));
   exports.Set("rowSqNorms", MakeFunction(env, "rowSqNorms", RowSqNormsExport));
+  exports.Set("centreColumns", MakeFunction(env, "centreColumns", CentreColumnsExport));
   exports.Set("sqeuclidean", MakeFunction(env, "sqeuclidean", SqEuclideanExport));
   exports.Set("knn", MakeFunction(env, "knn", KnnExport));
 }

@@ -175,6 +175,11 @@ export interface Backend {
   scal<T extends FloatArray>(alpha: number, x: T): void;
   /** Squared L2 norm of each row of an n x d matrix. */
   rowSqNorms<T extends FloatArray>(x: T, n: number, d: number): T;
+  /**
+   * Column means of the n x d float64 x (summed in row order, then divided by n; n ≥ 1), and
+   * x minus them into out when given (out may be x). Returns the means. Same bits on both backends.
+   */
+  centreColumns(x: Float64Array, n: number, d: number, out?: Float64Array | null): Float64Array;
   /** n x m squared Euclidean distances ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j, clamped at 0. */
   sqeuclidean<T extends FloatArray>(a: T, n: number, b: T, m: number, d: number): T;
   /**

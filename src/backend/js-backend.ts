@@ -24,6 +24,7 @@ export const jsBackend: Backend = {
   axpy: k.axpy,
   scal: k.scal,
   rowSqNorms: k.rowSqNorms,
+  centreColumns: k.centreColumns,
   sqeuclidean: k.sqeuclidean,
   knn: k.knn,
   knnCandidates,

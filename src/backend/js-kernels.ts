@@ -125,6 +125,35 @@ export function rowSqNorms<T extends FloatArray>(x: T, n: number, d: number): T 
   return out;
 }
 
+/**
+ * Column means of the n x d float64 x (summed in row order, then divided by n), and x minus
+ * them written to out when given (out may be x). Returns the means.
+ */
+export function centreColumns(x: Float64Array, n: number, d: number, out: Float64Array | null = null): Float64Array {
+  const fn = 'centreColumns';
+  if (!(x instanceof Float64Array)) throw new TypeError(`${fn}: x must be a Float64Array`);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${fn}: n must be at least 1 (the mean of no rows is undefined), got ${n}`);
+  if (!Number.isInteger(d) || d < 0) throw new RangeError(`${fn}: d must be a non-negative integer, got ${d}`);
+  if (x.length < n * d) throw new RangeError(`${fn}: x has ${x.length} values but an ${n} x ${d} matrix needs ${n * d}`);
+  if (out !== null) {
+    if (!(out instanceof Float64Array)) throw new TypeError(`${fn}: out must be a Float64Array`);
+    if (out.length < n * d) throw new RangeError(`${fn}: out has ${out.length} values but an ${n} x ${d} matrix needs ${n * d}`);
+  }
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const r = i * d;
+    for (let j = 0; j < d; j++) mean[j] += x[r + j];
+  }
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  if (out !== null) {
+    for (let i = 0; i < n; i++) {
+      const r = i * d;
+      for (let j = 0; j < d; j++) out[r + j] = x[r + j] - mean[j];
+    }
+  }
+  return mean;
+}
+
 export function sqeuclidean<T extends FloatArray>(a: T, n: number, b: T, m: number, d: number): T {
   const out = allocate(dtypeOf(a), n * m) as T;
   gemm(false, true, n, m, d, -2, a, d, b, d, 0, out, m);

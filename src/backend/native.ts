@@ -19,6 +19,7 @@ import { checkLsmlArrays, lsmlDescent as jsLsmlDescent } from './js-lsml.js';
 import { checkImpostorArgs, impostorCandidates as jsImpostorCandidates } from './js-impostors.js';
 import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplacian } from './js-softmax.js';
 import * as jsPairs from './js-pairs.js';
+import { centreColumns as jsCentreColumns } from './js-kernels.js';
 import { samplePairs as jsSamplePairs } from './js-sample-pairs.js';
 import { scmlRdaIterations as jsScmlRdaIterations, tripletHingeSum as jsTripletHingeSum } from './js-scml.js';
 
@@ -40,6 +41,7 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   axpy(alpha: number, x: FloatArray, y: FloatArray): void;
   scal(alpha: number, x: FloatArray): void;
   rowSqNorms(x: FloatArray, n: number, d: number): FloatArray;
+  centreColumns?: Backend['centreColumns'];
   sqeuclidean(a: FloatArray, n: number, b: FloatArray, m: number, d: number): FloatArray;
   knn(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, k: number, excludeSelf: boolean, memoryBudget: number): KnnResult;
   knnAsync(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, k: number, excludeSelf: boolean, memoryBudget: number): Promise<KnnResult>;
@@ -118,6 +120,7 @@ function wrap(addon: Addon): Backend {
     axpy: addon.axpy,
     scal: addon.scal,
     rowSqNorms: addon.rowSqNorms as Backend['rowSqNorms'],
+    centreColumns: addon.centreColumns ?? jsCentreColumns,
     sqeuclidean: addon.sqeuclidean as Backend['sqeuclidean'],
     knn<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): KnnResult<T> {
       return addon.knn(queries, nq, refs, nr, d, k, ...knnArgs(options)) as KnnResult<T>;

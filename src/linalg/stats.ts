@@ -8,6 +8,7 @@ export function columnMeans(X: Matrix<FloatArray>): Float64Array {
   assertMatrix(X, 'X', 'columnMeans');
   const { rows: n, cols: d, data } = X;
   if (n === 0) throw new ShapeError('columnMeans: X has no rows; the mean of nothing is undefined');
+  if (data instanceof Float64Array) return getBackend().centreColumns(data, n, d, null);
   const mu = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     const r = i * d;
@@ -42,8 +43,13 @@ export function columnVariances(X: Matrix<FloatArray>, ddof = 0, means = columnM
 /** X minus `means` (default: its column means), as a new matrix of X's dtype. */
 export function centre<T extends FloatArray>(X: Matrix<T>, means?: ArrayLike<number>): { X: Matrix<T>; means: Float64Array } {
   assertMatrix(X, 'X', 'centre');
-  const mu = means ? Float64Array.from(means) : columnMeans(X);
   const { rows: n, cols: d, data } = X;
+  if (!means && data instanceof Float64Array && n > 0) {
+    const out = new Float64Array(n * d);
+    const mu = getBackend().centreColumns(data, n, d, out);
+    return { X: new Matrix(n, d, out as T), means: mu };
+  }
+  const mu = means ? Float64Array.from(means) : columnMeans(X);
   if (mu.length !== d) throw new ShapeError(`centre: means has ${mu.length} values but X has ${d} columns`);
   const out = allocate(X.dtype, n * d) as T;
   for (let i = 0; i < n; i++) {

@@ -40,12 +40,10 @@ export class Covariance extends MahalanobisLearner<CovarianceOptions> {
 /** L = Λ^{-1/2} Vᵀ over the nonzero spectrum of the sample covariance, so LᵀL = Σ⁺. */
 export function whiteningComponents(X: Matrix<Float64Array>, tol: number): Matrix<Float64Array> {
   const n = X.rows, d = X.cols;
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c] += X.data[i * d + c];
-  for (let c = 0; c < d; c++) mean[c] /= n;
+  const be = getBackend();
   const Xc = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) Xc[i * d + c] = X.data[i * d + c] - mean[c];
-  const C = getBackend().gram(Xc, n, d);
+  be.centreColumns(X.data, n, d, Xc);
+  const C = be.gram(Xc, n, d);
   for (let i = 0; i < C.length; i++) C[i] /= n - 1;
   return inverseSqrtComponents(C, d, tol);
 }

@@ -24,11 +24,8 @@ export interface IndexedPairs {
 
 /** The points minus their column means (row-major N x d, a copy). */
 export function centredPoints(points: Float64Array, N: number, d: number): Float64Array {
-  const mean = new Float64Array(d);
-  for (let r = 0; r < N; r++) for (let c = 0; c < d; c++) mean[c] += points[r * d + c];
-  for (let c = 0; c < d; c++) mean[c] /= Math.max(N, 1);
   const X = new Float64Array(N * d);
-  for (let r = 0; r < N; r++) for (let c = 0; c < d; c++) X[r * d + c] = points[r * d + c] - mean[c];
+  if (N > 0) getBackend().centreColumns(points, N, d, X);
   return X;
 }
 

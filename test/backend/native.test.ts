@@ -550,3 +550,32 @@ test('simlearn info --json reports the native backend and honours SIMLEARN_THREA
   assert.equal(two.code, 0, two.stderr);
   assert.equal(JSON.parse(two.stdout).threads, 2);
 });
+
+test('centreColumns: native gives the reference means and centred rows to the bit, in place too', () => {
+  const r = new Random(5);
+  const n = 257, d = 13;
+  const x = new Float64Array(n * d);
+  for (let i = 0; i < x.length; i++) x[i] = 1e3 + r.normal() * (1 + (i % d));
+  const outNative = new Float64Array(n * d), outJs = new Float64Array(n * d);
+  const mNative = native.centreColumns(x, n, d, outNative);
+  const mJs = js.centreColumns(x, n, d, outJs);
+  assert.deepEqual(Array.from(mNative), Array.from(mJs));
+  assert.deepEqual(Array.from(outNative), Array.from(outJs));
+  // Against the definition: the centred columns sum to ~0 and the means match a plain sum.
+  for (let j = 0; j < d; j++) {
+    let s = 0, c = 0;
+    for (let i = 0; i < n; i++) { s += x[i * d + j]; c += outNative[i * d + j]; }
+    assert.ok(Math.abs(s / n - mNative[j]) <= 1e-12 * Math.abs(s / n));
+    assert.ok(Math.abs(c) < 1e-9 * n, `column ${j} sums to ${c}`);
+  }
+  const inPlace = x.slice();
+  native.centreColumns(inPlace, n, d, inPlace);
+  assert.deepEqual(Array.from(inPlace), Array.from(outJs));
+  // Means only.
+  assert.deepEqual(Array.from(native.centreColumns(x, n, d, null)), Array.from(mJs));
+  for (const f of [native.centreColumns, js.centreColumns]) {
+    assert.throws(() => f(x, 0, d, null), /centreColumns: n must be at least 1/);
+    assert.throws(() => f(x, n + 1, d, null), /centreColumns: x has \d+ values but an 258 x 13 matrix needs/);
+    assert.throws(() => f(x, n, d, new Float64Array(3)), /centreColumns: out has 3 values but an/);
+  }
+});
