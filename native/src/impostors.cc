@@ -57,7 +57,9 @@ Napi::Value ImpostorCandidatesExport(const Napi::CallbackInfo& info) {
   // the scan reads them back from cache. At least 32 rows, so that a large n does not turn
   // the GEMM into matrix-vector products.
   const int64_t block = std::min<int64_t>(m, std::max<int64_t>(32, 262144 / n));
-  std::vector<float> Q(static_cast<size_t>(block * ka)), G(static_cast<size_t>(block * n));
+  static thread_local Scratch<float> qBuf, gBuf;
+  float* const Q = qBuf.Get(static_cast<size_t>(block * ka));
+  float* const G = gBuf.Get(static_cast<size_t>(block * n));
   Napi::Int32Array startArr = Napi::Int32Array::New(env, static_cast<size_t>(m + 1));
   Napi::Float64Array minOutArr = Napi::Float64Array::New(env, static_cast<size_t>(m));
   int32_t* start = startArr.Data();
@@ -66,11 +68,11 @@ Napi::Value ImpostorCandidatesExport(const Napi::CallbackInfo& info) {
   std::vector<double> dist, rowDist(static_cast<size_t>(n));
   for (int64_t s0 = 0; s0 < m; s0 += block) {
     const int64_t rb = std::min(block, m - s0);
-    for (int64_t r = 0; r < rb; r++) std::memcpy(Q.data() + r * ka, A.data() + rows[s0 + r] * ka, sizeof(float) * ka);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rb), static_cast<int>(n), static_cast<int>(ka), 1.0f, Q.data(), static_cast<int>(ka), B.data(), static_cast<int>(ka), 0.0f, G.data(), static_cast<int>(n));
+    for (int64_t r = 0; r < rb; r++) std::memcpy(Q + r * ka, A.data() + rows[s0 + r] * ka, sizeof(float) * ka);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rb), static_cast<int>(n), static_cast<int>(ka), 1.0f, Q, static_cast<int>(ka), B.data(), static_cast<int>(ka), 0.0f, G, static_cast<int>(n));
     for (int64_t r = 0; r < rb; r++) {
       const int64_t i = rows[s0 + r];
-      const float* g = G.data() + r * n;
+      const float* g = G + r * n;
       const int32_t yi = y[i];
       const double margin = errScale * (nrm[i] + maxN);
       // Compared in float: a float v is below the double bound exactly when it is below the

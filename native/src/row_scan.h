@@ -2,7 +2,9 @@
 // augmented rows (LMNN's impostor search, NCA's softmax support).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace simlearn {
@@ -18,6 +20,26 @@ struct AugmentedRows {
 };
 AugmentedRows AugmentRows(const double* Z, int64_t n, int64_t k);
 double SearchMargin(int64_t k);
+
+// A buffer kept across calls (one per thread and use): it grows and never shrinks, and its
+// contents are not cleared. The row-block kernels run many times per fit on the same shapes;
+// allocating their megabyte blocks afresh each call cost page faults and zeroing, about a
+// third of a small NCA fit.
+template <typename T>
+class Scratch {
+ public:
+  T* Get(size_t count) {
+    if (count > capacity_) {
+      data_.reset(new T[count]);
+      capacity_ = count;
+    }
+    return data_.get();
+  }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  size_t capacity_ = 0;
+};
 
 // The smallest float not below x (x finite or ±Infinity): a float v is below x exactly when
 // it is below RoundUp(x).

@@ -106,11 +106,14 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
   std::iota(ids.begin(), ids.end(), 0);
   // Blocks of about 256 K distances (1 MB), and at least 32 rows (see impostors.cc).
   const int64_t rows = std::min<int64_t>(n, std::max<int64_t>(32, 262144 / n));
-  std::vector<float> G(static_cast<size_t>(rows * n));
+  static thread_local Scratch<float> gBuf;
+  static thread_local Scratch<int32_t> bjBuf;
+  static thread_local Scratch<double> bvBuf;
+  float* const G = gBuf.Get(static_cast<size_t>(rows * n));
   // Per block: row r's support at bj[bStart[r] .. bStart[r + 1]) with its exact distances in
   // bv; then its kept columns at bj[bStart[r] .. bEnd[r]) with their weights in bv.
-  std::vector<int32_t> bj(static_cast<size_t>(rows * n));
-  std::vector<double> bv(static_cast<size_t>(rows * n));
+  int32_t* const bj = bjBuf.Get(static_cast<size_t>(rows * n));
+  double* const bv = bvBuf.Get(static_cast<size_t>(rows * n));
   std::vector<int64_t> bStart(static_cast<size_t>(rows + 1)), bEnd(static_cast<size_t>(rows));
   std::vector<double> rowSum(static_cast<size_t>(rows)), colSum;
   std::vector<double> dense;  // rb x (columns used): exact inner products, then the weights, on dense blocks
@@ -120,19 +123,19 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
   double f = 0;
   for (int64_t s0 = 0; s0 < n; s0 += rows) {
     const int64_t rb = std::min(rows, n - s0);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rb), static_cast<int>(n), static_cast<int>(ka), 1.0f, aug.A.data() + s0 * ka, static_cast<int>(ka), aug.B.data(), static_cast<int>(ka), 0.0f, G.data(), static_cast<int>(n));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rb), static_cast<int>(n), static_cast<int>(ka), 1.0f, aug.A.data() + s0 * ka, static_cast<int>(ka), aug.B.data(), static_cast<int>(ka), 0.0f, G, static_cast<int>(n));
     int64_t total = 0;
     for (int64_t r = 0; r < rb; r++) {
       const int64_t i = s0 + r;
-      const float* g = G.data() + r * n;
+      const float* g = G + r * n;
       const int32_t self = static_cast<int32_t>(i);
       int64_t cnt = 0;
       bStart[r] = total;
-      const float dmin32 = ScanRow(g, ids.data(), n, self, -std::numeric_limits<float>::infinity(), bj.data() + total, &cnt);
+      const float dmin32 = ScanRow(g, ids.data(), n, self, -std::numeric_limits<float>::infinity(), bj + total, &cnt);
       // Every j whose exact distance is within cutoff of the exact minimum has a search
       // distance within cutoff + 2 margins of the search minimum.
       const double margin = errScale * (aug.nrm[i] + aug.maxN);
-      ScanRow(g, ids.data(), n, self, RoundUp(static_cast<double>(dmin32) + cutoff + 2 * margin), bj.data() + total, &cnt);
+      ScanRow(g, ids.data(), n, self, RoundUp(static_cast<double>(dmin32) + cutoff + 2 * margin), bj + total, &cnt);
       total += cnt;
     }
     bStart[rb] = total;
@@ -140,7 +143,7 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
     // the block's rows and the columns their supports use when those cover more than a sixth
     // of that rectangle (a pair costs ~6 GEMM entries). Rows ordered by class keep the
     // rectangle narrow.
-    CollectColumns(bj.data(), bStart.data(), bStart.data() + 1, rb, n, pos, U);
+    CollectColumns(bj, bStart.data(), bStart.data() + 1, rb, n, pos, U);
     const int64_t uc = static_cast<int64_t>(U.size());
     const bool denseDist = 6 * total > rb * uc;
     if (denseDist) {
@@ -197,7 +200,7 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
     // Laplacian: pair by pair while sparse; two GEMMs on the block of weights W_b restricted
     // to the columns it uses when they fill more than about a tenth of that rectangle (a
     // pair costs ~10 GEMM entries, being scattered).
-    CollectColumns(bj.data(), bStart.data(), bEnd.data(), rb, n, pos, U);
+    CollectColumns(bj, bStart.data(), bEnd.data(), rb, n, pos, U);
     const int64_t uk = static_cast<int64_t>(U.size());
     if (10 * kept > rb * uk) {
       dense.assign(static_cast<size_t>(rb * uk), 0.0);
