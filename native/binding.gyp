@@ -21,7 +21,8 @@
         "src/lsml.cc",
         "src/scml.cc",
         "src/affinity.cc",
-        "src/sample_pairs.cc"
+        "src/sample_pairs.cc",
+        "src/itml.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

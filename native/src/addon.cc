@@ -69,6 +69,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterAffinity(env, exports);
   RegisterScml(env, exports);
   RegisterSamplePairs(env, exports);
+  RegisterItml(env, exports);
   return exports;
 }
 

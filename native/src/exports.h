@@ -17,5 +17,6 @@ void RegisterLsml(Napi::Env env, Napi::Object exports);
 void RegisterAffinity(Napi::Env env, Napi::Object exports);
 void RegisterScml(Napi::Env env, Napi::Object exports);
 void RegisterSamplePairs(Napi::Env env, Napi::Object exports);
+void RegisterItml(Napi::Env env, Napi::Object exports);
 
 }  // namespace simlearn

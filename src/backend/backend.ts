@@ -104,6 +104,34 @@ export interface GlassoSweeps {
   converged: boolean;
 }
 
+/**
+ * ITML's fixed inputs to its Bregman projections (see itmlBregman and js-itml.ts): the pair
+ * differences with their row stride padded to dp = d rounded up to 4 (padding zero).
+ */
+export interface ItmlProblem {
+  V: Float64Array;
+  n: number;
+  d: number;
+  dp: number;
+  /** +1 similar, −1 dissimilar, per pair. */
+  y: Int8Array;
+  gamma: number;
+}
+
+/** ITML's state, updated in place: M (dp x dp, padding zero; starts at the prior), the duals λ (start 0), the targets ξ (start at the bounds). */
+export interface ItmlState {
+  M: Float64Array;
+  lambda: Float64Array;
+  xi: Float64Array;
+}
+
+export interface ItmlSweeps {
+  nIter: number;
+  converged: boolean;
+  /** The relative change of the duals after each full sweep (the convergence measure). */
+  history: Float64Array;
+}
+
 /** Pairs of row indices: (a[t], b[t]). */
 export interface IndexPairs {
   a: Int32Array;
@@ -273,6 +301,11 @@ export interface Backend {
    * backends agree to rounding.
    */
   lsmlDescent(P: LsmlArrays, maxIter: number, tol: number): LsmlDescent;
+  /**
+   * ITML's cyclic Bregman projections until the relative change of the duals after a full
+   * sweep is below tol, or maxIter sweeps (js-itml.ts). Updates the state in place.
+   */
+  itmlBregman(problem: ItmlProblem, state: ItmlState, maxIter: number, tol: number): ItmlSweeps;
   /**
    * LFDA's local-scaling affinity over the rows of X (m x d, m ≥ 2): σ_a the distance from
    * row a to its k-th nearest other row (at least 1e-12), A_ab = exp(−‖x_a − x_b‖² / (σ_a σ_b))

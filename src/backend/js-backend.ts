@@ -11,6 +11,7 @@ import { lsmlDescent } from './js-lsml.js';
 import { affinityLaplacian } from './js-affinity.js';
 import { scmlRdaIterations, tripletHingeSum } from './js-scml.js';
 import { samplePairs } from './js-sample-pairs.js';
+import { itmlBregman } from './js-itml.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -40,6 +41,7 @@ export const jsBackend: Backend = {
   affinityLaplacian,
   scmlRdaIterations,
   samplePairs,
+  itmlBregman,
   tripletHingeSum,
   eigh: dec.eigh,
   cholesky: dec.cholesky,

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FloatArray } from '../matrix.js';
-import { LinAlgError, type Backend, type KnnCandidatesOptions, type KnnCandidatesResult, type KnnOptions, type KnnResult, type LsmlDescent } from './backend.js';
+import { LinAlgError, type Backend, type KnnCandidatesOptions, type KnnCandidatesResult, type KnnOptions, type KnnResult, type LsmlDescent, type ItmlSweeps } from './backend.js';
 import { knnCandidates as jsKnnCandidates } from './js-rerank.js';
 import { graphicalLassoSweeps as jsGraphicalLassoSweeps } from './js-glasso.js';
 import { affinityLaplacian as jsAffinityLaplacian, checkAffinityArgs } from './js-affinity.js';
@@ -21,6 +21,7 @@ import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplac
 import * as jsPairs from './js-pairs.js';
 import { centreColumns as jsCentreColumns } from './js-kernels.js';
 import { samplePairs as jsSamplePairs } from './js-sample-pairs.js';
+import { itmlBregman as jsItmlBregman } from './js-itml.js';
 import { scmlRdaIterations as jsScmlRdaIterations, tripletHingeSum as jsTripletHingeSum } from './js-scml.js';
 
 const ADDON_FILE = join('native', 'build', 'Release', 'simlearn_native.node');
@@ -62,6 +63,7 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   tripletHingeSum?: Backend['tripletHingeSum'];
   affinityLaplacian?: Backend['affinityLaplacian'];
   samplePairs?: Backend['samplePairs'];
+  itmlBregman?: (V: Float64Array, n: number, d: number, dp: number, y: Int8Array, gamma: number, M: Float64Array, lambda: Float64Array, xi: Float64Array, maxIter: number, tol: number) => ItmlSweeps;
 }
 
 let loaded: Backend | null | undefined;
@@ -170,6 +172,10 @@ function wrap(addon: Addon): Backend {
     },
     // The addon makes every check itself.
     samplePairs: addon.samplePairs ?? jsSamplePairs,
+    itmlBregman(P, S, maxIter, tol) {
+      if (!addon.itmlBregman) return jsItmlBregman(P, S, maxIter, tol);
+      return addon.itmlBregman(P.V, P.n, P.d, P.dp, P.y, P.gamma, S.M, S.lambda, S.xi, maxIter, tol);
+    },
     tripletHingeSum(X, XM, n, d, pairA, pairB, ids) {
       if (!addon.tripletHingeSum) return jsTripletHingeSum(X, XM, n, d, pairA, pairB, ids);
       return addon.tripletHingeSum(X, XM, n, d, pairA, pairB, ids);

@@ -153,8 +153,8 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
     if (scale !== 'distance' && scale !== 'squared') throw new RangeError(`itml: boundsFrom must be "distance" or "squared", got "${String(scale)}"`);
     bounds = defaultBounds(t, M, rng, scale);
   }
-  // Work with the row stride padded to a multiple of 4 so the two O(d²) loops can be
-  // unrolled by four (about twice as fast in V8); the padding stays zero throughout.
+  // The row stride is padded to a multiple of 4 so that the projections' two O(d²) loops can
+  // be unrolled by four; the padding stays zero throughout.
   const dp = (d + 3) & ~3;
   const Vraw = tupleDiffs(t.points.data, d, t.indices, 2, 0, 1);
   const V = new Float64Array(n * dp);
@@ -162,87 +162,13 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
   const Mp = new Float64Array(dp * dp);
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) Mp[i * dp + j] = M[i * d + j];
   const lambda = new Float64Array(n);
-  const lambdaOld = new Float64Array(n);
   const xi = new Float64Array(n);
   for (let c = 0; c < n; c++) xi[c] = y[c] > 0 ? bounds[0] : bounds[1];
-  const gproj = gamma / (gamma + 1);
-  const Av = new Float64Array(dp);
-  const innerPasses = 3;
-  // One Bregman projection onto constraint c.
-  // On the native backend, with enough features to amortise a call, M v and the rank-one
-  // update go through BLAS (GEMV and a k = 1 GEMM): about twice as fast as the loops at d = 64.
-  const be = getBackend();
-  const useBlas = be.name === 'native' && d >= 32;
-  const vbuf = new Float64Array(dp);
-  const project = (c: number): void => {
-    const off = c * dp;
-    let p = 0;
-    if (useBlas) {
-      for (let j = 0; j < dp; j++) vbuf[j] = V[off + j];
-      be.gemv(false, dp, dp, 1, Mp, dp, vbuf, 0, Av);
-      for (let j = 0; j < dp; j++) p += Av[j] * vbuf[j];
-    } else {
-      for (let i = 0; i < dp; i++) {
-        const row = i * dp;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let j = 0; j < dp; j += 4) {
-          s0 += Mp[row + j] * V[off + j];
-          s1 += Mp[row + j + 1] * V[off + j + 1];
-          s2 += Mp[row + j + 2] * V[off + j + 2];
-          s3 += Mp[row + j + 3] * V[off + j + 3];
-        }
-        const s = s0 + s1 + s2 + s3;
-        Av[i] = s;
-        p += s * V[off + i];
-      }
-    }
-    if (!(p > 1e-300)) return; // a pair of identical points constrains nothing
-    const delta = y[c] > 0 ? 1 : -1;
-    const alpha = Math.min(lambda[c], delta * gproj * (1 / p - 1 / xi[c]));
-    if (alpha === 0) return;
-    const beta = (delta * alpha) / (1 - delta * alpha * p);
-    xi[c] = 1 / (1 / xi[c] + (delta * alpha) / gamma);
-    lambda[c] -= alpha;
-    if (useBlas) {
-      be.gemm(false, false, dp, dp, 1, beta, Av, 1, Av, dp, 1, Mp, dp);
-      return;
-    }
-    for (let i = 0; i < dp; i++) {
-      const bi = beta * Av[i];
-      if (bi === 0) continue;
-      const row = i * dp;
-      for (let j = 0; j < dp; j += 4) {
-        Mp[row + j] += bi * Av[j];
-        Mp[row + j + 1] += bi * Av[j + 1];
-        Mp[row + j + 2] += bi * Av[j + 2];
-        Mp[row + j + 3] += bi * Av[j + 3];
-      }
-    }
-  };
-  const active = new Int32Array(n);
-  let it = 0, converged = false;
-  while (it < maxIter) {
-    it++;
-    for (let c = 0; c < n; c++) project(c);
-    let num = 0, den = 0, nActive = 0;
-    for (let c = 0; c < n; c++) {
-      num += Math.abs(lambda[c] - lambdaOld[c]);
-      den += Math.abs(lambda[c]) + Math.abs(lambdaOld[c]);
-      lambdaOld[c] = lambda[c];
-      if (lambda[c] > 0) active[nActive++] = c;
-    }
-    const conv = den === 0 ? 0 : num / den;
-    onIter?.(it, conv);
-    if (conv < tol) {
-      converged = true;
-      break;
-    }
-    // Extra passes over the constraints with nonzero duals only: the others are satisfied
-    // and stay untouched unless the active ones move M across them, which the next full
-    // sweep checks. Every constraint is still visited every (innerPasses + 1) passes, so
-    // the almost-cyclic control of Bregman's method (and its convergence) is kept.
-    for (let r = 0; r < innerPasses; r++) for (let a = 0; a < nActive; a++) project(active[a]);
-  }
+  // The projections run in one backend call (js-itml.ts, native/src/itml.cc); progress is
+  // reported once it returns.
+  const r = getBackend().itmlBregman({ V, n, d, dp, y, gamma }, { M: Mp, lambda, xi }, maxIter, tol);
+  if (onIter) r.history.forEach((conv, i) => onIter(i + 1, conv));
+  const it = r.nIter, converged = r.converged;
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M[i * d + j] = Mp[i * dp + j];
   return { M: projectPsd(new Matrix(d, d, M)).data, nIter: it, converged, bounds };
 }
