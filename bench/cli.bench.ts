@@ -15,12 +15,11 @@
  * Writes bench/results/cli.md (unfiltered runs only).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuModel } from './cpu-model.mjs';
 import { PEER, TOO_SHORT, savedPeerRun } from './metric-peer.js';
+import { buildDist, runCv } from './cli-run.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ALGOS = ['covariance', 'lmnn', 'nca', 'itml', 'lsml', 'mmc', 'sdml', 'rca', 'lfda', 'scml'];
@@ -36,30 +35,13 @@ function median(v: number[]): number {
   return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 }
 
-function build(): void {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('building dist/ failed');
-}
-
-interface CvJson { accuracy: { mean: number; std: number }; fitSeconds: { median: number } }
-
-function runCv(algo: string, data: string): CvJson {
-  const env = { ...process.env };
-  delete env.SIMLEARN_THREADS; // the default: one BLAS thread, as metric-learn's figures
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'simlearn.js'), 'cv', '--data', join(ROOT, 'data', `${data}.csv`), '--folds', join(ROOT, 'data', `${data}.folds.csv`), '--algo', algo, '--json'],
-    { env, encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`simlearn cv --algo ${algo} on ${data} failed: ${r.stderr.trim().split('\n').pop()}`);
-  return JSON.parse(r.stdout) as CvJson;
-}
-
 function main(): void {
   const started = performance.now();
   const algos = list(process.env.BENCH_ALGOS) ?? ALGOS;
   const sets = list(process.env.BENCH_DATA) ?? SETS;
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`BENCH_RUNS must be a positive integer, got ${process.env.BENCH_RUNS}`);
-  build();
+  buildDist();
   const live = savedPeerRun();
   const rows = [
     '| algorithm | data | accuracy | fit s, median of runs | range over runs | metric-learn s | ratio | target ≤ 0.2 |',
@@ -73,7 +55,7 @@ function main(): void {
       const fits: number[] = [];
       let acc = '';
       for (let r = 0; r < runs; r++) {
-        const j = runCv(algo, data);
+        const j = runCv(algo, join(ROOT, 'data', `${data}.csv`), join(ROOT, 'data', `${data}.folds.csv`));
         fits.push(j.fitSeconds.median);
         acc = `${j.accuracy.mean.toFixed(4)} ± ${j.accuracy.std.toFixed(4)}`;
       }

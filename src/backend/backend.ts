@@ -208,6 +208,12 @@ export interface Backend {
    * x minus them into out when given (out may be x). Returns the means. Same bits on both backends.
    */
   centreColumns(x: Float64Array, n: number, d: number, out?: Float64Array | null): Float64Array;
+  /**
+   * Squared Euclidean distances of every pair i < j of the m rows of x (float64), in
+   * condensed order (row-major over i < j), each summed over the columns in order from the
+   * differences. Same bits on both backends.
+   */
+  condensedSqDistances(x: Float64Array, m: number, d: number): Float64Array;
   /** n x m squared Euclidean distances ‖a_i‖² + ‖b_j‖² − 2 a_i·b_j, clamped at 0. */
   sqeuclidean<T extends FloatArray>(a: T, n: number, b: T, m: number, d: number): T;
   /**

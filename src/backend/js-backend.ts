@@ -26,6 +26,7 @@ export const jsBackend: Backend = {
   scal: k.scal,
   rowSqNorms: k.rowSqNorms,
   centreColumns: k.centreColumns,
+  condensedSqDistances: k.condensedSqDistances,
   sqeuclidean: k.sqeuclidean,
   knn: k.knn,
   knnCandidates,

@@ -154,6 +154,31 @@ export function centreColumns(x: Float64Array, n: number, d: number, out: Float6
   return mean;
 }
 
+/**
+ * Squared Euclidean distances of every pair i < j of the m rows of x (m x d float64), in
+ * scipy's condensed order (row-major over i < j), each summed over the columns in order from
+ * the differences (no ‖a‖² + ‖b‖² − 2ab cancellation).
+ */
+export function condensedSqDistances(x: Float64Array, m: number, d: number): Float64Array {
+  const fn = 'condensedSqDistances';
+  if (!(x instanceof Float64Array)) throw new TypeError(`${fn}: x must be a Float64Array`);
+  if (!Number.isInteger(m) || m < 0 || !Number.isInteger(d) || d < 0) throw new RangeError(`${fn}: m and d must be non-negative integers, got ${m} and ${d}`);
+  if (x.length < m * d) throw new RangeError(`${fn}: x has ${x.length} values but an ${m} x ${d} matrix needs ${m * d}`);
+  const out = new Float64Array((m * (m - 1)) / 2);
+  let k = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = i + 1; j < m; j++, k++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) {
+        const v = x[i * d + c] - x[j * d + c];
+        s += v * v;
+      }
+      out[k] = s;
+    }
+  }
+  return out;
+}
+
 export function sqeuclidean<T extends FloatArray>(a: T, n: number, b: T, m: number, d: number): T {
   const out = allocate(dtypeOf(a), n * m) as T;
   gemm(false, true, n, m, d, -2, a, d, b, d, 0, out, m);

@@ -93,6 +93,11 @@ function rowHash(x: Float64Array, i: number, d: number): number {
 }
 
 /** Squared prior distances between distinct points (sampled when there are many). */
+function isIdentity(M: Float64Array, d: number): boolean {
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) if (M[i * d + j] !== (i === j ? 1 : 0)) return false;
+  return true;
+}
+
 function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distance' | 'squared'): [number, number] {
   const d = t.points.cols;
   // Deduplicate the points the tuples refer to by content (first occurrence kept): rows are
@@ -125,12 +130,19 @@ function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distanc
   if (m < 2) throw new RangeError('itml: the pairs contain fewer than 2 distinct points; cannot derive bounds (pass bounds: [u, l])');
   const P = t.points.takeRows(pick);
   const nPairs = (m * (m - 1)) / 2;
-  const diffs = new Float64Array(nPairs * d);
-  let k = 0;
-  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++, k++) {
-    for (let c = 0; c < d; c++) diffs[k * d + c] = P.data[i * d + c] - P.data[j * d + c];
+  let dist: Float64Array;
+  if (isIdentity(M0, d)) {
+    // The default prior: plain squared distances, from a kernel that sums each pair's
+    // differences in the order the general path below does (same bits, no m² x d array).
+    dist = getBackend().condensedSqDistances(P.data, m, d);
+  } else {
+    const diffs = new Float64Array(nPairs * d);
+    let k = 0;
+    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++, k++) {
+      for (let c = 0; c < d; c++) diffs[k * d + c] = P.data[i * d + c] - P.data[j * d + c];
+    }
+    dist = quadForms(diffs, nPairs, d, M0);
   }
-  const dist = quadForms(diffs, nPairs, d, M0);
   if (scale === 'distance') for (let i = 0; i < dist.length; i++) dist[i] = Math.sqrt(dist[i]);
   const [lo, hi] = percentiles(dist, [5, 95]);
   return [lo, hi];

@@ -579,3 +579,23 @@ test('centreColumns: native gives the reference means and centred rows to the bi
     assert.throws(() => f(x, n, d, new Float64Array(3)), /centreColumns: out has 3 values but an/);
   }
 });
+
+test('condensedSqDistances: every pair i < j in condensed order, native and reference to the bit', () => {
+  const r = new Random(8);
+  for (const [m, d] of [[1, 3], [2, 1], [37, 5], [150, 64]] as const) {
+    const x = new Float64Array(m * d);
+    for (let i = 0; i < x.length; i++) x[i] = r.normal() * 3 + 10;
+    const a = native.condensedSqDistances(x, m, d), b = js.condensedSqDistances(x, m, d);
+    assert.equal(a.length, (m * (m - 1)) / 2);
+    assert.deepEqual(Array.from(a), Array.from(b));
+    let k = 0;
+    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++, k++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) s += (x[i * d + c] - x[j * d + c]) ** 2;
+      assert.equal(a[k], s, `pair (${i}, ${j})`);
+    }
+  }
+  for (const f of [native.condensedSqDistances, js.condensedSqDistances]) {
+    assert.throws(() => f(new Float64Array(5), 3, 2), /condensedSqDistances: x has 5 values but an 3 x 2 matrix needs 6/);
+  }
+});
