@@ -22,10 +22,8 @@ export function resolveNComponents(nComponents: number | undefined, d: number, a
  */
 export function principalAxes(X: Matrix<Float64Array>, k: number): { axes: Float64Array; scatter: Float64Array } {
   const n = X.rows, d = X.cols;
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) mean[c] += X.data[i * d + c] / n;
   const Xc = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) Xc[i * d + c] = X.data[i * d + c] - mean[c];
+  getBackend().centreColumns(X.data, n, d, Xc);
   const C = getBackend().gram(Xc, n, d);
   const { values, vectors } = getBackend().eigh(C, d);
   const axes = new Float64Array(k * d), scatter = new Float64Array(k);

@@ -138,25 +138,24 @@ export class RCA extends MahalanobisLearner<RcaOptions> {
     inChunk.forEach((i, k) => rowOf.set(i, k));
     const Z = new Float64Array(inChunk.length * r);
     getBackend().gemm(false, true, inChunk.length, r, d, 1, x.takeRows(inChunk).data, d, P, d, 0, Z, r);
-    // Chunklet covariance in the r-dimensional basis.
+    // Chunklet covariance in the r-dimensional basis: every chunked point minus its chunklet's
+    // mean, as the rows of Zc, then C = Zcᵀ Zc in one product.
     let p = 0;
-    const C = new Float64Array(r * r);
-    const z = new Float64Array(r);
+    const Zc = new Float64Array(inChunk.length * r);
     for (const members of ids.values()) {
       if (members.length < 2) continue;
       const m = new Float64Array(r);
-      const rows = members.map((i) => {
+      for (const i of members) {
         const k = rowOf.get(i)!;
-        const v = Z.slice(k * r, k * r + r);
-        for (let a = 0; a < r; a++) m[a] += v[a] / members.length;
-        return v;
-      });
-      for (const v of rows) {
-        for (let a = 0; a < r; a++) z[a] = v[a] - m[a];
-        for (let a = 0; a < r; a++) for (let b = 0; b < r; b++) C[a * r + b] += z[a] * z[b];
+        for (let a = 0; a < r; a++) m[a] += Z[k * r + a] / members.length;
+      }
+      for (const i of members) {
+        const k = rowOf.get(i)!;
+        for (let a = 0; a < r; a++) Zc[p * r + a] = Z[k * r + a] - m[a];
         p++;
       }
     }
+    const C = p > 0 ? getBackend().gram(Zc, p, r) : new Float64Array(r * r);
     if (p === 0) throw new RangeError('rca: no chunklet has 2 or more points; give chunks with at least 2 points each');
     let tr = 0;
     for (let a = 0; a < r; a++) tr += C[a * r + a];
