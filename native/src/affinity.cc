@@ -2,8 +2,8 @@
 // reference and the documentation; this is the same computation over BLAS and libm. When one
 // block holds the whole class (the usual case), the distances come from one dsyrk, each pair's
 // exponential is taken once, and A X is one dsymm; the local scales are selected from the same
-// distances, so no separate neighbour search is needed. In JavaScript the m² exponentials and
-// passes cost several times the GEMMs.
+// distances, so no separate neighbour search is needed. The m² exponentials are the largest
+// cost after that, so they go through the vectorised ExpInPlace rather than std::exp.
 #include <cblas.h>
 #include <napi.h>
 
@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "exports.h"
+#include "vector_exp.h"
 
 namespace simlearn {
 
@@ -86,12 +87,12 @@ Napi::Value AffinityLaplacianExport(const Napi::CallbackInfo& info) {
     for (int64_t a = 0; a < m; a++) {
       double* row = A.data() + a * m;
       row[a] = 0;
+      for (int64_t b = a + 1; b < m; b++) row[b] = -row[b] / (sigma[a] * sigma[b]);
+      ExpInPlace(row + a + 1, m - a - 1);
       double da = 0;
       for (int64_t b = a + 1; b < m; b++) {
-        const double v = std::exp(-row[b] / (sigma[a] * sigma[b]));
-        row[b] = v;
-        da += v;
-        deg[b] += v;
+        da += row[b];
+        deg[b] += row[b];
       }
       deg[a] += da;
     }
@@ -119,12 +120,11 @@ Napi::Value AffinityLaplacianExport(const Napi::CallbackInfo& info) {
     for (int64_t r = 0; r < rb; r++) {
       const int64_t a = s0 + r;
       double* row = A.data() + r * m;
+      for (int64_t b = 0; b < m; b++) row[b] = -row[b] / (sigma[a] * sigma[b]);
+      ExpInPlace(row, m);
+      row[a] = 0;
       double deg = 0;
-      for (int64_t b = 0; b < m; b++) {
-        const double v = b == a ? 0 : std::exp(-row[b] / (sigma[a] * sigma[b]));
-        row[b] = v;
-        deg += v;
-      }
+      for (int64_t b = 0; b < m; b++) deg += row[b];
       for (int64_t c = 0; c < d; c++) out[a * d + c] = deg * X[a * d + c];
     }
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rb), id, im, -1.0, A.data(), im, X, id, 1.0, out + s0 * d, id);

@@ -197,6 +197,27 @@ test('affinityLaplacian: both backends pick the k-th neighbour scales and equal 
       }
     }
   }
+});
+
+test('affinityLaplacian: the native vectorised exponential agrees with Math.exp to a few ulp over exponents from 0 to −800', () => {
+  // Three points 0, 1, 1 + s on a line with k = 1: σ = (1, 1, s), so A_12 = e^(−s) and
+  // A_02 = e^(−(1+s)²/s); row 2 of the output is A_02 (1 + s) + A_12 s. Both backends form
+  // the same exponents from the same products, so any difference comes from the exponential.
+  for (let i = 0; i <= 400; i++) {
+    const s = i === 0 ? 1e-3 : 2 * i + (i % 7) / 7;
+    const X = new Float64Array([0, 1, 1 + s]);
+    const got = new Float64Array(3), want = new Float64Array(3);
+    native.affinityLaplacian(X, 3, 1, 1, got);
+    jsBackend.affinityLaplacian(X, 3, 1, 1, want);
+    for (let a = 0; a < 3; a++) {
+      const tol = Math.abs(want[a]) >= 1e-290 ? 1e-14 * Math.abs(want[a]) : 1e-300;
+      assert.ok(Math.abs(got[a] - want[a]) <= tol, `s ${s}, row ${a}: ${got[a]} vs ${want[a]}`);
+    }
+    if (s > 720) assert.equal(got[2], 0, `s ${s}: e^(−s) underflows to 0`);
+  }
+});
+
+test('affinityLaplacian rejects bad shapes on both backends', () => {
   for (const [, be] of BACKENDS) {
     assert.throws(() => be.affinityLaplacian(new Float64Array(2), 1, 2, 1, new Float64Array(2)), /m must be/);
     assert.throws(() => be.affinityLaplacian(new Float64Array(6), 3, 2, 3, new Float64Array(6)), /k must be an integer from 1 to m − 1 = 2, got 3/);
