@@ -48,7 +48,9 @@ function writeSet(dir: string): void {
 
 interface PeerCell { accuracy: { mean: number } | null; fitSeconds: { median: number } | null; error: string | null }
 
-function runPeer(dir: string, algos: string[]): Record<string, Record<string, PeerCell>> | null {
+interface PeerRun { version: string; results: Record<string, Record<string, PeerCell>> }
+
+function runPeer(dir: string, algos: string[]): PeerRun | null {
   if (process.env.BENCH_PEER === 'off') return null;
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   const extra = process.env.SIMLEARN_PEER_PYTHONPATH;
@@ -64,7 +66,7 @@ function runPeer(dir: string, algos: string[]): Record<string, Record<string, Pe
     console.error(`metric-learn side-by-side run failed (exit ${r.status}): our side only`);
     return null;
   }
-  return (JSON.parse(r.stdout) as { results: Record<string, Record<string, PeerCell>> }).results;
+  return JSON.parse(r.stdout) as PeerRun;
 }
 
 async function main(): Promise<void> {
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
     console.log(rows[0]);
     for (const algo of algos) {
       const r = crossValidate(ds.X, ds.y as (number | string)[], { algorithm: algo, folds, task: 'classification' });
-      const p = peer?.[algo]?.[NAME];
+      const p = peer?.results[algo]?.[NAME];
       const ours = r.fitSeconds.median;
       const theirs = p?.fitSeconds?.median;
       let verdict = '–';
@@ -96,9 +98,9 @@ async function main(): Promise<void> {
       return;
     }
     const out = [
-      '## Metric learning on a larger synthetic set, beside metric-learn 0.7',
+      '## Metric learning on a larger synthetic set, beside metric-learn',
       '',
-      `Command: \`SIMLEARN_PEER_PYTHONPATH=<metric-learn copy> npm run bench -- larger\`. Date: ${new Date().toISOString().slice(0, 10)}. Backend: ${getBackend().name}, 1 thread. CPU: ${cpuModel()}.`,
+      `Command: \`SIMLEARN_PEER_PYTHONPATH=<metric-learn copy> npm run bench -- larger\`. Date: ${new Date().toISOString().slice(0, 10)}. Backend: ${getBackend().name}, 1 thread. CPU: ${cpuModel()}. Peer: ${peer ? `metric-learn ${peer.version}, run in the same bench` : 'none (metric-learn not importable): our side only'}.`,
       '',
       'Data: 6000 points, 50 features, 10 Gaussian classes (centres N(0, 1.5²) per feature, unit noise), regenerated from seed 0 each run; 5 random folds; the protocol of record on both sides (z-score per fold, default options, 3-NN). Fit time = median over folds of CPU seconds, ours in one process. LMNN and SCML are left out by default: on a similar set (numpy-generated, 2026-12-07) metric-learn took 112 s and 19 s on a fold, ours 8.2 s and 1.5 s (BENCH_ALGOS=lmnn,scml runs them).',
       '',

@@ -1,5 +1,5 @@
 /**
- * A data set we do not ship, beside metric-learn 0.7 in the same run: scikit-learn's breast
+ * A data set we do not ship, beside metric-learn in the same run: scikit-learn's breast
  * cancer data (569 × 30, two classes; bundled with scikit-learn, so python3 writes it here
  * without a download), 5 stratified folds with seed 0, the protocol of record on both sides.
  * Ours runs as a user runs it: one fresh `simlearn cv` process per algorithm.
@@ -103,7 +103,7 @@ function main(): void {
       return;
     }
     const out = [
-      '## A data set we do not ship: breast cancer, beside metric-learn 0.7',
+      '## A data set we do not ship: breast cancer, beside metric-learn',
       '',
       `Command: \`SIMLEARN_PEER_PYTHONPATH=<metric-learn copy> npm run bench -- unshipped\`. Date: ${new Date().toISOString().slice(0, 10)}. CPU: ${cpuModel()}. One BLAS thread on both sides.`,
       '',
