@@ -80,6 +80,7 @@ function makeSplits(n: number, y: ArrayLike<number | string>, task: Task, o: Cro
   }
   const nFolds = o.nFolds ?? 5;
   if (!Number.isInteger(nFolds) || nFolds < 2) throw new RangeError(`crossValidate: nFolds must be an integer ≥ 2, got ${nFolds}`);
+  if (nFolds > n) throw new RangeError(`crossValidate: cannot make ${nFolds} folds from ${n} rows; use nFolds (simlearn cv --cv) of at most ${n}, or more data`);
   return task === 'classification' ? stratifiedKFold(y, nFolds, { seed: o.seed ?? 0 }) : kFold(n, nFolds, { seed: o.seed ?? 0 });
 }
 

@@ -51,6 +51,7 @@ test('cv usage errors exit 2 with a message, runtime errors exit 1', () => {
   bad(['--algo', 'nca', '--k', '0'], 2, /--k/);
   bad(['--algo', 'nca', '--folds', join(DATA, 'wine.folds.csv')], 1, /another dataset/);
   bad(['--algo', 'lmnn', '--set', 'k=60', '--folds', join(DATA, 'iris.folds.csv')], 1, /lower k/);
+  bad(['--algo', 'nca', '--cv', '151'], 1, /cannot make 151 folds from 150 rows; use nFolds \(simlearn cv --cv\) of at most 150/);
 });
 
 test('fit then transform through a saved pipeline matches the library', () => {
