@@ -111,6 +111,9 @@ export function lmnnBruteLoss(X: Matrix<Float64Array>, y: Int32Array, targets: I
  * augmented rows, float32 on the native backend, with a rigorous rounding margin); it only
  * selects candidates, and every distance that enters the loss is float64, so the loss is exact.
  */
+/** Snapshots in a row whose bounds served no further evaluation before dense mode is taken. */
+const FAILED_SNAPSHOTS_FOR_DENSE = 4;
+
 export class LmnnEvaluator {
   private readonly n: number;
   private readonly X: Matrix<Float64Array>;
@@ -131,11 +134,16 @@ export class LmnnEvaluator {
   private minOut: Float64Array;
   private stale: Uint8Array;
   /**
-   * Dense mode: when most other-class points sit inside the slack radius (high dimensions
-   * concentrate distances), keeping candidate lists costs more than a GEMM, so every
-   * evaluation searches all pairs. Sparse mode is retried every so often.
+   * Dense mode: every evaluation searches all pairs at slack 0 and no bound is kept. Taken
+   * when most other-class points sit inside the slack radius (high dimensions concentrate
+   * distances), where candidate lists cost more than a GEMM, and when the bounds failed on
+   * several snapshots in a row (steps that outgrow them, as on small sets), where computing
+   * them (an inverse and a spectral bound per evaluation) buys nothing. Sparse mode is
+   * retried every so often.
    */
   private dense = false;
+  /** Snapshots in a row that served no evaluation but their own. */
+  private failedSnapshots = 0;
   /** Evaluations served by the current snapshot's bounds. */
   private snapshotUses = 0;
   private shortSnapshots = 0;
@@ -234,8 +242,18 @@ export class LmnnEvaluator {
       if (this.snapshotUses > 1) this.shortSnapshots = 0;
       else if (++this.shortSnapshots >= 2) { this.slack = Math.max(0.02, this.slack / 2); this.shortSnapshots = 0; }
       if (this.snapshotUses >= 4) this.slack = Math.min(0.5, this.slack * 1.5);
+      this.failedSnapshots = this.snapshotUses === 0 ? this.failedSnapshots + 1 : 0;
     }
     this.snapshotUses = 0;
+    if (this.failedSnapshots >= FAILED_SNAPSHOTS_FOR_DENSE) {
+      // The retry after a dense stretch gets one chance: a single failure goes back.
+      this.failedSnapshots = FAILED_SNAPSHOTS_FOR_DENSE - 1;
+      this.dense = true;
+      this.denseEvals = 1;
+      this.refresh(Z, maxT, 0);
+      this.snap = null;
+      return;
+    }
     const total = this.refresh(Z, maxT, this.slack);
     this.dense = total > this.otherPairs / 4;
     this.snap = L.slice();
