@@ -156,6 +156,8 @@ export class LmnnEvaluator {
   /** Counters for diagnostics and tests. */
   fullRefreshes = 0;
   rowRefreshes = 0;
+  /** Times dense mode was taken because the bounds kept failing. */
+  failedBoundSwitches = 0;
   lastActive = 0;
 
   constructor(X: Matrix<Float64Array>, y: Int32Array, targets: Int32Array, private readonly k: number, private readonly mu: number,
@@ -248,6 +250,7 @@ export class LmnnEvaluator {
     if (this.failedSnapshots >= FAILED_SNAPSHOTS_FOR_DENSE) {
       // The retry after a dense stretch gets one chance: a single failure goes back.
       this.failedSnapshots = FAILED_SNAPSHOTS_FOR_DENSE - 1;
+      this.failedBoundSwitches++;
       this.dense = true;
       this.denseEvals = 1;
       this.refresh(Z, maxT, 0);

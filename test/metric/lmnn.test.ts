@@ -30,14 +30,19 @@ test('lmnn: gradient on a fixed active set matches finite differences', () => {
   }
 });
 
-test('lmnn: the bound-accelerated evaluator equals the brute-force loss along random moves', () => {
+/** Every second wine row, scaled up so the margin is small against the class gaps: the regime where the bound pays. */
+function scaledWine(): { X: Matrix<Float64Array>; codes: Int32Array; k: number; targets: Int32Array } {
   const { X, y } = subset('wine', 2);
   const codes = checkXy(X, y, 't').y;
   const k = 3;
   const targets = selectTargets(X, codes, 3, k);
-  const rng = new Random(9);
-  // Scaled up so the margin is small against the class gaps: the regime where the bound pays.
   for (let i = 0; i < X.data.length; i++) X.data[i] *= 3;
+  return { X, codes, k, targets };
+}
+
+test('lmnn: the bound-accelerated evaluator equals the brute-force loss along random moves', () => {
+  const { X, codes, k, targets } = scaledWine();
+  const rng = new Random(9);
   for (const kd of [X.cols, 2]) {
     const ev = new LmnnEvaluator(X, codes, targets, k, 0.5, kd);
     let L = new Float64Array(kd * X.cols);
@@ -51,6 +56,29 @@ test('lmnn: the bound-accelerated evaluator equals the brute-force loss along ra
     }
     if (kd === X.cols) assert.ok(ev.fullRefreshes < 10, `the bound should skip most full impostor searches (${ev.fullRefreshes} of 25 done)`);
   }
+});
+
+test('lmnn: when every move outruns the bounds, the evaluator drops them (dense mode) and stays exact, and goes back when moves are small', () => {
+  const { X, codes, k, targets } = scaledWine();
+  const rng = new Random(4);
+  const ev = new LmnnEvaluator(X, codes, targets, k, 0.5, X.cols);
+  let L = new Float64Array(X.cols * X.cols);
+  for (let i = 0; i < X.cols; i++) L[i * X.cols + i] = 1;
+  const g = new Float64Array(L.length);
+  for (let step = 0; step < 60; step++) {
+    const f = ev.evaluate(L, g);
+    const brute = lmnnBruteLoss(X, codes, targets, k, 0.5, L, X.cols);
+    assert.ok(Math.abs(f - brute) <= 1e-9 * Math.max(1, brute), `step ${step}: ${f} vs ${brute}`);
+    if (step === 29) assert.ok(ev.failedBoundSwitches >= 1, 'large moves should switch the bounds off');
+    // Large moves for 30 steps, then tiny ones: the retry after 25 dense evaluations keeps the bounds.
+    L = L.map((v) => v + (step < 30 ? 0.3 : 1e-5) * rng.normal());
+  }
+  const before = ev.fullRefreshes;
+  for (let step = 0; step < 10; step++) {
+    ev.evaluate(L, g);
+    L = L.map((v) => v + 1e-5 * rng.normal());
+  }
+  assert.ok(ev.fullRefreshes - before <= 2, `small moves should be served by the bounds again (${ev.fullRefreshes - before} full searches in 10)`);
 });
 
 test('lmnn: target neighbours are the k nearest same-class points', () => {
