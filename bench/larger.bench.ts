@@ -81,21 +81,11 @@ function writeWide(dir: string): void {
   writeCsvSet(dir, 'wide2000', X, y, d, r);
 }
 
-/** A d x d orthogonal matrix: Gram–Schmidt on Gaussian rows. */
+/** A d x d orthogonal matrix, Haar-distributed: the eigenvectors of a symmetric Gaussian matrix. */
 function randomRotation(d: number, r: Random): Float64Array {
-  const Q = r.fillNormal(new Float64Array(d * d));
-  for (let a = 0; a < d; a++) {
-    for (let b = 0; b < a; b++) {
-      let dot = 0;
-      for (let c = 0; c < d; c++) dot += Q[a * d + c] * Q[b * d + c];
-      for (let c = 0; c < d; c++) Q[a * d + c] -= dot * Q[b * d + c];
-    }
-    let nrm = 0;
-    for (let c = 0; c < d; c++) nrm += Q[a * d + c] ** 2;
-    nrm = Math.sqrt(nrm);
-    for (let c = 0; c < d; c++) Q[a * d + c] /= nrm;
-  }
-  return Q;
+  const G = r.fillNormal(new Float64Array(d * d));
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) G[a * d + b] = G[b * d + a];
+  return getBackend().eigh(G, d).vectors;
 }
 
 const SETS: Array<{ name: string; write: (dir: string) => void; title: string }> = [
