@@ -42,6 +42,7 @@ import { priorMatrix, priorParam, type PriorOption } from './prior.js';
 import { quadForms, tupleDiffs } from './pair-differences.js';
 import { projectPsd } from '../linalg/index.js';
 import { checkPositive, checkInt } from './init.js';
+import { percentiles } from './percentiles.js';
 
 export interface ItmlOptions extends BaseLearnerOptions {
   /** Slack trade-off γ (larger = constraints enforced harder). Default 1. */
@@ -66,18 +67,6 @@ export interface ItmlResult {
   nIter: number;
   converged: boolean;
   bounds: [number, number];
-}
-
-/** Percentile (linear interpolation, numpy's default) of an array; does not modify it. */
-/** Linear-interpolation percentiles (numpy's default) of values, from one sort. */
-function percentiles(values: ArrayLike<number>, qs: number[]): number[] {
-  const s = Float64Array.from(values).sort();
-  if (s.length === 0) throw new RangeError('percentile: no values');
-  return qs.map((q) => {
-    const pos = (q / 100) * (s.length - 1);
-    const lo = Math.floor(pos), hi = Math.ceil(pos);
-    return s[lo] + (pos - lo) * (s[hi] - s[lo]);
-  });
 }
 
 /** A hash of row i's values (−0 and 0 alike, as the string key used to treat them). */
