@@ -103,6 +103,9 @@ export function lmnnBruteLoss(X: Matrix<Float64Array>, y: Int32Array, targets: I
   return f;
 }
 
+/** Snapshots in a row whose bounds served no further evaluation before dense mode is taken. */
+const FAILED_SNAPSHOTS_FOR_DENSE = 4;
+
 /**
  * Exact, bound-accelerated evaluation of the LMNN loss and gradient along a fit.
  *
@@ -111,9 +114,6 @@ export function lmnnBruteLoss(X: Matrix<Float64Array>, y: Int32Array, targets: I
  * augmented rows, float32 on the native backend, with a rigorous rounding margin); it only
  * selects candidates, and every distance that enters the loss is float64, so the loss is exact.
  */
-/** Snapshots in a row whose bounds served no further evaluation before dense mode is taken. */
-const FAILED_SNAPSHOTS_FOR_DENSE = 4;
-
 export class LmnnEvaluator {
   private readonly n: number;
   private readonly X: Matrix<Float64Array>;
