@@ -98,27 +98,25 @@ export function ldaDirections(X: Float64Array, n: number, d: number, y: Int32Arr
     const s = 1 / Math.sqrt(values[j]);
     for (let c = 0; c < d; c++) W[c * r + q] = vectors[c * d + j] * s;
   });
-  const SbW = new Float64Array(d * r);
-  be.gemm(false, false, d, r, d, 1, Sb, d, W, r, 0, SbW, r);
-  const S2 = new Float64Array(r * r);
-  be.gemm(true, false, r, r, d, 1, W, r, SbW, r, 0, S2, r);
-  const e = be.eigh(symmetrize(new Matrix(r, r, S2)).data, r);
+  // Sb = Mbᵀ Mb has rank < nClasses, so the whitened problem Wᵀ Sb W = Cᵀ C (C = Mb W,
+  // nClasses x r) is solved through the small C Cᵀ: its eigenvectors u give the directions
+  // W Cᵀ u (unit length after scaling), instead of an r x r eigendecomposition per region.
+  const C = new Float64Array(nClasses * r);
+  be.gemm(false, false, nClasses, r, d, 1, Mb, d, W, r, 0, C, r);
+  const CCt = new Float64Array(nClasses * nClasses);
+  be.gemm(false, true, nClasses, nClasses, r, 1, C, r, C, r, 0, CCt, nClasses);
+  const e = be.eigh(symmetrize(new Matrix(nClasses, nClasses, CCt)).data, nClasses);
   const out = new Float64Array(count * d);
-  // Eigenvector j copied to a contiguous array: the products read it once per c.
-  const v = new Float64Array(r);
-  for (let q = 0; q < count && q < r; q++) {
-    const j = r - 1 - q;
-    for (let m = 0; m < r; m++) v[m] = e.vectors[m * r + j];
+  const u = new Float64Array(nClasses), v = new Float64Array(r), dir = new Float64Array(d);
+  for (let q = 0; q < count && q < Math.min(r, nClasses); q++) {
+    const j = nClasses - 1 - q;
+    for (let k = 0; k < nClasses; k++) u[k] = e.vectors[k * nClasses + j];
+    be.gemm(true, false, r, 1, nClasses, 1, C, r, u, 1, 0, v, 1);
+    be.gemm(false, false, d, 1, r, 1, W, r, v, 1, 0, dir, 1);
     let norm = 0;
-    for (let c = 0; c < d; c++) {
-      let s = 0;
-      const wo = c * r;
-      for (let m = 0; m < r; m++) s += W[wo + m] * v[m];
-      out[q * d + c] = s;
-      norm += s * s;
-    }
+    for (let c = 0; c < d; c++) norm += dir[c] * dir[c];
     norm = Math.sqrt(norm);
-    if (norm > 0) for (let c = 0; c < d; c++) out[q * d + c] /= norm;
+    if (norm > 0) for (let c = 0; c < d; c++) out[q * d + c] = dir[c] / norm;
   }
   return out;
 }

@@ -37,6 +37,43 @@ test('scml: objective = mean hinge of 1 + d_w(a,p) − d_w(a,n) plus β‖w‖�
   assert.ok(Math.abs(scmlObjective(X, T, B, 5, w, 0.01) - expected) < 1e-12);
 });
 
+test('scml: LDA directions of a four-class sample solve S_b φ = λ S_w φ for the three largest λ, Sw-orthogonal, unit length', () => {
+  const rng = new Random(5);
+  const n = 400, d = 6, classes = 4;
+  const X = new Float64Array(n * d), y = new Int32Array(n);
+  const centres = rng.fillNormal(new Float64Array(classes * d), 0, 1.5);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % classes;
+    for (let c = 0; c < d; c++) X[i * d + c] = centres[y[i] * d + c] + rng.normal() * (1 + c / 3);
+  }
+  const dirs = ldaDirections(X, n, d, y, classes, classes - 1);
+  const mean = new Float64Array(d), mu = new Float64Array(classes * d), cnt = new Float64Array(classes);
+  for (let i = 0; i < n; i++) { cnt[y[i]]++; for (let c = 0; c < d; c++) { mu[y[i] * d + c] += X[i * d + c]; mean[c] += X[i * d + c] / n; } }
+  for (let k = 0; k < classes; k++) for (let c = 0; c < d; c++) mu[k * d + c] /= cnt[k];
+  const Sw = new Float64Array(d * d), Sb = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) Sw[a * d + b] += (X[i * d + a] - mu[y[i] * d + a]) * (X[i * d + b] - mu[y[i] * d + b]);
+  for (let k = 0; k < classes; k++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) Sb[a * d + b] += cnt[k] * (mu[k * d + a] - mean[a]) * (mu[k * d + b] - mean[b]);
+  const apply = (S: Float64Array, v: Float64Array) => Float64Array.from({ length: d }, (_, a) => { let t = 0; for (let b = 0; b < d; b++) t += S[a * d + b] * v[b]; return t; });
+  const dot = (u: Float64Array, v: Float64Array) => u.reduce((t, x, c) => t + x * v[c], 0);
+  const phis = [0, 1, 2].map((q) => dirs.subarray(q * d, q * d + d));
+  let prev = Infinity;
+  for (const phi of phis) {
+    assert.ok(Math.abs(dot(phi, phi) - 1) < 1e-12);
+    const bphi = apply(Sb, phi), wphi = apply(Sw, phi);
+    const lambda = dot(phi, bphi) / dot(phi, wphi);
+    const res = Math.sqrt(bphi.reduce((t, x, c) => t + (x - lambda * wphi[c]) ** 2, 0));
+    assert.ok(res <= 1e-9 * Math.sqrt(dot(bphi, bphi)), `residual ${res}`);
+    assert.ok(lambda <= prev * (1 + 1e-12), 'largest λ first');
+    prev = lambda;
+  }
+  for (let p = 0; p < 3; p++) for (let q = p + 1; q < 3; q++) {
+    const c = dot(phis[p], apply(Sw, phis[q])) / Math.sqrt(dot(phis[p], apply(Sw, phis[p])) * dot(phis[q], apply(Sw, phis[q])));
+    assert.ok(Math.abs(c) < 1e-9, `directions ${p}, ${q} not Sw-orthogonal: ${c}`);
+  }
+  // The smallest of the d generalised eigenvalues is 0 here (Sb has rank 3 < 6); the three found are positive.
+  assert.ok(prev > 0);
+});
+
 test('scml: LDA directions of a two-class sample are the Fisher direction S_w⁻¹(μ₁ − μ₀), unit length', () => {
   const rng = new Random(2);
   const n = 200, d = 3;
