@@ -155,8 +155,8 @@ export class RCA extends MahalanobisLearner<RcaOptions> {
         p++;
       }
     }
-    const C = p > 0 ? getBackend().gram(Zc, p, r) : new Float64Array(r * r);
     if (p === 0) throw new RangeError('rca: no chunklet has 2 or more points; give chunks with at least 2 points each');
+    const C = getBackend().gram(Zc, p, r);
     let tr = 0;
     for (let a = 0; a < r; a++) tr += C[a * r + a];
     if (!(tr > 0)) throw new RangeError('rca: every chunklet consists of identical points; the within-chunklet covariance is zero');

@@ -86,19 +86,18 @@ export function ldaDirections(X: Float64Array, n: number, d: number, y: Int32Arr
     const s = Math.sqrt(cnt[k]);
     for (let c = 0; c < d; c++) Mb[k * d + c] = s * (cm[k * d + c] - mean[c]);
   }
-  const Sb = be.gram(Mb, nClasses, d);
   const { values, vectors } = be.eigh(Sw, d);
   const top = Math.max(values[d - 1], 1e-300);
   const keep: number[] = [];
   for (let j = d - 1; j >= 0; j--) if (values[j] > 1e-4 * top) keep.push(j);
   const r = keep.length;
-  // W = U_r Λ_r^{-1/2} (d x r); Sb' = Wᵀ Sb W (r x r).
+  // W = U_r Λ_r^{-1/2} (d x r) whitens S_w on its range.
   const W = new Float64Array(d * r);
   keep.forEach((j, q) => {
     const s = 1 / Math.sqrt(values[j]);
     for (let c = 0; c < d; c++) W[c * r + q] = vectors[c * d + j] * s;
   });
-  // Sb = Mbᵀ Mb has rank < nClasses, so the whitened problem Wᵀ Sb W = Cᵀ C (C = Mb W,
+  // S_b = Mbᵀ Mb has rank < nClasses, so the whitened problem Wᵀ S_b W = Cᵀ C (C = Mb W,
   // nClasses x r) is solved through the small C Cᵀ: its eigenvectors u give the directions
   // W Cᵀ u (unit length after scaling), instead of an r x r eigendecomposition per region.
   const C = new Float64Array(nClasses * r);
