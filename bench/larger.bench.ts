@@ -1,16 +1,18 @@
 /**
  * Metric learners on larger sets than the shipped ones, beside metric-learn in the same run:
  * how the speed targets hold where every fit is long enough to compare. The sets are
- * synthetic and regenerated from a seed each run (SETS below: many points in 50 features, and
- * fewer points in 100 mostly uninformative features), written with their folds to a temporary
+ * synthetic and regenerated from a seed each run (SETS below: many points in 50 features,
+ * fewer points in 100 mostly uninformative features, and fewer points than features: 200 in
+ * 300), written with their folds to a temporary
  * folder, and run through the protocol of record (src/evaluation/cross-validate.ts) on our
  * side and bench/metric-learn-peer.py on the other.
  *
  *   SIMLEARN_PEER_PYTHONPATH=<metric-learn copy> npm run bench -- larger
  *   BENCH_ALGOS=nca,lfda npm run bench -- larger
+ *   BENCH_SETS=few200 npm run bench -- larger
  *
- * LMNN is left out by default (metric-learn takes ~110 s and ~54 s per fold on such sets), and SCML on
- * the first set (~19 s per fold there).
+ * LMNN is left out by default on the first two sets (metric-learn takes ~110 s and ~54 s per
+ * fold on such sets), SCML on the first (~19 s per fold there), and MMC on the third.
  * Without metric-learn, our side alone is reported. Fit times are CPU seconds, one BLAS thread.
  * Writes bench/results/larger.md (unfiltered runs only).
  */
@@ -72,13 +74,38 @@ function writeWide(dir: string): void {
     const c = r.int(classes), g = c * clusters + r.int(clusters);
     y[i] = c;
     for (let j = 0; j < d; j++) z[j] = (j < informative ? centres[g * informative + j] : 0) + r.normal();
-    for (let a = 0; a < d; a++) {
-      let s = 0;
-      for (let b = 0; b < d; b++) s += Q[a * d + b] * z[b];
-      X[i * d + a] = s;
-    }
+    rotateInto(Q, z, d, X, i);
   }
   writeCsvSet(dir, 'wide2000', X, y, d, r);
+}
+
+/**
+ * 200 points, 300 features: 20 classes of 10 points, Gaussian about centres N(0, 1) in 30
+ * informative features, 270 noise features, all mixed by a random rotation. Fewer points than
+ * features (every class scatter is singular), as in expression or image data.
+ */
+function writeFew(dir: string): void {
+  const n = 200, d = 300, informative = 30, classes = 20;
+  const r = new Random(2);
+  const centres = r.fillNormal(new Float64Array(classes * informative), 0, 1);
+  const Q = randomRotation(d, r);
+  const X = new Float64Array(n * d), y = new Int32Array(n), z = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const c = i % classes;
+    y[i] = c;
+    for (let j = 0; j < d; j++) z[j] = (j < informative ? centres[c * informative + j] : 0) + r.normal();
+    rotateInto(Q, z, d, X, i);
+  }
+  writeCsvSet(dir, 'few200', X, y, d, r);
+}
+
+/** Row i of X = Q z. */
+function rotateInto(Q: Float64Array, z: Float64Array, d: number, X: Float64Array, i: number): void {
+  for (let a = 0; a < d; a++) {
+    let s = 0;
+    for (let b = 0; b < d; b++) s += Q[a * d + b] * z[b];
+    X[i * d + a] = s;
+  }
 }
 
 /** A d x d orthogonal matrix, Haar-distributed: the eigenvectors of a symmetric Gaussian matrix. */
@@ -91,7 +118,16 @@ function randomRotation(d: number, r: Random): Float64Array {
 const SETS: Array<{ name: string; write: (dir: string) => void; title: string }> = [
   { name: 'gauss6000', write: writeGauss, title: '6000 points, 50 features, 10 Gaussian classes (centres N(0, 1.5²) per feature, unit noise)' },
   { name: 'wide2000', write: writeWide, title: '2000 points, 100 features: 5 classes of 2 Gaussian clusters in 20 informative features (centres N(0, 0.6²)), 80 noise features, all mixed by a random rotation' },
+  { name: 'few200', write: writeFew, title: '200 points, 300 features: 20 classes of 10 points about centres N(0, 1) in 30 informative features, 270 noise features, all mixed by a random rotation (fewer points than features)' },
 ];
+
+/** The algorithms run on each set by default (LMNN, slow on metric-learn's side, only where that stays within minutes). */
+function defaultAlgos(name: string): string[] {
+  if (name === 'wide2000') return [...DEFAULT_ALGOS, 'scml'];
+  // metric-learn's MMC took minutes a fold on a set of this shape; ITML about 35 s, LMNN 11 s.
+  if (name === 'few200') return ['covariance', 'lmnn', 'nca', 'lfda', 'itml', 'lsml', 'sdml', 'scml'];
+  return DEFAULT_ALGOS;
+}
 
 interface PeerCell { accuracy: { mean: number } | null; fitSeconds: { median: number } | null; error: string | null }
 
@@ -121,6 +157,7 @@ async function main(): Promise<void> {
   getBackend().setThreads(1);
   const filtered = process.env.BENCH_ALGOS !== undefined;
   const algos = filtered ? process.env.BENCH_ALGOS!.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : DEFAULT_ALGOS;
+  const onlySets = process.env.BENCH_SETS?.split(',').map((s) => s.trim()).filter(Boolean);
   const dir = mkdtempSync(join(tmpdir(), 'simlearn-larger-'));
   try {
     const out = [
@@ -133,7 +170,8 @@ async function main(): Promise<void> {
     ];
     let peerVersion: string | null = null;
     for (const set of SETS) {
-      const setAlgos = filtered ? algos : set.name === 'wide2000' ? [...algos, 'scml'] : algos;
+      if (onlySets && !onlySets.includes(set.name)) continue;
+      const setAlgos = filtered ? algos : defaultAlgos(set.name);
       set.write(dir);
       const ds = readDataset(join(dir, `${set.name}.csv`));
       const folds = readFolds(join(dir, `${set.name}.folds.csv`), ds.X.rows);
@@ -155,7 +193,7 @@ async function main(): Promise<void> {
       out.push(...rows, '');
     }
     out[2] = `Command: \`SIMLEARN_PEER_PYTHONPATH=<metric-learn copy> npm run bench -- larger\`. Date: ${new Date().toISOString().slice(0, 10)}. Backend: ${getBackend().name}, 1 thread. CPU: ${cpuModel()}. Peer: ${peerVersion ? `metric-learn ${peerVersion}, run in the same bench` : 'none (metric-learn not importable): our side only'}.`;
-    if (filtered) {
+    if (filtered || onlySets) {
       console.log('filtered run: bench/results/larger.md left unchanged');
       return;
     }

@@ -29,7 +29,7 @@ for (const f of files) {
 const resultsDir = join(benchDir, 'results');
 
 // Sections in the order of the architecture: compute, metric learning, search, deep, product.
-const order = ['linalg', 'metric', 'cli', 'unshipped', 'larger', 'weak', 'neighbors', 'deep', 'torch-check', 'deep-similarity', 'service'];
+const order = ['linalg', 'metric', 'cli', 'unshipped', 'larger', 'sweep', 'weak', 'neighbors', 'deep', 'torch-check', 'deep-similarity', 'service'];
 const rank = (f) => { const i = order.indexOf(f.replace(/\.md$/, '')); return i < 0 ? order.length : i; };
 const sections = existsSync(resultsDir) ? readdirSync(resultsDir).filter((f) => f.endsWith('.md')).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)) : [];
 const header = [

@@ -133,6 +133,25 @@ void Dots4(const double* const* a, const double* const* b, int64_t d, double* ou
   out[3] = s3;
 }
 
+// Iterations [from, to) of the dual averaging. Reference: iterate in js-scml.ts. Built twice,
+// and the AVX2 build picked at run time: the passes over all K weights (a violated triplet's
+// δ row, the RDA step) then take four doubles at a time, with a thousand bases or more most of
+// a fit. Only element-wise work is vectorised (no FMA: avx2 does not imply it, and no sum is
+// reassociated), so both builds give the reference's bits.
+__attribute__((target_clones("avx2", "default"))) void RdaIterations(Xoshiro128& rng, const int32_t* T, uint64_t nT, const double* XB, int64_t K, int64_t batch, double invBatch, double beta, double gamma, double delta, double* w, double* sum, double* ada2, double* coef, double* g, int32_t* act, int64_t& nAct, bool& dirty, int64_t from, int64_t to) {
+  for (int64_t it = from; it < to; it++) {
+    if (dirty) std::fill(g, g + K, 0.0);
+    const bool any = BatchSubgradient(rng, T, nT, XB, K, w, act, nAct, batch, g);
+    dirty = any;
+    const double kb = static_cast<double>(it + 1) * beta;
+    if (any) {
+      nAct = RdaStep(g, invBatch, sum, ada2, coef, w, act, K, kb, gamma, delta);
+    } else {
+      RefreshActive(sum, coef, w, act, nAct, kb);
+    }
+  }
+}
+
 std::string Str(int64_t v) { return std::to_string(v); }
 
 FloatArg GetVector(const Napi::CallbackInfo& info, size_t i, const char* fn, const char* name, int64_t K) {
@@ -200,18 +219,7 @@ Napi::Value ScmlRdaExport(const Napi::CallbackInfo& info) {
   const uint64_t nT = static_cast<uint64_t>(nIdx / 3);
   const double invBatch = 1.0 / static_cast<double>(batch);
   Xoshiro128 rng(words);
-  // Reference: iterate in js-scml.ts.
-  for (int64_t it = from; it < to; it++) {
-    if (dirty) std::fill(g, g + K, 0.0);
-    const bool any = BatchSubgradient(rng, T, nT, XB, K, w, act, nAct, batch, g);
-    dirty = any;
-    const double kb = static_cast<double>(it + 1) * beta;
-    if (any) {
-      nAct = RdaStep(g, invBatch, sum, ada2, coef, w, act, K, kb, gamma, delta);
-    } else {
-      RefreshActive(sum, coef, w, act, nAct, kb);
-    }
-  }
+  RdaIterations(rng, T, nT, XB, K, batch, invBatch, beta, gamma, delta, w, sum, ada2, coef, g, act, nAct, dirty, from, to);
   rng.Save(words);
   Napi::Object result = Napi::Object::New(env);
   result.Set("nAct", Napi::Number::New(env, static_cast<double>(nAct)));

@@ -142,6 +142,14 @@ export class LmnnEvaluator {
    * retried every so often.
    */
   private dense = false;
+  /**
+   * The bounds cost more than the searches they would save: checking them takes a few d x d
+   * products per evaluation (the relative bound's L⁻¹ product and the spectral norm's
+   * squarings), about 6 d³, while a full impostor search is one n x n x kd GEMM. With few
+   * points in many dimensions (160 x 300: 160 M against 8 M multiply-adds) dense mode is
+   * simply cheaper, so it is kept throughout.
+   */
+  private readonly boundsNeverPay: boolean;
   /** Snapshots in a row that served no evaluation but their own. */
   private failedSnapshots = 0;
   /** Evaluations served by the current snapshot's bounds. */
@@ -183,6 +191,9 @@ export class LmnnEvaluator {
     let other = 0;
     for (let c = 0; c < nClasses; c++) { const m = this.classStart[c + 1] - this.classStart[c]; other += m * (n - m); }
     this.otherPairs = other;
+    const dd = X.cols;
+    this.boundsNeverPay = 6 * dd * dd * dd >= n * n * kd;
+    this.dense = this.boundsNeverPay;
     // Largest input-space distance to another class, for the absolute bound (once, float64).
     const d = X.cols;
     const block = Math.max(1, Math.floor(4_000_000 / n));
@@ -229,6 +240,11 @@ export class LmnnEvaluator {
   private takeSnapshot(L: Float64Array, Z: Float64Array, maxT: Float64Array): void {
     this.fullRefreshes++;
     this.stale.fill(0);
+    if (this.boundsNeverPay) {
+      this.refresh(Z, maxT, 0);
+      this.snap = null;
+      return;
+    }
     if (this.dense) {
       this.denseEvals++;
       if (this.denseEvals % 25 !== 0) {
@@ -355,9 +371,25 @@ export class LmnnEvaluator {
       }
     }
     this.lastActive = active;
-    grad.set(leftMultiply(L, kd, this.X.cols, pairScatter(this.X, this.pa, this.pb, this.pw, np), 2));
+    const d = this.X.cols;
+    if (4 * kd > n) {
+      // ∂/∂L = 2 L Xᵀ Lap X = 2 Zᵀ (Lap X): one kd x d x n product instead of forming the
+      // d x d scatter (d² n) and multiplying by L (kd d²), which dominated with few points in
+      // many dimensions. Where n is large against kd the two cost the same; the scatter form is
+      // kept there, so those fits keep their bits.
+      const SX = new Float64Array(n * d);
+      getBackend().addPairLaplacian(SX, this.X.data, n, d, this.pa.subarray(0, np), this.pb.subarray(0, np), this.pw.subarray(0, np));
+      getBackend().gemm(true, false, kd, d, n, 2, Z, kd, SX, d, 0, grad, d);
+    } else {
+      grad.set(leftMultiply(L, kd, d, pairScatter(this.X, this.pa, this.pb, this.pw, np), 2));
+    }
     return (1 - mu) * pull + mu * push;
   }
+}
+
+/** out = L − eta g (a function of its own so that it is optimised early; see lbfgs.ts). */
+function descentStep(L: Float64Array, eta: number, g: Float64Array, out: Float64Array): void {
+  for (let p = 0; p < L.length; p++) out[p] = L[p] - eta * g[p];
 }
 
 /**
@@ -424,31 +456,32 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
     let L = initComponents(x, kd, o.init ?? 'auto', toRandom(o.seed ?? 0), 'lmnn');
     const targets = selectTargets(x, data.y, data.classes.length, k);
     const ev = new LmnnEvaluator(x, data.y, targets, k, mu, kd);
-    let g = new Float64Array(L.length);
+    let g: Float64Array = new Float64Array(L.length);
     let f = ev.evaluate(L, g);
     const norm = (v: Float64Array) => Math.sqrt(v.reduce((s, t) => s + t * t, 0));
     let eta = o.learnRate ?? 0.1 * norm(L) / Math.max(norm(g), 1e-300);
     checkPositive(eta, 'learnRate', 'lmnn');
     let converged = false;
     let it = 0;
-    const gNext = new Float64Array(L.length);
+    let gNext: Float64Array = new Float64Array(L.length);
+    // Two iterates and two gradients, swapped on acceptance (fresh n-vectors per step cost
+    // page faults and collections comparable to the step itself in high dimensions).
+    let Lnext: Float64Array = new Float64Array(L.length);
     while (it < maxIter) {
       it++;
       let accepted = false;
-      let Lnext = L;
       let fNext = f;
       for (let tries = 0; tries < 60; tries++) {
-        Lnext = new Float64Array(L.length);
-        for (let p = 0; p < L.length; p++) Lnext[p] = L[p] - eta * g[p];
+        descentStep(L, eta, g, Lnext);
         fNext = ev.evaluate(Lnext, gNext);
         if (fNext < f) { accepted = true; break; }
         eta *= 0.5;
       }
       if (!accepted) { converged = true; break; }
       const rel = (f - fNext) / Math.max(Math.abs(f), 1e-300);
-      L = Lnext;
+      [L, Lnext] = [Lnext, L];
+      [g, gNext] = [gNext, g];
       f = fNext;
-      g = gNext.slice();
       eta *= 1.2;
       this.progress({ iteration: it, maxIter, objective: f, message: `active ${ev.lastActive}` });
       if (it >= minIter && rel < tol) { converged = true; break; }

@@ -54,8 +54,19 @@ export function tripletDiffBasis(t: Tuples, nBasis: number | undefined, rng: Ran
 
 /**
  * Fisher LDA directions of a labelled sample: the top `count` generalised eigenvectors of
- * (S_b, S_w), computed in S_w's range (eigenvalues above 1e-4 of its largest, as the SVD
- * solver of scikit-learn truncates) by whitening; returned unit-length, count x d.
+ * (S_b, S_w), computed on S_w's range by whitening and returned unit-length, count x d.
+ *
+ * Where S_w can have full rank (n − classes ≥ d) the directions are unique; they are computed
+ * in the data's units, keeping S_w's eigenvalues above 1e-4 of its largest, which also drops
+ * features that barely vary within the classes (rare pixels of digits), whose directions
+ * would otherwise dominate a region's LDA. Where it cannot (fewer points than features, as in
+ * every region of a 160 x 300 set), (S_b, S_w) leaves the directions undetermined off S_w's
+ * range and the range itself depends on the units; there we follow scikit-learn's SVD solver,
+ * which metric-learn's SCML uses: residuals divided by their standard deviation per feature,
+ * eigenvalues of S_w / (n − classes) above 1e-8 (its singular values above 1e-4), directions
+ * mapped back. That choice generalises markedly better: 3-NN on the 19 global directions of
+ * such a set scored 0.285 against 0.175 in the data's units over five folds, and SCML 0.295
+ * against 0.160 (metric-learn 0.315).
  */
 export function ldaDirections(X: Float64Array, n: number, d: number, y: Int32Array, nClasses: number, count: number): Float64Array {
   const mean = new Float64Array(d);
@@ -75,28 +86,29 @@ export function ldaDirections(X: Float64Array, n: number, d: number, y: Int32Arr
   }
   for (let k = 0; k < nClasses; k++) if (cnt[k] > 0) for (let c = 0; c < d; c++) cm[k * d + c] /= cnt[k];
   const R = new Float64Array(n * d);
+  const sd = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     const xo = i * d, co = y[i] * d;
-    for (let c = 0; c < d; c++) R[xo + c] = X[xo + c] - cm[co + c];
+    for (let c = 0; c < d; c++) {
+      const v = X[xo + c] - cm[co + c];
+      R[xo + c] = v;
+      sd[c] += v * v;
+    }
   }
+  const standardised = n - nClasses < d;
+  if (standardised) standardiseResiduals(X, R, n, d, sd);
+  else sd.fill(1);
   const be = getBackend();
-  const Sw = be.gram(R, n, d);
   const Mb = new Float64Array(nClasses * d);
   for (let k = 0; k < nClasses; k++) {
     const s = Math.sqrt(cnt[k]);
     for (let c = 0; c < d; c++) Mb[k * d + c] = s * (cm[k * d + c] - mean[c]);
   }
-  const { values, vectors } = be.eigh(Sw, d);
-  const top = Math.max(values[d - 1], 1e-300);
-  const keep: number[] = [];
-  for (let j = d - 1; j >= 0; j--) if (values[j] > 1e-4 * top) keep.push(j);
-  const r = keep.length;
-  // W = U_r Λ_r^{-1/2} (d x r) whitens S_w on its range.
-  const W = new Float64Array(d * r);
-  keep.forEach((j, q) => {
-    const s = 1 / Math.sqrt(values[j]);
-    for (let c = 0; c < d; c++) W[c * r + q] = vectors[c * d + j] * s;
-  });
+  const W = standardised
+    ? whitenOnRange(R, n, d, (values) => values * (n > nClasses ? 1 / (n - nClasses) : 1) > 1e-8)
+    : whitenOnRange(R, n, d, (values, top) => values > 1e-4 * Math.max(top, 1e-300));
+  const r = W.length / d;
+  if (standardised) for (let c = 0; c < d; c++) for (let q = 0; q < r; q++) W[c * r + q] /= sd[c];
   // S_b = Mbᵀ Mb has rank < nClasses, so the whitened problem Wᵀ S_b W = Cᵀ C (C = Mb W,
   // nClasses x r) is solved through the small C Cᵀ: its eigenvectors u give the directions
   // W Cᵀ u (unit length after scaling), instead of an r x r eigendecomposition per region.
@@ -118,6 +130,70 @@ export function ldaDirections(X: Float64Array, n: number, d: number, y: Int32Arr
     if (norm > 0) for (let c = 0; c < d; c++) out[q * d + c] = dir[c] / norm;
   }
   return out;
+}
+
+/**
+ * Divides each feature's residuals by their population standard deviation (their mean is 0),
+ * held in sd on entry as the sum of squares, on exit as the divisor (1 where they vanish). A
+ * feature constant within every class of the region (a blank border pixel near this centre)
+ * leaves residuals of rounding size, not exact zeros; divided by their tiny deviation they
+ * would become unit-variance noise that LDA finds discriminative. Residuals below 1e-12 of
+ * the feature's scale are therefore zero, as scikit-learn's are for an exactly constant one.
+ */
+function standardiseResiduals(X: Float64Array, R: Float64Array, n: number, d: number, sd: Float64Array): void {
+  const scale = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) scale[c] = Math.max(scale[c], Math.abs(X[i * d + c]));
+  for (let c = 0; c < d; c++) {
+    const s = Math.sqrt(sd[c] / n);
+    if (s > 1e-12 * scale[c]) {
+      sd[c] = s;
+    } else {
+      sd[c] = 1;
+      for (let i = 0; i < n; i++) R[i * d + c] = 0;
+    }
+  }
+  for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) R[i * d + c] /= sd[c];
+}
+
+/**
+ * W (d x r) with Wᵀ RᵀR W = I on the range of RᵀR (R n x d): U_r Λ_r^{-1/2} over the
+ * eigenpairs that `kept(value, largest)` accepts. With fewer rows than columns the
+ * eigenpairs come from the n x n R Rᵀ = P Λ Pᵀ instead (then U = Rᵀ P Λ^{-1/2}, so
+ * W = Rᵀ P Λ⁻¹): n² d + n³ work instead of d³, for the same range and eigenvalues.
+ */
+function whitenOnRange(R: Float64Array, n: number, d: number, kept: (value: number, largest: number) => boolean): Float64Array {
+  const be = getBackend();
+  if (n < d) {
+    const G = new Float64Array(n * n);
+    be.gemm(false, true, n, n, d, 1, R, d, R, d, 0, G, n);
+    const { values, vectors } = be.eigh(symmetrize(new Matrix(n, n, G)).data, n);
+    const keep: number[] = [];
+    for (let j = n - 1; j >= 0; j--) if (kept(values[j], values[n - 1])) keep.push(j);
+    const r = keep.length;
+    const P = new Float64Array(n * r);
+    keep.forEach((j, q) => {
+      const s = 1 / values[j];
+      for (let i = 0; i < n; i++) P[i * r + q] = vectors[i * n + j] * s;
+    });
+    const W = new Float64Array(d * r);
+    be.gemm(true, false, d, r, n, 1, R, d, P, r, 0, W, r);
+    return W;
+  }
+  const { values, vectors } = be.eigh(be.gram(R, n, d), d);
+  const keep: number[] = [];
+  for (let j = d - 1; j >= 0; j--) if (kept(values[j], values[d - 1])) keep.push(j);
+  const r = keep.length;
+  const W = new Float64Array(d * r);
+  keep.forEach((j, q) => {
+    const s = 1 / Math.sqrt(values[j]);
+    for (let c = 0; c < d; c++) W[c * r + q] = vectors[c * d + j] * s;
+  });
+  return W;
+}
+
+/** The members of region g (sorted per class, since the directions do not depend on the order). */
+function regionKey(neigh: Int32Array[], g: number, kcs: number[]): string {
+  return neigh.map((nb, c) => Array.from(nb.subarray(g * kcs[c], (g + 1) * kcs[c])).sort((a, b) => a - b).join(',')).join('|');
 }
 
 export function ldaBasis(X: Matrix<Float64Array>, y: Int32Array, nClasses: number, nBasis: number | undefined, rng: Random): Basis {
@@ -145,6 +221,7 @@ export function ldaBasis(X: Matrix<Float64Array>, y: Int32Array, nClasses: numbe
       neigh.push(be.knn(centers.data, nClusters, classX[c], members[c].length, d, kc).indices);
     }
     const total = kcs.reduce((a, b) => a + b, 0);
+    const seen = new Map<string, Float64Array>();
     const localX = new Float64Array(total * d);
     const localY = new Int32Array(total);
     for (let g = 0; g < nClusters && row < K; g++) {
@@ -157,7 +234,14 @@ export function ldaBasis(X: Matrix<Float64Array>, y: Int32Array, nClasses: numbe
         }
       }
       const take = Math.min(numEig, K - row);
-      const dirs = ldaDirections(localX, total, d, localY, nClasses, take);
+      // Regions whose neighbourhoods coincide (every class smaller than the scale: each takes
+      // all its points) have the same directions; they are computed once.
+      const key = `${take}:${regionKey(neigh, g, kcs)}`;
+      let dirs = seen.get(key);
+      if (!dirs) {
+        dirs = ldaDirections(localX, total, d, localY, nClasses, take);
+        seen.set(key, dirs);
+      }
       B.set(dirs.subarray(0, take * d), row * d);
       row += take;
     }

@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { jsBackend } from '../../src/backend/js-backend.js';
 import { LinAlgError } from '../../src/backend/backend.js';
 import { Random } from '../../src/random.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const B = jsBackend;
 
@@ -135,6 +138,26 @@ test('eigh: a 200 x 200 matrix with a clustered spectrum', () => {
   const { values, vectors } = B.eigh(a, n);
   assert.ok(maxDiff(values, lam) < 1e-12);
   assert.ok(orthoError(vectors, n, n) < 1e-12);
+});
+
+test('eigh: a tridiagonal on which the running-norm deflation test stalls still converges, accurately', () => {
+  // Failed with "QL iteration did not converge for eigenvalue 1" before the looser test that
+  // follows STRICT_SWEEPS sweeps; the native backend's LAPACK solved it.
+  const { d, e } = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'stuck-tridiagonal.json'), 'utf8')) as { d: number[]; e: number[] };
+  const n = d.length;
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    a[i * n + i] = d[i];
+    if (i + 1 < n) a[i * n + i + 1] = a[(i + 1) * n + i] = e[i];
+  }
+  const { values, vectors } = B.eigh(a.slice(), n);
+  const norm = maxAbs(values);
+  assert.ok(norm > 7000 && norm < 8000, `‖T‖ = ${norm}`);
+  assert.ok(maxDiff(reconstructEigh(values, vectors, n), a) < 1e-11 * norm);
+  assert.ok(orthoError(vectors, n, n) < 1e-12);
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += d[i];
+  assert.ok(Math.abs(values.reduce((s, v) => s + v, 0) - trace) < 1e-10 * norm);
 });
 
 test('eigh: Wilkinson W21+ (a near-degenerate top pair) and the Hilbert matrix H8', () => {

@@ -30,6 +30,24 @@ test('lmnn: gradient on a fixed active set matches finite differences', () => {
   }
 });
 
+test('lmnn: the evaluator\'s gradient matches finite differences, through the scatter (many points) and through Zᵀ(Lap X) (few points per dimension)', () => {
+  // Every sixth wine row: 30 points in 13 dimensions, where 4 kd > n takes the Zᵀ (Lap X) form
+  // for kd = 13 and the bounds never pay (dense throughout); kd = 2 takes the scatter form.
+  const { X, y } = subset('wine', 6);
+  const codes = checkXy(X, y, 't').y;
+  const k = 3;
+  const targets = selectTargets(X, codes, 3, k);
+  const rng = new Random(12);
+  for (const kd of [X.cols, 2]) {
+    const ev = new LmnnEvaluator(X, codes, targets, k, 0.5, kd);
+    const L = new Float64Array(kd * X.cols).map(() => 0.5 * rng.normal());
+    for (let i = 0; i < kd; i++) L[i * X.cols + i] += 1;
+    const f = ev.evaluate(L, new Float64Array(L.length));
+    assert.ok(Math.abs(f - lmnnBruteLoss(X, codes, targets, k, 0.5, L, kd)) <= 1e-9 * Math.max(1, f));
+    checkGradient((x, g) => ev.evaluate(x, g), L, { coords: 20, h: 1e-7 });
+  }
+});
+
 /** Every second wine row, scaled up so the margin is small against the class gaps: the regime where the bound pays. */
 function scaledWine(): { X: Matrix<Float64Array>; codes: Int32Array; k: number; targets: Int32Array } {
   const { X, y } = subset('wine', 2);

@@ -35,6 +35,34 @@ test('scml: objective = mean hinge of 1 + d_w(a,p) − d_w(a,n) plus β‖w‖�
   }
   const expected = loss / 5 + 0.01 * (0.5 + 1.2 + 0.1);
   assert.ok(Math.abs(scmlObjective(X, T, B, 5, w, 0.01) - expected) < 1e-12);
+  // Given X Bᵀ, the active bases' coordinates give the same value (the route taken when
+  // forming M would cost more, as here: 3 active bases against 3 x 3 products per point).
+  const XB = new Float64Array(12 * 5);
+  for (let p = 0; p < 12; p++) for (let i = 0; i < 5; i++) for (let c = 0; c < 3; c++) XB[p * 5 + i] += X.get(p, c) * B[i * 3 + c];
+  assert.ok(Math.abs(scmlObjective(X, T, B, 5, w, 0.01, undefined, XB) - expected) < 1e-12);
+  assert.ok(Math.abs(scmlObjective(X, T, B, 5, new Float64Array(5), 0.01, undefined, XB) - 1) < 1e-15, 'the zero metric scores 1');
+});
+
+test('scml: with fewer points than features, LDA directions are scikit-learn\'s (SVD solver, within-class standardised)', () => {
+  // 12 points, 20 features, 3 classes: S_w is singular and the directions depend on the units.
+  // Reference: sklearn 1.2.1 LinearDiscriminantAnalysis().fit(X, y).scalings_, columns
+  // normalised, on exactly these X and y.
+  const rng = new Random(11);
+  const n = 12, d = 20, c = 3;
+  const X = rng.fillNormal(new Float64Array(n * d));
+  const y = Int32Array.from({ length: n }, (_, i) => i % c);
+  for (let i = 0; i < n; i++) X[i * d + y[i] + 1] += 3;
+  const expected = [
+    [-0.11923531996051136, -0.29560687925516316, 0.0644448840271144, 0.4368598768499929, -0.04504080362165387, 0.008274102199704142, 0.2661542390654186, 0.02444824504813675, 0.0078039144858682635, 0.283551356053016, -0.34111080236558355, -0.27188491173032486, 0.35227334169905766, 0.044449157934350635, 0.0030582076192918, -0.2954157020651016, -0.040927759086972035, -0.2664163738571205, -0.21588589683565113, 0.16283463344419863],
+    [0.12277074604349, 0.14244550407018478, -0.4572428048255829, 0.14211037630574488, -0.2145286068674332, -0.025265465414389614, 0.21567750698564642, 0.1938887798583584, -0.04541172191520127, -0.08943667622069024, 0.006621837705771476, 0.19113187432505793, -0.10135282446847908, -0.005568855328348642, 0.06179843822229814, 0.12072090011247444, 0.23222925973932892, -0.5787781032044006, 0.1122818194399907, 0.357415253528544],
+  ];
+  const D = ldaDirections(X, n, d, y, c, 2);
+  for (let q = 0; q < 2; q++) {
+    let dot = 0;
+    for (let j = 0; j < d; j++) dot += D[q * d + j] * expected[q][j];
+    const sign = Math.sign(dot);
+    for (let j = 0; j < d; j++) assert.ok(Math.abs(sign * D[q * d + j] - expected[q][j]) < 1e-9, `direction ${q}, feature ${j}: ${D[q * d + j]} vs ${expected[q][j]}`);
+  }
 });
 
 test('scml: LDA directions of a four-class sample solve S_b φ = λ S_w φ for the three largest λ, Sw-orthogonal, unit length', () => {

@@ -7,7 +7,12 @@
  * decrease of f ≤ ftol, or maxIter iterations.
  */
 
-/** Returns f(x) and writes ∇f(x) into `grad`. */
+import { getBackend } from '../../backend/index.js';
+
+/**
+ * Returns f(x) and writes ∇f(x) into `grad` (which arrives zeroed). Both arrays are the
+ * minimiser's and are reused after the call returns: copy them to keep them.
+ */
 export type Objective = (x: Float64Array, grad: Float64Array) => number;
 
 export interface LbfgsOptions {
@@ -37,6 +42,50 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+// Every pass over the n-vectors lives in a small function of its own: inlined in
+// minimizeLbfgs's long body, the loops ran in unoptimised code for much of a fit (V8 kept
+// deoptimising the body as later branches were first reached), about 20 ms per iteration at
+// n = 90 000 where the passes themselves take 1 ms.
+
+/** d = −g */
+function negateInto(g: Float64Array, d: Float64Array): void {
+  for (let i = 0; i < g.length; i++) d[i] = -g[i];
+}
+
+/** x *= a */
+function scaleInPlace(a: number, x: Float64Array): void {
+  for (let i = 0; i < x.length; i++) x[i] *= a;
+}
+
+/** out = a − b */
+function differenceInto(a: Float64Array, b: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < a.length; i++) out[i] = a[i] - b[i];
+  return out;
+}
+
+/** out = x + t d */
+function stepInto(x: Float64Array, t: number, d: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < x.length; i++) out[i] = x[i] + t * d[i];
+  return out;
+}
+
+/**
+ * Spare n-vectors. A fit makes a few new iterates, gradients and correction pairs per
+ * iteration; allocating each afresh (720 kB at n = 90 000) cost more in first-touch page faults
+ * and garbage collection than the arithmetic, so vectors that are done with come back here.
+ */
+class VectorPool {
+  private readonly spare: Float64Array[] = [];
+  constructor(readonly n: number) {}
+  take(): Float64Array {
+    return this.spare.pop() ?? new Float64Array(this.n);
+  }
+  give(v: Float64Array): void {
+    // Unbounded on purpose: the spares never outnumber the vectors once alive at the same time.
+    this.spare.push(v);
+  }
+}
+
 function maxAbs(a: Float64Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) {
@@ -46,12 +95,44 @@ function maxAbs(a: Float64Array): number {
   return m;
 }
 
+/** Drops the correction pairs (a restart from steepest descent), keeping their vectors. */
+function forget(S: Float64Array[], Y: Float64Array[], rho: number[], pool: VectorPool): void {
+  for (const v of S) pool.give(v);
+  for (const v of Y) pool.give(v);
+  S.length = 0; Y.length = 0; rho.length = 0;
+}
+
+/** The vector operations the recursion and the line search need. */
+interface VectorOps {
+  dot(x: Float64Array, y: Float64Array): number;
+  /** y += alpha x */
+  axpy(alpha: number, x: Float64Array, y: Float64Array): void;
+}
+
+const plainOps: VectorOps = {
+  dot,
+  axpy(alpha, x, y) {
+    for (let i = 0; i < x.length; i++) y[i] += alpha * x[i];
+  },
+};
+
+/**
+ * From this many variables on, the two-loop recursion's 4m passes over stored vectors go to the
+ * backend (BLAS ddot/daxpy): with m = 10 and a 300 x 300 L they are 3.6 M multiply-adds per
+ * iteration, about 12 ms in plain loops (latency-bound sums over 14 MB of history), which was
+ * more than NCA's own objective there. Below it a native call costs more than it saves. The JS
+ * backend's dot and axpy are these same loops, so its results do not depend on the switch.
+ */
+const BACKEND_VECTOR_OPS_FROM = 2048;
+
 export function minimizeLbfgs(f: Objective, x0: Float64Array, options: LbfgsOptions = {}): LbfgsResult {
   const maxIter = options.maxIter ?? 100;
   const gtol = options.gtol ?? 1e-5;
   const ftol = options.ftol ?? 2.220446049250313e-9;
   const m = options.memory ?? 10;
   const n = x0.length;
+  const ops: VectorOps = n >= BACKEND_VECTOR_OPS_FROM ? getBackend() : plainOps;
+  const pool = new VectorPool(n);
   let x: Float64Array = x0.slice();
   let g: Float64Array = new Float64Array(n);
   let fx = f(x, g);
@@ -65,56 +146,58 @@ export function minimizeLbfgs(f: Objective, x0: Float64Array, options: LbfgsOpti
   if (maxAbs(g) <= gtol) return { x, f: fx, nIter: 0, nEval, converged: true, reason: 'gradient below gtol' };
   for (let iter = 1; iter <= maxIter; iter++) {
     // Two-loop recursion: d = −H ∇f.
-    for (let i = 0; i < n; i++) d[i] = -g[i];
+    negateInto(g, d);
     for (let j = S.length - 1; j >= 0; j--) {
-      const a = rho[j] * dot(S[j], d);
+      const a = rho[j] * ops.dot(S[j], d);
       alpha[j] = a;
-      const y = Y[j];
-      for (let i = 0; i < n; i++) d[i] -= a * y[i];
+      ops.axpy(-a, Y[j], d);
     }
     if (S.length > 0) {
       const last = S.length - 1;
-      const gamma = dot(S[last], Y[last]) / dot(Y[last], Y[last]);
-      for (let i = 0; i < n; i++) d[i] *= gamma;
+      const gamma = ops.dot(S[last], Y[last]) / ops.dot(Y[last], Y[last]);
+      scaleInPlace(gamma, d);
     }
     for (let j = 0; j < S.length; j++) {
-      const b = rho[j] * dot(Y[j], d);
-      const s = S[j];
-      const a = alpha[j];
-      for (let i = 0; i < n; i++) d[i] += (a - b) * s[i];
+      const b = rho[j] * ops.dot(Y[j], d);
+      ops.axpy(alpha[j] - b, S[j], d);
     }
-    let dg = dot(d, g);
+    let dg = ops.dot(d, g);
     if (!(dg < 0)) {
       // Not a descent direction (curvature information went stale): restart from steepest descent.
-      S.length = 0; Y.length = 0; rho.length = 0;
-      for (let i = 0; i < n; i++) d[i] = -g[i];
-      dg = dot(d, g);
+      forget(S, Y, rho, pool);
+      negateInto(g, d);
+      dg = ops.dot(d, g);
     }
     const step0 = S.length === 0 ? Math.min(1, 1 / Math.max(Math.sqrt(-dg), 1e-300)) : 1;
-    const ls = wolfeSearch(f, x, fx, g, d, dg, step0);
+    const ls = wolfeSearch(f, x, fx, g, d, dg, step0, ops, pool);
     nEval += ls.nEval;
     if (!ls.ok) {
       if (S.length > 0) {
         // One retry along the plain gradient before giving up.
-        S.length = 0; Y.length = 0; rho.length = 0;
+        forget(S, Y, rho, pool);
         continue;
       }
       return { x, f: fx, nIter: iter - 1, nEval, converged: true, reason: 'line search could not decrease f (at a stationary point to working precision)' };
     }
-    const s = new Float64Array(n);
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      s[i] = ls.x[i] - x[i];
-      y[i] = ls.g[i] - g[i];
-    }
-    const sy = dot(s, y);
+    const s = differenceInto(ls.x, x, pool.take());
+    const y = differenceInto(ls.g, g, pool.take());
+    const sy = ops.dot(s, y);
     const fPrev = fx;
+    pool.give(x);
+    pool.give(g);
     x = ls.x;
     g = ls.g;
     fx = ls.f;
-    if (sy > 1e-10 * dot(y, y)) {
-      if (S.length === m) { S.shift(); Y.shift(); rho.shift(); }
+    if (sy > 1e-10 * ops.dot(y, y)) {
+      if (S.length === m) {
+        pool.give(S.shift()!);
+        pool.give(Y.shift()!);
+        rho.shift();
+      }
       S.push(s); Y.push(y); rho.push(1 / sy);
+    } else {
+      pool.give(s);
+      pool.give(y);
     }
     options.onIter?.(iter, fx);
     if (maxAbs(g) <= gtol) return { x, f: fx, nIter: iter, nEval, converged: true, reason: 'gradient below gtol' };
@@ -126,17 +209,22 @@ export function minimizeLbfgs(f: Objective, x0: Float64Array, options: LbfgsOpti
 interface LineSearchResult { ok: boolean; x: Float64Array; f: number; g: Float64Array; nEval: number }
 
 /** Strong-Wolfe line search: bracketing then zoom with cubic/bisection interpolation. */
-function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array, d: Float64Array, dg0: number, step0: number): LineSearchResult {
+function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array, d: Float64Array, dg0: number, step0: number, ops: VectorOps, pool: VectorPool): LineSearchResult {
   const c1 = 1e-4, c2 = 0.9;
-  const n = x.length;
   let nEval = 0;
+  // Every trial point's vectors; all but the accepted one's go back to the pool.
+  const tried: Float64Array[] = [];
   const eval_ = (t: number) => {
-    const xt = new Float64Array(n);
-    for (let i = 0; i < n; i++) xt[i] = x[i] + t * d[i];
-    const gt = new Float64Array(n);
+    const xt = stepInto(x, t, d, pool.take());
+    const gt = pool.take().fill(0);
+    tried.push(xt, gt);
     const ft = f(xt, gt);
     nEval++;
-    return { t, x: xt, f: ft, g: gt, dg: dot(gt, d) };
+    return { t, x: xt, f: ft, g: gt, dg: ops.dot(gt, d) };
+  };
+  const finish = (r: LineSearchResult): LineSearchResult => {
+    for (const v of tried) if (v !== r.x && v !== r.g) pool.give(v);
+    return r;
   };
   type Pt = ReturnType<typeof eval_>;
   let prev: Pt = { t: 0, x: x as Float64Array<ArrayBuffer>, f: f0, g: g0 as Float64Array<ArrayBuffer>, dg: dg0 };
@@ -151,15 +239,15 @@ function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array
       const p = eval_(tj);
       if (!Number.isFinite(p.f) || p.f > f0 + c1 * tj * dg0 || p.f >= lo.f) hi = p;
       else {
-        if (Math.abs(p.dg) <= -c2 * dg0) return { ok: true, x: p.x, f: p.f, g: p.g, nEval };
+        if (Math.abs(p.dg) <= -c2 * dg0) return finish({ ok: true, x: p.x, f: p.f, g: p.g, nEval });
         if (p.dg * (hi.t - lo.t) >= 0) hi = lo;
         lo = p;
       }
       if (Math.abs(hi.t - lo.t) < 1e-14 * Math.max(1, lo.t)) break;
     }
     // Accept the best sufficient-decrease point found, if any.
-    if (lo.t > 0 && lo.f < f0) return { ok: true, x: lo.x, f: lo.f, g: lo.g, nEval };
-    return { ok: false, x, f: f0, g: g0, nEval };
+    if (lo.t > 0 && lo.f < f0) return finish({ ok: true, x: lo.x, f: lo.f, g: lo.g, nEval });
+    return finish({ ok: false, x, f: f0, g: g0, nEval });
   };
   // Expansion is capped: objectives with an infimum at infinity (NCA's, whose softmax keeps
   // sharpening as L grows) would otherwise spend dozens of evaluations chasing a flat slope; a
@@ -167,13 +255,13 @@ function wolfeSearch(f: Objective, x: Float64Array, f0: number, g0: Float64Array
   for (let k = 0; k < 6; k++) {
     const p = eval_(t);
     if (!Number.isFinite(p.f) || p.f > f0 + c1 * t * dg0 || (k > 0 && p.f >= prev.f)) return zoom(prev, p);
-    if (Math.abs(p.dg) <= -c2 * dg0) return { ok: true, x: p.x, f: p.f, g: p.g, nEval };
+    if (Math.abs(p.dg) <= -c2 * dg0) return finish({ ok: true, x: p.x, f: p.f, g: p.g, nEval });
     if (p.dg >= 0) return zoom(p, prev);
     prev = p;
     t *= 4;
   }
-  if (prev.t > 0 && prev.f < f0) return { ok: true, x: prev.x, f: prev.f, g: prev.g, nEval };
-  return { ok: false, x, f: f0, g: g0, nEval };
+  if (prev.t > 0 && prev.f < f0) return finish({ ok: true, x: prev.x, f: prev.f, g: prev.g, nEval });
+  return finish({ ok: false, x, f: f0, g: g0, nEval });
 }
 
 /** Minimiser of the cubic through two points with their values and slopes (NaN if none). */
