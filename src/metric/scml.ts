@@ -206,7 +206,7 @@ export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float6
   }
   const warnings: string[] = [];
   if (!best.some((v) => v > 0) && bestNz) {
-    warnings.push(`scml: no iterate improved on the zero metric (objective ${bestObj.toPrecision(4)}); kept the best nonzero one (objective ${bestNzObj.toPrecision(4)}); consider a smaller gamma`);
+    warnings.push(`scml: no iterate improved on the zero metric (objective ${bestObj.toPrecision(4)}); kept the best nonzero one (objective ${bestNzObj.toPrecision(4)}); consider a larger gamma, e.g. ${(10 * gamma).toPrecision(2)} (the weights scale as 1 / gamma, and these were too large)`);
     best = bestNz;
     bestObj = bestNzObj;
   }

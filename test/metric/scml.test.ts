@@ -209,3 +209,15 @@ test('scml: bad options', () => {
   assert.throws(() => new SCMLSupervised({ basis: [[1, 2]] }).fit(d.X, d.y), /2 columns but the data have 4/);
   assert.throws(() => new SCMLSupervised({ kGenuine: 100 }).fit(d.X, d.y), /kGenuine <= /);
 });
+
+test('scml: when no iterate beats the zero metric the warning says so and points the right way (a larger gamma), which removes it', () => {
+  // Digits at the default gamma: the dual-averaging weights grow too large for the margins
+  // (the best objective is above the zero metric's 1); a smaller gamma makes them larger still.
+  const { X, y } = subset('digits', 2);
+  const fit = (gamma?: number) => new SCMLSupervised({ gamma, seed: 0 }).fit(X, y);
+  const first = fit();
+  const w = first.warnings.find((m) => m.includes('no iterate improved on the zero metric'));
+  assert.ok(w, `expected the warning, got ${JSON.stringify(first.warnings)}`);
+  assert.match(w!, /larger gamma, e\.g\. 0\.050/);
+  assert.ok(!fit(0.05).warnings.some((m) => m.includes('zero metric')), 'the suggested gamma should not need the fallback');
+});
