@@ -133,3 +133,22 @@ test('lmnn: verbose callback receives one event per iteration', () => {
   assert.deepEqual(events, [1, 2, 3, 4, 5].slice(0, events.length));
   assert.ok(events.length >= 1);
 });
+
+test('lmnn: with fewer points than features, descending in the span of the rows gives the full-space fit', () => {
+  // 24 points in 40 dimensions: the gradient never leaves the rows' span, so both ways are
+  // the same iterates; only rounding differs.
+  const rng = new Random(21);
+  const n = 24, d = 40;
+  const X = new Matrix(n, d, rng.fillNormal(new Float64Array(n * d)));
+  const y = Array.from({ length: n }, (_, i) => i % 3);
+  for (let i = 0; i < n; i++) X.data[i * d + y[i]] += 2;
+  const fit = (rowSpace: boolean) => new LMNN({ rowSpace, maxIter: 60, minIter: 60 }).fit(X, y).getMahalanobisMatrix().data;
+  const a = fit(true), b = fit(false);
+  let diff = 0, top = 0;
+  for (let i = 0; i < a.length; i++) { diff = Math.max(diff, Math.abs(a[i] - b[i])); top = Math.max(top, Math.abs(b[i])); }
+  assert.ok(diff <= 1e-9 * top, `max |ΔM| = ${diff} against ${top}`);
+  // And the fit did move: M is not the identity it started from.
+  let off = 0;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) off = Math.max(off, Math.abs(b[i * d + j] - (i === j ? 1 : 0)));
+  assert.ok(off > 1e-3, `M moved by ${off}`);
+});
