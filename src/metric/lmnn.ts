@@ -196,11 +196,10 @@ export class LmnnEvaluator {
     let other = 0;
     for (let c = 0; c < nClasses; c++) { const m = this.classStart[c + 1] - this.classStart[c]; other += m * (n - m); }
     this.otherPairs = other;
-    const dd = X.cols;
-    this.boundsNeverPay = 6 * dd * dd * dd >= n * n * kd;
+    const d = X.cols;
+    this.boundsNeverPay = 6 * d * d * d >= n * n * kd;
     this.dense = this.boundsNeverPay;
     // Largest input-space distance to another class, for the absolute bound (once, float64).
-    const d = X.cols;
     const block = Math.max(1, Math.floor(4_000_000 / n));
     for (let s = 0; s < n; s += block) {
       const e = Math.min(n, s + block);
