@@ -8,6 +8,7 @@
  */
 
 import { getBackend } from '../../backend/index.js';
+import { dot as jsDot, axpy as jsAxpy } from '../../backend/js-kernels.js';
 
 /**
  * Returns f(x) and writes ∇f(x) into `grad` (which arrives zeroed). Both arrays are the
@@ -34,12 +35,6 @@ export interface LbfgsResult {
   nEval: number;
   converged: boolean;
   reason: string;
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }
 
 // Every pass over the n-vectors lives in a small function of its own: inlined in
@@ -109,12 +104,8 @@ interface VectorOps {
   axpy(alpha: number, x: Float64Array, y: Float64Array): void;
 }
 
-const plainOps: VectorOps = {
-  dot,
-  axpy(alpha, x, y) {
-    for (let i = 0; i < x.length; i++) y[i] += alpha * x[i];
-  },
-};
+/** The JS backend's loops, called directly whatever the backend (see the threshold below). */
+const plainOps: VectorOps = { dot: jsDot, axpy: jsAxpy };
 
 /**
  * From this many variables on, the two-loop recursion's 4m passes over stored vectors go to the
