@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { Matrix, type FloatArray } from '../matrix.js';
 import { readDataset } from '../io/index.js';
 import { createLearner } from '../metric/algorithms.js';
+import { Constraints } from '../metric/constraints.js';
 import '../metric/index.js';
 import { Pipeline } from '../metric/registry.js';
 import { StandardScaler } from '../preprocessing/standard-scaler.js';
@@ -130,6 +131,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const step = progress.step(spec.name, maxIter);
       const learner = createLearner(spec.algorithm, {
         ...spec.params,
+        ...cappedConstraints(spec.params, ytr),
         seed,
         verbose: (e: { iteration: number; maxIter: number; objective?: number }) => {
           step.total(e.maxIter);
@@ -209,4 +211,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
   }
   return { dataset, nTrain: Xtr.rows, nTest: Xte.rows, seed, k, quick, learners: results, skipped, reportPath, outDir, seconds, backend: getBackend().name };
+}
+
+/**
+ * The line-up's pair count is sized for digits-like data; with few points a class (say 20
+ * classes of 7 training points) the labels give fewer distinct pairs, and asking for more is
+ * an error. The demo asks for what there is instead.
+ */
+function cappedConstraints(params: Record<string, unknown>, y: ArrayLike<Label>): Record<string, unknown> {
+  if (typeof params.numConstraints !== 'number') return {};
+  const c = new Constraints(Array.from(y, String));
+  return { numConstraints: Math.max(1, Math.min(params.numConstraints, c.maxPositivePairs(), c.maxNegativePairs())) };
 }

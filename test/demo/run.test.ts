@@ -63,3 +63,22 @@ test('runDemo refuses data without labels or with a single class, naming the fix
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('runDemo: ITML on many small classes asks for the pairs the labels have, not the line-up\'s 1000', async () => {
+  // 20 classes of 5 rows: the 70 % training part has about 3 rows a class, so at most ~70
+  // distinct same-class pairs. Before, ITML failed here with "asked for 1000 positive pairs".
+  const out = mkdtempSync(join(tmpdir(), 'simlearn-demo-few-'));
+  try {
+    const { writeFileSync } = await import('node:fs');
+    const lines = ['a,b,c,label'];
+    for (let c = 0; c < 20; c++) for (let i = 0; i < 5; i++) lines.push(`${c + 0.1 * i},${(c * 7) % 5 + 0.05 * i},${i % 2},k${c}`);
+    writeFileSync(join(out, 'few.csv'), lines.join('\n') + '\n');
+    const r = await runDemo({ data: join(out, 'few.csv'), outDir: out, learners: ['itml'], progress: false, report: false, k: 1 });
+    const itml = r.learners.find((l) => l.id === 'itml');
+    assert.ok(itml, 'ITML is in the results');
+    assert.equal(itml.error, undefined);
+    assert.ok(itml.metrics.knnAccuracy >= 0 && itml.metrics.knnAccuracy <= 1);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
