@@ -131,7 +131,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const step = progress.step(spec.name, maxIter);
       const learner = createLearner(spec.algorithm, {
         ...spec.params,
-        ...cappedConstraints(spec.params, ytr),
+        ...fitDataLimits(spec.algorithm, spec.params, ytr),
         seed,
         verbose: (e: { iteration: number; maxIter: number; objective?: number }) => {
           step.total(e.maxIter);
@@ -214,12 +214,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 }
 
 /**
- * The line-up's pair count is sized for digits-like data; with few points a class (say 20
- * classes of 7 training points) the labels give fewer distinct pairs, and asking for more is
- * an error. The demo asks for what there is instead.
+ * The line-up's settings are sized for digits-like data. On data with small classes the demo
+ * asks for what the labels allow instead of failing the learner: no more pairs than the
+ * labels give (20 classes of 7 training rows have 421 same-class pairs, not 1000), and no
+ * more target neighbours than the smallest class has other members (LMNN's k). `simlearn cv`
+ * and `fit` keep the stricter contract: there the error names the limit.
  */
-function cappedConstraints(params: Record<string, unknown>, y: ArrayLike<Label>): Record<string, unknown> {
-  if (typeof params.numConstraints !== 'number') return {};
-  const c = new Constraints(Array.from(y, String));
-  return { numConstraints: Math.max(1, Math.min(params.numConstraints, c.maxPositivePairs(), c.maxNegativePairs())) };
+function fitDataLimits(algorithm: string, params: Record<string, unknown>, y: ArrayLike<Label>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (typeof params.numConstraints === 'number') {
+    const c = new Constraints(Array.from(y, String));
+    out.numConstraints = Math.max(1, Math.min(params.numConstraints, c.maxPositivePairs(), c.maxNegativePairs()));
+  }
+  // LFDA's k (local scaling) is already taken per class as min(k, class size − 1).
+  if (algorithm === 'lmnn' && typeof params.k === 'number' && params.k > 1) {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < y.length; i++) counts.set(String(y[i]), (counts.get(String(y[i])) ?? 0) + 1);
+    const smallest = Math.min(...counts.values());
+    if (smallest >= 2) out.k = Math.min(params.k, smallest - 1);
+  }
+  return out;
 }

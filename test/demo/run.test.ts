@@ -82,3 +82,23 @@ test('runDemo: ITML on many small classes asks for the pairs the labels have, no
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('runDemo: LMNN with a class of 3 training rows takes k = 2 target neighbours instead of failing', async () => {
+  // Iris plus a fourth class of 4 rows: its training part has 3 (stratified 70 %), fewer than
+  // the line-up's k = 3 needs (4). simlearn cv would refuse, naming the limit; the demo adapts.
+  const out = mkdtempSync(join(tmpdir(), 'simlearn-demo-tiny-'));
+  try {
+    const { writeFileSync } = await import('node:fs');
+    const lines = readFileSync(join(DATA, 'iris.csv'), 'utf8').trim().split('\n');
+    for (let i = 0; i < 4; i++) lines.push(`${7 + 0.1 * i},3.0,1.0,${2.5 + 0.05 * i},tiny`);
+    writeFileSync(join(out, 'tiny.csv'), lines.join('\n') + '\n');
+    const r = await runDemo({ data: join(out, 'tiny.csv'), outDir: out, learners: ['lmnn'], progress: false, report: false });
+    const lmnn = r.learners.find((l) => l.id === 'lmnn');
+    assert.ok(lmnn, 'LMNN is in the results');
+    assert.equal(lmnn.error, undefined);
+    assert.ok(lmnn.metrics.knnAccuracy > 0.8, `3-NN accuracy ${lmnn.metrics.knnAccuracy}`);
+    assert.equal(loadSimilarityModel(join(out, 'lmnn.simlearn')).kind, 'pipeline (lmnn)');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
