@@ -4,7 +4,23 @@ import { commands } from './commands.js';
 import { UsageError } from './command.js';
 import { VERSION } from '../version.js';
 
+let pipeHandled = false;
+
+/**
+ * `simlearn ... | head` closes the pipe while we may still be writing; like other Unix tools,
+ * stop quietly then instead of dying on an unhandled EPIPE with a stack trace.
+ */
+function exitQuietlyOnClosedPipe(): void {
+  if (pipeHandled) return;
+  pipeHandled = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export async function main(argv: string[] = process.argv): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const program = new Command();
   program
     .name('simlearn')

@@ -42,3 +42,16 @@ test('evaluate with --queries (JSONL) against references, custom cutoffs, human 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a reader that closes the pipe early (simlearn ... | head) ends the command quietly, not with an EPIPE stack trace', async () => {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'evaluate', '--help'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // the reader is gone before the first write
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/, stderr);
+  assert.equal(code, 0);
+});
