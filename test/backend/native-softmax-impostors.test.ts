@@ -60,10 +60,18 @@ function maxAbs(a: Float64Array): number {
 
 test('neighbourSoftmaxLaplacian: both backends equal the definition, from a sharp softmax (pair by pair) to a flat one (dense blocks)', () => {
   const r = new Random(3);
-  // 301 rows, so blocks are uneven; k ≠ d, so Z and X are not mixed up.
-  const n = 301, d = 7, k = 5;
-  const X = r.fillNormal(new Float64Array(n * d));
-  for (const scale of [4, 1, 0.3, 0.05]) {
+  // 301 rows: one block of rows; 700: two uneven blocks. k ≠ d, so Z and X are not mixed up.
+  // The native kernel takes exact float64 distances for k ≤ 32 (one SYRK for a single block,
+  // GEMMs per block otherwise) and a float32 search above, so both are run, each from sharp
+  // softmaxes (a few pairs a row) to flat ones (every pair kept).
+  const d = 7;
+  const cases: Array<[number, number, number]> = [
+    [301, 5, 4], [301, 5, 2], [301, 5, 1], [301, 5, 0.3], [301, 5, 0.05],
+    [301, 70, 3], [301, 70, 1], [301, 70, 0.5], [301, 70, 0.05],
+    [700, 5, 2], [700, 5, 0.05],
+  ];
+  for (const [n, k, scale] of cases) {
+    const X = r.fillNormal(new Float64Array(n * d));
     const { Z, y } = clustered(r, n, k, 4, scale);
     const want = softmaxByDefinition(X, Z, n, d, k, y);
     const got: number[] = [];
@@ -71,11 +79,12 @@ test('neighbourSoftmaxLaplacian: both backends equal the definition, from a shar
       const SX = new Float64Array(n * d).fill(NaN); // written, never read
       const f = be.neighbourSoftmaxLaplacian(X, Z, n, d, k, y, 40, SX);
       got.push(f);
-      assert.ok(Math.abs(f - want.f) <= 1e-10 * n, `${name}, scale ${scale}: Σ p_i ${f} vs ${want.f}`);
+      const where = `${name}, n ${n}, k ${k}, scale ${scale}`;
+      assert.ok(Math.abs(f - want.f) <= 1e-10 * n, `${where}: Σ p_i ${f} vs ${want.f}`);
       const err = new Float64Array(n * d).map((_, t) => SX[t] - want.SX[t]);
-      assert.ok(maxAbs(err) <= 1e-10 * Math.max(1, maxAbs(want.SX)), `${name}, scale ${scale}: Lap(W) X off by ${maxAbs(err)}`);
+      assert.ok(maxAbs(err) <= 1e-10 * Math.max(1, maxAbs(want.SX)), `${where}: Lap(W) X off by ${maxAbs(err)}`);
     }
-    assert.ok(Math.abs(got[0] - got[1]) <= 1e-12 * n, `scale ${scale}: backends differ, ${got[0]} vs ${got[1]}`);
+    assert.ok(Math.abs(got[0] - got[1]) <= 1e-12 * n, `n ${n}, k ${k}, scale ${scale}: backends differ, ${got[0]} vs ${got[1]}`);
   }
 });
 
