@@ -486,22 +486,7 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
       ReleaseColumns(pos, U);
     } else {
       ReleaseColumns(pos, U);
-      for (int64_t r = 0; r < rb; r++) {
-        const int64_t i = s0 + r;
-        const double* xi = X + i * d;
-        double* si = SX + i * d;
-        for (int64_t q = bStart[r]; q < bEnd[r]; q++) {
-          const double w = bv[q];
-          if (w == 0) continue;
-          const double* xj = X + static_cast<int64_t>(bj[q]) * d;
-          double* sj = SX + static_cast<int64_t>(bj[q]) * d;
-          for (int64_t c = 0; c < d; c++) {
-            const double v = w * (xi[c] - xj[c]);
-            si[c] += v;
-            sj[c] -= v;
-          }
-        }
-      }
+      for (int64_t r = 0; r < rb; r++) ListLaplacian(X, d, s0 + r, bj + bStart[r], bv + bStart[r], bEnd[r] - bStart[r], SX);
     }
   }
   return Napi::Number::New(env, f);
