@@ -30,6 +30,7 @@ import { toRandom } from '../random.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
 import { initComponents, resolveNComponents, classCounts, checkInt, checkPositive, type InitOption } from './init.js';
 import { pairScatter, leftMultiply, project } from './scatter.js';
+import { rowSpan, multiplyByTranspose, fromSpan } from './row-span.js';
 
 export interface LmnnOptions extends BaseLearnerOptions {
   /** Target neighbours per point (paper and metric-learn: 3). */
@@ -501,32 +502,4 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
     }
     return this.setFitted(new Matrix(kd, x.cols, span ? fromSpan(L, L0, kd, x.cols, span) : L), { nIter: it, converged });
   }
-}
-
-interface RowSpan {
-  /** r x d, orthonormal rows spanning the rows of X (r = min(n, d)). */
-  vt: Float64Array;
-  r: number;
-}
-
-function rowSpan(X: Matrix<Float64Array>): RowSpan {
-  const { vt, s } = getBackend().svd(X.data.slice(), X.rows, X.cols);
-  return { vt, r: s.length };
-}
-
-/** A Vᵀᵀ = A V for A m x d and V's transpose vt (r x d): m x r. */
-function multiplyByTranspose(A: Float64Array, m: number, d: number, vt: Float64Array, r: number): Float64Array {
-  const out = new Float64Array(m * r);
-  getBackend().gemm(false, true, m, r, d, 1, A, d, vt, d, 0, out, r);
-  return out;
-}
-
-/** L = L_s Vᵀ + L0 (I − V Vᵀ): the descended part in the span plus the untouched rest. */
-function fromSpan(Ls: Float64Array, L0: Float64Array, kd: number, d: number, span: RowSpan): Float64Array {
-  const be = getBackend();
-  const L0s = multiplyByTranspose(L0, kd, d, span.vt, span.r);
-  for (let i = 0; i < Ls.length; i++) L0s[i] = Ls[i] - L0s[i];
-  const out = L0.slice();
-  be.gemm(false, false, kd, d, span.r, 1, L0s, span.r, span.vt, d, 1, out, d);
-  return out;
 }

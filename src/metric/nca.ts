@@ -11,7 +11,9 @@
  * never an n x n buffer), a pass over them, and an O(nnz·d) pass over the kept weights, not
  * n² outer products. Softmax weights below exp(−CUTOFF) of a row's largest are skipped: they
  * are zero to double precision in the row sum, so objective and gradient stay exact. The
- * softmax and Laplacian pass is the backend's `neighbourSoftmaxLaplacian`.
+ * softmax and Laplacian pass is the backend's `neighbourSoftmaxLaplacian`. With fewer points
+ * than features the minimisation runs within the span of the training rows (row-span.ts):
+ * the gradient has no component outside it, so only L's part inside moves.
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom } from '../random.js';
@@ -19,6 +21,7 @@ import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js'
 import { initComponents, resolveNComponents, checkInt, checkPositive, type InitOption } from './init.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
+import { rowSpan, multiplyByTranspose, fromSpan } from './row-span.js';
 
 export interface NcaOptions extends BaseLearnerOptions {
   /** Output dimension (rows of L); default = number of features. */
@@ -29,6 +32,12 @@ export interface NcaOptions extends BaseLearnerOptions {
   maxIter?: number;
   /** Gradient tolerance (max |∂f/∂L|). */
   tol?: number;
+  /**
+   * With fewer points than features, run L-BFGS within the span of the training rows
+   * (default true; see row-span.ts): the same iterates in exact arithmetic, with r = n
+   * columns instead of d, so every product and every L-BFGS vector shrinks.
+   */
+  rowSpace?: boolean;
 }
 
 /** Softmax weights below exp(−40) ≈ 4e-18 of the row maximum vanish when added to the row sum (≥ 1) in double precision. */
@@ -70,7 +79,7 @@ export class NCA extends MahalanobisLearner<NcaOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { nComponents: o.nComponents ?? null, init: typeof o.init === 'string' || o.init === undefined ? (o.init ?? 'auto') : 'matrix', maxIter: o.maxIter ?? 100, tol: o.tol ?? 1e-5, seed: o.seed ?? 0 };
+    return { nComponents: o.nComponents ?? null, init: typeof o.init === 'string' || o.init === undefined ? (o.init ?? 'auto') : 'matrix', maxIter: o.maxIter ?? 100, tol: o.tol ?? 1e-5, rowSpace: o.rowSpace ?? true, seed: o.seed ?? 0 };
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
@@ -87,11 +96,14 @@ export class NCA extends MahalanobisLearner<NcaOptions> {
     const order = Array.from({ length: x.rows }, (_, i) => i).sort((a, b) => data.y[a] - data.y[b] || a - b);
     const xs = x.takeRows(order);
     const ys = Int32Array.from(order, (i) => data.y[i]);
-    const ws = createNcaWorkspace(x.rows, x.cols, k);
-    const res = minimizeLbfgs((L, g) => ncaLossGrad(xs, ys, L, k, g, ws), L0, {
+    const d = x.cols;
+    const span = x.rows < d && (this.options.rowSpace ?? true) ? rowSpan(xs) : null;
+    const xw = span ? new Matrix(x.rows, span.r, multiplyByTranspose(xs.data, x.rows, d, span.vt, span.r)) : xs;
+    const ws = createNcaWorkspace(x.rows, xw.cols, k);
+    const res = minimizeLbfgs((L, g) => ncaLossGrad(xw, ys, L, k, g, ws), span ? multiplyByTranspose(L0, k, d, span.vt, span.r) : L0, {
       maxIter, gtol: tol,
       onIter: (iteration, objective) => this.progress({ iteration, maxIter, objective }),
     });
-    return this.setFitted(new Matrix(k, x.cols, res.x), { nIter: res.nIter, converged: res.converged });
+    return this.setFitted(new Matrix(k, d, span ? fromSpan(res.x, L0, k, d, span) : res.x), { nIter: res.nIter, converged: res.converged });
   }
 }

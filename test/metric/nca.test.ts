@@ -58,3 +58,39 @@ import { DATA } from '../helpers.js';
 function foldsOf(name: string): Int32Array {
   return readFolds(join(DATA, `${name}.folds.csv`));
 }
+
+test('nca: with fewer points than features, L-BFGS in the span of the rows gives the full-space fit', () => {
+  // 24 points in 40 dimensions. The gradient 2 L Xᵀ Lap X never leaves the rows' span, so
+  // both ways take the same iterates up to rounding; NCA's path amplifies rounding over many
+  // iterations (the objective has no finite minimiser here), so a few are compared.
+  const rng = new Random(22);
+  const n = 24, d = 40;
+  const X = new Matrix(n, d, rng.fillNormal(new Float64Array(n * d)));
+  const y = Array.from({ length: n }, (_, i) => i % 3);
+  for (let i = 0; i < n; i++) X.data[i * d + y[i]] += 1;
+  const fit = (rowSpace: boolean) => new NCA({ rowSpace, maxIter: 4 }).fit(X, y);
+  const a = fit(true), b = fit(false);
+  assert.equal(a.nIter, b.nIter);
+  const Ma = a.getMahalanobisMatrix().data, Mb = b.getMahalanobisMatrix().data;
+  let diff = 0, top = 0, off = 0;
+  for (let i = 0; i < Ma.length; i++) {
+    diff = Math.max(diff, Math.abs(Ma[i] - Mb[i]));
+    top = Math.max(top, Math.abs(Mb[i]));
+    off = Math.max(off, Math.abs(Mb[i] - (i % (d + 1) === 0 ? 1 : 0)));
+  }
+  assert.ok(diff <= 1e-8 * top, `max |ΔM| = ${diff} against ${top}`);
+  assert.ok(off > 1e-3, `M moved from the identity by ${off}`);
+  // Outside the span L keeps its start (the identity): a direction orthogonal to every row
+  // has the same length before and after.
+  // Projections onto each row in turn, repeated until u is orthogonal to all of them
+  // (the rows are not orthogonal to each other, so one pass is not enough).
+  const u = rng.fillNormal(new Float64Array(d));
+  for (let pass = 0; pass < 50; pass++) for (let i = 0; i < n; i++) {
+    let p = 0, q = 0;
+    for (let c = 0; c < d; c++) { p += u[c] * X.data[i * d + c]; q += X.data[i * d + c] ** 2; }
+    for (let c = 0; c < d; c++) u[c] -= (p / q) * X.data[i * d + c];
+  }
+  let uMu = 0, uu = 0;
+  for (let i = 0; i < d; i++) { uu += u[i] * u[i]; for (let j = 0; j < d; j++) uMu += u[i] * Ma[i * d + j] * u[j]; }
+  assert.ok(Math.abs(uMu - uu) <= 1e-8 * uu, `uᵀMu ${uMu} vs uᵀu ${uu}`);
+});

@@ -1,0 +1,38 @@
+/**
+ * Descent within the span of the training rows. Gradients of the form 2 L Xᵀ A X (LMNN,
+ * NCA: A is a graph Laplacian) have their rows in the span of the rows of X, so with fewer
+ * points than features (n < d) the fit can run on X V (n x r) with L V (k x r), V the d x r
+ * right singular vectors, and the part of L outside the span, L0 (I − V Vᵀ), stays as it
+ * started. The iterates are the same in exact arithmetic (V has orthonormal columns, so inner
+ * products and norms of the moving part are too); every product shrinks from d to r columns.
+ */
+import { getBackend } from '../backend/index.js';
+import type { Matrix } from '../matrix.js';
+
+export interface RowSpan {
+  /** r x d, orthonormal rows spanning the rows of X (r = min(n, d)). */
+  vt: Float64Array;
+  r: number;
+}
+
+export function rowSpan(X: Matrix<Float64Array>): RowSpan {
+  const { vt, s } = getBackend().svd(X.data.slice(), X.rows, X.cols);
+  return { vt, r: s.length };
+}
+
+/** A Vᵀᵀ = A V for A m x d and V's transpose vt (r x d): m x r. */
+export function multiplyByTranspose(A: Float64Array, m: number, d: number, vt: Float64Array, r: number): Float64Array {
+  const out = new Float64Array(m * r);
+  getBackend().gemm(false, true, m, r, d, 1, A, d, vt, d, 0, out, r);
+  return out;
+}
+
+/** L = L_s Vᵀ + L0 (I − V Vᵀ): the descended part in the span plus the untouched rest. */
+export function fromSpan(Ls: Float64Array, L0: Float64Array, kd: number, d: number, span: RowSpan): Float64Array {
+  const be = getBackend();
+  const L0s = multiplyByTranspose(L0, kd, d, span.vt, span.r);
+  for (let i = 0; i < Ls.length; i++) L0s[i] = Ls[i] - L0s[i];
+  const out = L0.slice();
+  be.gemm(false, false, kd, d, span.r, 1, L0s, span.r, span.vt, d, 1, out, d);
+  return out;
+}
