@@ -234,6 +234,68 @@ double ListWeights(double* ev, const int32_t* jv, int64_t cnt, const int32_t* y,
   return pi;
 }
 
+// MLKR's rows (js-kernel-regression.ts is the reference): with kernel weights e_ij on the
+// kept j, ŷ_i = Σ e_ij y_j / Σ e_ij, r_i = ŷ_i − y_i, and W_ij = 2 r_i (ŷ_i − y_j) e_ij / Σ e.
+// A dense row of distances becomes its W row in place; returns r_i²; *rowSum = Σ_j W_ij.
+__attribute__((target_clones("avx2", "default"), optimize("no-trapping-math"))) double DenseRegressionRow(double* row, const double* y, int64_t n, int64_t i, double dmin, double cutoff, double* rowSum) {
+  const double lim = dmin + cutoff;
+  for (int64_t j = 0; j < n; j++) row[j] = row[j] <= lim ? dmin - row[j] : -1000.0;
+  ExpInPlace(row, n);
+  double sum4[4] = {0, 0, 0, 0}, sy4[4] = {0, 0, 0, 0};
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4)
+    for (int t = 0; t < 4; t++) {
+      sum4[t] += row[j + t];
+      sy4[t] += row[j + t] * y[j + t];
+    }
+  for (; j < n; j++) {
+    sum4[0] += row[j];
+    sy4[0] += row[j] * y[j];
+  }
+  const double sum = (sum4[0] + sum4[1]) + (sum4[2] + sum4[3]), sy = (sy4[0] + sy4[1]) + (sy4[2] + sy4[3]);
+  const double yhat = sy / sum, r = yhat - y[i], scale = 2 * r / sum;
+  double rs4[4] = {0, 0, 0, 0};
+  for (j = 0; j + 4 <= n; j += 4)
+    for (int t = 0; t < 4; t++) {
+      const double w = scale * (yhat - y[j + t]) * row[j + t];
+      row[j + t] = w;
+      rs4[t] += w;
+    }
+  for (; j < n; j++) {
+    const double w = scale * (yhat - y[j]) * row[j];
+    row[j] = w;
+    rs4[0] += w;
+  }
+  *rowSum = (rs4[0] + rs4[1]) + (rs4[2] + rs4[3]);
+  return r * r;
+}
+
+// The same from row i's kept exponents (ev, cnt of them), which become its weights.
+double ListRegression(double* ev, const int32_t* jv, int64_t cnt, const double* y, int64_t i) {
+  ExpInPlace(ev, cnt);
+  double sum = 0, sy = 0;
+  for (int64_t q = 0; q < cnt; q++) {
+    sum += ev[q];
+    sy += ev[q] * y[jv[q]];
+  }
+  const double yhat = sy / sum, r = yhat - y[i], scale = 2 * r / sum;
+  for (int64_t q = 0; q < cnt; q++) ev[q] = scale * (yhat - y[jv[q]]) * ev[q];
+  return r * r;
+}
+
+// How a row's distances become Laplacian weights: NCA's neighbour softmax or MLKR's kernel
+// regression. Dense() works on a whole row of distances, List() on the kept exponents.
+struct SoftmaxRows {
+  const int32_t* y;
+  double Dense(double* row, int64_t n, int64_t i, double dmin, double cutoff, double* rowSum) const { return DenseWeightsRow(row, y, n, i, dmin, cutoff, rowSum); }
+  double List(double* ev, const int32_t* jv, int64_t cnt, int64_t i) const { return ListWeights(ev, jv, cnt, y, y[i]); }
+};
+struct RegressionRows {
+  const double* y;
+  double Dense(double* row, int64_t n, int64_t i, double dmin, double cutoff, double* rowSum) const { return DenseRegressionRow(row, y, n, i, dmin, cutoff, rowSum); }
+  double List(double* ev, const int32_t* jv, int64_t cnt, int64_t i) const { return ListRegression(ev, jv, cnt, y, i); }
+};
+
 // SX_i += Σ_q w_q (x_i − x_jq) and SX_jq −= w_q (x_i − x_jq): row i's share of Lap(W) X.
 __attribute__((target_clones("avx2", "default"))) void ListLaplacian(const double* X, int64_t d, int64_t i, const int32_t* jv, const double* wv, int64_t cnt, double* SX) {
   const double* xi = X + i * d;
@@ -259,9 +321,10 @@ void MirrorUpper(double* G, int64_t n) {
         for (int64_t j = j0; j < std::min(i, j0 + kTile); j++) G[i * n + j] = G[j * n + i];
 }
 
-// Σ_i p_i and SX = Lap(W) X on the exact path (see above). Row blocks of about 256 K
+// Σ_i p_i (NCA) or Σ_i r_i² (MLKR), and SX = Lap(W) X, on the exact path (see above). Row blocks of about 256 K
 // distances, as on the search path.
-double ExactSoftmaxLaplacian(const double* X, const double* Z, int64_t n, int64_t d, int64_t k, const int32_t* y, double cutoff, double* SX) {
+template <class Rows>
+double ExactRowsLaplacian(const double* X, const double* Z, int64_t n, int64_t d, int64_t k, const Rows& weights, double cutoff, double* SX) {
   std::vector<double> nrm(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; i++) {
     double s = 0;
@@ -296,7 +359,7 @@ double ExactSoftmaxLaplacian(const double* X, const double* Z, int64_t n, int64_
       for (int64_t r = 0; r < rb; r++) {
         const int64_t i = s0 + r;
         const int64_t cnt = KeptPairs(G + r * n, n, dmin[r], dmin[r] + cutoff, jv, ev);
-        f += ListWeights(ev, jv, cnt, y, y[i]);
+        f += weights.List(ev, jv, cnt, i);
         ListLaplacian(X, d, i, jv, ev, cnt, SX);
       }
       continue;
@@ -304,7 +367,7 @@ double ExactSoftmaxLaplacian(const double* X, const double* Z, int64_t n, int64_
     // Flat softmaxes: the weights stay in G and the Laplacian is two GEMMs. The block's rows
     // gain rowSum_i x_i − (W_b X)_i; every column j gains −(W_bᵀ X_b)_j now and colSum_j x_j
     // once all blocks are done.
-    for (int64_t r = 0; r < rb; r++) f += DenseWeightsRow(G + r * n, y, n, s0 + r, dmin[r], cutoff, &rowSum[r]);
+    for (int64_t r = 0; r < rb; r++) f += weights.Dense(G + r * n, n, s0 + r, dmin[r], cutoff, &rowSum[r]);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rb), static_cast<int>(d), static_cast<int>(n), 1.0, G, static_cast<int>(n), X, static_cast<int>(d), 0.0, T, static_cast<int>(d));
     if (colSum.empty()) colSum.assign(static_cast<size_t>(n), 0.0);
     for (int64_t r = 0; r < rb; r++) {
@@ -347,7 +410,7 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
   const double* Z = z.as<double>();
   const int32_t* y = yArr.Data();
   double* SX = sx.as<double>();
-  if (k <= kExactMaxK) return Napi::Number::New(env, ExactSoftmaxLaplacian(X, Z, n, d, k, y, cutoff, SX));
+  if (k <= kExactMaxK) return Napi::Number::New(env, ExactRowsLaplacian(X, Z, n, d, k, SoftmaxRows{y}, cutoff, SX));
   constexpr double kInf = std::numeric_limits<double>::infinity();
   const int64_t ka = k + 2;
   const AugmentedRows aug = AugmentRows(Z, n, k);
@@ -492,10 +555,35 @@ Napi::Value NeighbourSoftmaxLaplacianExport(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, f);
 }
 
+// Arguments: X (Float64Array, n x d), Z (Float64Array, n x k), n, d, k, y (Float64Array, n),
+// cutoff, SX (Float64Array, n x d, written). Returns Σ_i r_i². Always on the exact path: MLKR
+// has no search to save, and its JavaScript form was a dense n² pass.
+Napi::Value KernelRegressionLaplacianExport(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "kernelRegressionLaplacian";
+  FloatArg x = GetFloat64Array(info, 0, fn, "X");
+  FloatArg z = GetFloat64Array(info, 1, fn, "Z");
+  const int64_t n = GetDim(info, 2, fn, "n");
+  const int64_t d = GetDim(info, 3, fn, "d");
+  const int64_t k = GetDim(info, 4, fn, "k");
+  FloatArg yv = GetFloat64Array(info, 5, fn, "y");
+  const double cutoff = GetNumber(info, 6, fn, "cutoff");
+  FloatArg sx = GetFloat64Array(info, 7, fn, "SX");
+  if (n < 2) ThrowRange(env, std::string(fn) + ": n must be at least 2 (a prediction from the other rows), got " + std::to_string(n));
+  if (d < 1 || k < 1) ThrowRange(env, std::string(fn) + ": d and k must be positive integers");
+  RequireAtLeast(env, fn, "X", x, CheckedProduct(env, fn, n, d), "an " + std::to_string(n) + " x " + std::to_string(d) + " matrix");
+  RequireAtLeast(env, fn, "Z", z, CheckedProduct(env, fn, n, k), "an " + std::to_string(n) + " x " + std::to_string(k) + " matrix");
+  RequireAtLeast(env, fn, "SX", sx, CheckedProduct(env, fn, n, d), "an " + std::to_string(n) + " x " + std::to_string(d) + " matrix");
+  RequireAtLeast(env, fn, "y", yv, n, std::to_string(n) + " targets");
+  if (!(cutoff > 0) || !std::isfinite(cutoff)) ThrowRange(env, std::string(fn) + ": cutoff must be a positive finite number");
+  return Napi::Number::New(env, ExactRowsLaplacian(x.as<double>(), z.as<double>(), n, d, k, RegressionRows{yv.as<double>()}, cutoff, sx.as<double>()));
+}
+
 }  // namespace
 
 void RegisterSoftmax(Napi::Env env, Napi::Object exports) {
   exports.Set("neighbourSoftmaxLaplacian", MakeFunction(env, "neighbourSoftmaxLaplacian", NeighbourSoftmaxLaplacianExport));
+  exports.Set("kernelRegressionLaplacian", MakeFunction(env, "kernelRegressionLaplacian", KernelRegressionLaplacianExport));
 }
 
 }  // namespace simlearn

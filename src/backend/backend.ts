@@ -291,6 +291,11 @@ export interface Backend {
    * SX = Lap(W) X for W_ij = p_ij ([y_i = y_j] − p_i) and returns Σ_i p_i. Memory is
    * O(n · block), not n². The backends agree to rounding, not to the bit (see js-softmax.ts).
    */
+  /**
+   * MLKR's leave-one-out Gaussian-kernel regression (js-kernel-regression.ts documents it):
+   * writes Lap(W) X to SX and returns Σ_i (ŷ_i − y_i)², W_ij = 2 r_i (ŷ_i − y_j) p_ij.
+   */
+  kernelRegressionLaplacian(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, y: Float64Array, cutoff: number, SX: Float64Array): number;
   neighbourSoftmaxLaplacian(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, y: Int32Array, cutoff: number, SX: Float64Array): number;
   /**
    * LMNN's impostor search: for each i in `rows`, the rows l of Z (n x k, float64) with

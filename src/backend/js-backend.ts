@@ -6,6 +6,7 @@ import { knnCandidates } from './js-rerank.js';
 import { graphicalLassoSweeps } from './js-glasso.js';
 import { addPairLaplacian, pairQuadForms } from './js-pairs.js';
 import { neighbourSoftmaxLaplacian } from './js-softmax.js';
+import { kernelRegressionLaplacian } from './js-kernel-regression.js';
 import { impostorCandidates } from './js-impostors.js';
 import { lsmlDescent } from './js-lsml.js';
 import { affinityLaplacian } from './js-affinity.js';
@@ -37,6 +38,7 @@ export const jsBackend: Backend = {
   pairQuadForms,
   addPairLaplacian,
   neighbourSoftmaxLaplacian,
+  kernelRegressionLaplacian,
   impostorCandidates,
   lsmlDescent,
   affinityLaplacian,

@@ -18,6 +18,7 @@ import { affinityLaplacian as jsAffinityLaplacian, checkAffinityArgs } from './j
 import { checkLsmlArrays, lsmlDescent as jsLsmlDescent } from './js-lsml.js';
 import { checkImpostorArgs, impostorCandidates as jsImpostorCandidates } from './js-impostors.js';
 import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplacian } from './js-softmax.js';
+import { checkKernelRegressionArgs, kernelRegressionLaplacian as jsKernelRegressionLaplacian } from './js-kernel-regression.js';
 import * as jsPairs from './js-pairs.js';
 import { centreColumns as jsCentreColumns, condensedSqDistances as jsCondensedSqDistances } from './js-kernels.js';
 import { samplePairs as jsSamplePairs } from './js-sample-pairs.js';
@@ -57,6 +58,7 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   pairQuadForms?: Backend['pairQuadForms'];
   addPairLaplacian?: Backend['addPairLaplacian'];
   neighbourSoftmaxLaplacian?: Backend['neighbourSoftmaxLaplacian'];
+  kernelRegressionLaplacian?: Backend['kernelRegressionLaplacian'];
   impostorCandidates?: Backend['impostorCandidates'];
   lsmlDescent?: (X: Float64Array, N: number, d: number, abFirst: Int32Array, abSecond: Int32Array, cdFirst: Int32Array, cdSecond: Int32Array, w: Float64Array, prior: Float64Array, priorInv: Float64Array, priorLogDet: number, maxIter: number, tol: number) => LsmlDescent;
   /** Positional form of Backend.scmlRdaIterations (native/src/scml.cc); returns the new nAct and dirty. */
@@ -148,6 +150,11 @@ function wrap(addon: Addon): Backend {
       if (!addon.neighbourSoftmaxLaplacian) return jsNeighbourSoftmaxLaplacian(X, Z, n, d, k, y, cutoff, SX);
       checkSoftmaxArgs(X, Z, n, d, k, y, cutoff, SX);
       return addon.neighbourSoftmaxLaplacian(X, Z, n, d, k, y, cutoff, SX);
+    },
+    kernelRegressionLaplacian(X, Z, n, d, k, y, cutoff, SX) {
+      if (!addon.kernelRegressionLaplacian) return jsKernelRegressionLaplacian(X, Z, n, d, k, y, cutoff, SX);
+      checkKernelRegressionArgs(X, Z, n, d, k, y, cutoff, SX);
+      return addon.kernelRegressionLaplacian(X, Z, n, d, k, y, cutoff, SX);
     },
     impostorCandidates(Z, n, k, y, rows, radius2, exactBelow) {
       if (!addon.impostorCandidates) return jsImpostorCandidates(Z, n, k, y, rows, radius2, exactBelow);

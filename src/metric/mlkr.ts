@@ -6,13 +6,15 @@
  *   ŷ_i = Σ_{j≠i} k_ij y_j / Σ_{j≠i} k_ij,  k_ij = exp(−‖L x_i − L x_j‖²),
  * and L minimises the squared error Σ_i (y_i − ŷ_i)² with L-BFGS (as metric-learn). The
  * gradient of the paper, 4 L Σ_ij (ŷ_i − y_i)(ŷ_i − y_j) p_ij δδᵀ (p_ij = k_ij / Σ_j k_ij), is
- * evaluated as a Laplacian product (scatter.ts). y is real-valued.
+ * evaluated as a Laplacian product, 2 Zᵀ Lap(W) X with Z = X Lᵀ: the backend's
+ * `kernelRegressionLaplacian` (native: NCA's row machinery, exact distances from one GEMM,
+ * vectorised exponentials; js-kernel-regression.ts is the reference). y is real-valued.
  */
 import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
 import { toRandom } from '../random.js';
 import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
 import { initComponents, resolveNComponents, checkInt, checkPositive, type InitOption } from './init.js';
-import { denseScatter, leftMultiply, project, selfSqDistances } from './scatter.js';
+import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
 
 export interface MlkrOptions extends BaseLearnerOptions {
@@ -26,37 +28,21 @@ export interface MlkrOptions extends BaseLearnerOptions {
 
 const CUTOFF = 60;
 
-/** Squared leave-one-out regression error and its gradient with respect to L. Exported for tests. */
-export function mlkrLossGrad(X: Matrix<Float64Array>, y: Float64Array, L: Float64Array, k: number, grad: Float64Array): number {
+/** Buffers reused across objective calls. */
+interface MlkrWorkspace { n: number; d: number; k: number; Z: Float64Array; SX: Float64Array }
+
+/**
+ * Squared leave-one-out regression error and its gradient with respect to L (k x d,
+ * row-major). Exported for the finite-difference test.
+ */
+export function mlkrLossGrad(X: Matrix<Float64Array>, y: Float64Array, L: Float64Array, k: number, grad: Float64Array, ws?: MlkrWorkspace): number {
   const n = X.rows, d = X.cols;
-  const Z = project(X, L, k);
-  const D = selfSqDistances(Z, n, k);
-  const W = new Float64Array(n * n);
-  let loss = 0;
-  for (let i = 0; i < n; i++) {
-    const row = i * n;
-    let dmin = Infinity;
-    for (let j = 0; j < n; j++) if (j !== i && D[row + j] < dmin) dmin = D[row + j];
-    let s = 0, sy = 0;
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const t = D[row + j] - dmin;
-      if (t > CUTOFF) continue;
-      const e = Math.exp(-t);
-      W[row + j] = e;
-      s += e;
-      sy += e * y[j];
-    }
-    const yhat = sy / s;
-    const r = yhat - y[i];
-    loss += r * r;
-    for (let j = 0; j < n; j++) {
-      const e = W[row + j];
-      if (e === 0) continue;
-      W[row + j] = 2 * r * (yhat - y[j]) * (e / s);
-    }
-  }
-  grad.set(leftMultiply(L, k, d, denseScatter(X, W), 2));
+  if (!ws || ws.n !== n || ws.d !== d || ws.k !== k) ws = { n, d, k, Z: new Float64Array(n * k), SX: new Float64Array(n * d) };
+  const be = getBackend();
+  be.gemm(false, true, n, k, d, 1, X.data, d, L, d, 0, ws.Z, k);
+  const loss = be.kernelRegressionLaplacian(X.data, ws.Z, n, d, k, y, CUTOFF, ws.SX);
+  // ∂/∂L = 2 L Xᵀ Lap(W) X = 2 Zᵀ (Lap(W) X).
+  be.gemm(true, false, k, d, n, 2, ws.Z, k, ws.SX, d, 0, grad, d);
   return loss;
 }
 
@@ -86,7 +72,8 @@ export class MLKR extends MahalanobisLearner<MlkrOptions> {
     const maxIter = checkInt(this.options.maxIter ?? 1000, 'maxIter', 'mlkr');
     const tol = checkPositive(this.options.tol ?? 1e-5, 'tol', 'mlkr', true);
     const L0 = initComponents(x, k, this.options.init ?? 'auto', toRandom(this.options.seed ?? 0), 'mlkr');
-    const res = minimizeLbfgs((L, g) => mlkrLossGrad(x, yy, L, k, g), L0, {
+    const ws: MlkrWorkspace = { n: x.rows, d: x.cols, k, Z: new Float64Array(x.rows * k), SX: new Float64Array(x.rows * x.cols) };
+    const res = minimizeLbfgs((L, g) => mlkrLossGrad(x, yy, L, k, g, ws), L0, {
       maxIter, gtol: tol,
       onIter: (iteration, objective) => this.progress({ iteration, maxIter, objective }),
     });

@@ -25,6 +25,23 @@ function clustered(r: Random, n: number, k: number, classes: number, scale: numb
   return { Z, y };
 }
 
+/** exp(min − d_ij) for j ≠ i (0 for j = i) and their sum: row i's unnormalised kernel. */
+function kernelRow(Z: Float64Array, n: number, k: number, i: number): { e: number[]; s: number } {
+  const D = Array.from({ length: n }, (_, j) => (j === i ? Infinity : sqDist(Z, i, j, k)));
+  const m = Math.min(...D);
+  const e = D.map((v) => Math.exp(m - v));
+  return { e, s: e.reduce((a, b) => a + b, 0) };
+}
+
+/** Adds w (e_i − e_j)(x_i − x_j)ᵀ X's share to SX: row i gains w (x_i − x_j), row j loses it. */
+function addPairTerm(SX: Float64Array, X: Float64Array, d: number, i: number, j: number, w: number): void {
+  for (let c = 0; c < d; c++) {
+    const v = w * (X[i * d + c] - X[j * d + c]);
+    SX[i * d + c] += v;
+    SX[j * d + c] -= v;
+  }
+}
+
 /**
  * NCA's softmax without any cutoff, straight from the definitions: Σ p_i, and Lap(W) X with
  * W_ij = p_ij ([y_i = y_j] − p_i), as Σ_ij W_ij (e_i − e_j)(x_i − x_j)ᵀ.
@@ -33,21 +50,11 @@ function softmaxByDefinition(X: Float64Array, Z: Float64Array, n: number, d: num
   const SX = new Float64Array(n * d);
   let f = 0;
   for (let i = 0; i < n; i++) {
-    const D = Array.from({ length: n }, (_, j) => (j === i ? Infinity : sqDist(Z, i, j, k)));
-    const m = Math.min(...D);
-    const e = D.map((v) => Math.exp(m - v));
-    const s = e.reduce((a, b) => a + b, 0);
+    const { e, s } = kernelRow(Z, n, k, i);
     let pi = 0;
     for (let j = 0; j < n; j++) if (y[j] === y[i]) pi += e[j] / s;
     f += pi;
-    for (let j = 0; j < n; j++) {
-      const w = (e[j] / s) * ((y[j] === y[i] ? 1 : 0) - pi);
-      for (let c = 0; c < d; c++) {
-        const v = w * (X[i * d + c] - X[j * d + c]);
-        SX[i * d + c] += v;
-        SX[j * d + c] -= v;
-      }
-    }
+    for (let j = 0; j < n; j++) addPairTerm(SX, X, d, i, j, (e[j] / s) * ((y[j] === y[i] ? 1 : 0) - pi));
   }
   return { f, SX };
 }
@@ -85,6 +92,44 @@ test('neighbourSoftmaxLaplacian: both backends equal the definition, from a shar
       assert.ok(maxAbs(err) <= 1e-10 * Math.max(1, maxAbs(want.SX)), `${where}: Lap(W) X off by ${maxAbs(err)}`);
     }
     assert.ok(Math.abs(got[0] - got[1]) <= 1e-12 * n, `n ${n}, k ${k}, scale ${scale}: backends differ, ${got[0]} vs ${got[1]}`);
+  }
+});
+
+/** MLKR's regression without any cutoff, from the definitions: Σ r_i² and Lap(W) X. */
+function kernelRegressionByDefinition(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, y: Float64Array): { f: number; SX: Float64Array } {
+  const SX = new Float64Array(n * d);
+  let f = 0;
+  for (let i = 0; i < n; i++) {
+    const { e, s } = kernelRow(Z, n, k, i);
+    const yhat = e.reduce((a, v, j) => a + v * y[j], 0) / s;
+    const r = yhat - y[i];
+    f += r * r;
+    for (let j = 0; j < n; j++) addPairTerm(SX, X, d, i, j, (2 * r * (yhat - y[j]) * e[j]) / s);
+  }
+  return { f, SX };
+}
+
+test('kernelRegressionLaplacian: both backends equal the definition, sharp to flat kernels, one block and two', () => {
+  const r = new Random(4);
+  const d = 6;
+  for (const [n, k, scale] of [[301, 5, 4], [301, 5, 2], [301, 5, 0.3], [301, 40, 1], [301, 40, 0.05], [700, 5, 2], [700, 5, 0.05]]) {
+    const X = r.fillNormal(new Float64Array(n * d));
+    const { Z } = clustered(r, n, k, 4, scale);
+    const y = Float64Array.from({ length: n }, (_, i) => Z[i * k] + 0.3 * r.normal());
+    const want = kernelRegressionByDefinition(X, Z, n, d, k, y);
+    for (const [name, be] of BACKENDS) {
+      const SX = new Float64Array(n * d).fill(NaN);
+      const f = be.kernelRegressionLaplacian(X, Z, n, d, k, y, 60, SX);
+      const where = `${name}, n ${n}, k ${k}, scale ${scale}`;
+      assert.ok(Math.abs(f - want.f) <= 1e-9 * Math.max(1, want.f), `${where}: Σ r² ${f} vs ${want.f}`);
+      const err = new Float64Array(n * d).map((_, t) => SX[t] - want.SX[t]);
+      assert.ok(maxAbs(err) <= 1e-9 * Math.max(1, maxAbs(want.SX)), `${where}: Lap(W) X off by ${maxAbs(err)}`);
+    }
+  }
+  const X = new Float64Array(12), Z = new Float64Array(8), SX = new Float64Array(12);
+  for (const [, be] of BACKENDS) {
+    assert.throws(() => be.kernelRegressionLaplacian(X, Z, 4, 3, 2, new Float64Array(3), 60, SX), /y has 3 targets, expected 4|y must hold 4 targets/);
+    assert.throws(() => be.kernelRegressionLaplacian(X, Z, 1, 3, 2, new Float64Array(1), 60, SX), /n must be at least 2/);
   }
 });
 
