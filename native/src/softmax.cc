@@ -321,8 +321,8 @@ void MirrorUpper(double* G, int64_t n) {
         for (int64_t j = j0; j < std::min(i, j0 + kTile); j++) G[i * n + j] = G[j * n + i];
 }
 
-// Σ_i p_i (NCA) or Σ_i r_i² (MLKR), and SX = Lap(W) X, on the exact path (see above). Row blocks of about 256 K
-// distances, as on the search path.
+// Σ_i p_i (NCA) or Σ_i r_i² (MLKR), and SX = Lap(W) X, on the exact path (see above). Row
+// blocks of about 256 K distances, as on the search path.
 template <class Rows>
 double ExactRowsLaplacian(const double* X, const double* Z, int64_t n, int64_t d, int64_t k, const Rows& weights, double cutoff, double* SX) {
   std::vector<double> nrm(static_cast<size_t>(n));
