@@ -11,20 +11,13 @@
  * is 2 Zᵀ SX (Weinberger & Tesauro 2007, written as a Laplacian product). The rows are
  * processed one at a time from the exact distances; memory is O(n).
  */
+import { checkRowKernelArgs } from './js-softmax.js';
 
 export function checkKernelRegressionArgs(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, y: Float64Array, cutoff: number, SX: Float64Array): void {
   const fn = 'kernelRegressionLaplacian';
-  for (const [name, v] of [['n', n], ['d', d], ['k', k]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: ${name} must be a positive integer, got ${v}`);
-  }
-  if (n < 2) throw new RangeError(`${fn}: n must be at least 2 (a prediction from the other rows), got ${n}`);
-  for (const [name, a, cols] of [['X', X, d], ['Z', Z, k], ['SX', SX, d]] as const) {
-    if (!(a instanceof Float64Array)) throw new TypeError(`${fn}: ${name} must be a Float64Array`);
-    if (a.length < n * cols) throw new RangeError(`${fn}: ${name} must hold an ${n} x ${cols} matrix (${n * cols} values), got ${a.length}`);
-  }
+  checkRowKernelArgs(fn, 'a prediction from the other rows', X, Z, n, d, k, cutoff, SX);
   if (!(y instanceof Float64Array)) throw new TypeError(`${fn}: y must be a Float64Array`);
   if (y.length !== n) throw new RangeError(`${fn}: y has ${y.length} targets, expected ${n}`);
-  if (!(cutoff > 0) || !Number.isFinite(cutoff)) throw new RangeError(`${fn}: cutoff must be a positive finite number, got ${cutoff}`);
 }
 
 export function kernelRegressionLaplacian(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, y: Float64Array, cutoff: number, SX: Float64Array): number {

@@ -23,19 +23,27 @@ function softmaxBlockRows(n: number): number {
   return Math.min(n, Math.max(32, Math.floor(262_144 / n)));
 }
 
-export function checkSoftmaxArgs(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, y: Int32Array, cutoff: number, SX: Float64Array): void {
-  const fn = 'neighbourSoftmaxLaplacian';
+/**
+ * The checks a row kernel over Z (n x k) with a Laplacian product into SX (n x d) shares
+ * (NCA's softmax here, MLKR's regression in js-kernel-regression.ts); `atLeast2` says why.
+ */
+export function checkRowKernelArgs(fn: string, atLeast2: string, X: Float64Array, Z: Float64Array, n: number, d: number, k: number, cutoff: number, SX: Float64Array): void {
   for (const [name, v] of [['n', n], ['d', d], ['k', k]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: ${name} must be a positive integer, got ${v}`);
   }
-  if (n < 2) throw new RangeError(`${fn}: n must be at least 2 (a softmax over the other rows), got ${n}`);
+  if (n < 2) throw new RangeError(`${fn}: n must be at least 2 (${atLeast2}), got ${n}`);
   for (const [name, a, cols] of [['X', X, d], ['Z', Z, k], ['SX', SX, d]] as const) {
     if (!(a instanceof Float64Array)) throw new TypeError(`${fn}: ${name} must be a Float64Array`);
     if (a.length < n * cols) throw new RangeError(`${fn}: ${name} must hold an ${n} x ${cols} matrix (${n * cols} values), got ${a.length}`);
   }
+  if (!(cutoff > 0) || !Number.isFinite(cutoff)) throw new RangeError(`${fn}: cutoff must be a positive finite number, got ${cutoff}`);
+}
+
+export function checkSoftmaxArgs(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, y: Int32Array, cutoff: number, SX: Float64Array): void {
+  const fn = 'neighbourSoftmaxLaplacian';
+  checkRowKernelArgs(fn, 'a softmax over the other rows', X, Z, n, d, k, cutoff, SX);
   if (!(y instanceof Int32Array)) throw new TypeError(`${fn}: y must be an Int32Array`);
   if (y.length !== n) throw new RangeError(`${fn}: y has ${y.length} labels, expected ${n}`);
-  if (!(cutoff > 0) || !Number.isFinite(cutoff)) throw new RangeError(`${fn}: cutoff must be a positive finite number, got ${cutoff}`);
 }
 
 /** ‖a − b‖² with four running sums over c mod 4, added as (s0 + s1) + (s2 + s3) (as native). */

@@ -31,13 +31,17 @@ const CUTOFF = 60;
 /** Buffers reused across objective calls. */
 interface MlkrWorkspace { n: number; d: number; k: number; Z: Float64Array; SX: Float64Array }
 
+function createMlkrWorkspace(n: number, d: number, k: number): MlkrWorkspace {
+  return { n, d, k, Z: new Float64Array(n * k), SX: new Float64Array(n * d) };
+}
+
 /**
  * Squared leave-one-out regression error and its gradient with respect to L (k x d,
  * row-major). Exported for the finite-difference test.
  */
 export function mlkrLossGrad(X: Matrix<Float64Array>, y: Float64Array, L: Float64Array, k: number, grad: Float64Array, ws?: MlkrWorkspace): number {
   const n = X.rows, d = X.cols;
-  if (!ws || ws.n !== n || ws.d !== d || ws.k !== k) ws = { n, d, k, Z: new Float64Array(n * k), SX: new Float64Array(n * d) };
+  if (!ws || ws.n !== n || ws.d !== d || ws.k !== k) ws = createMlkrWorkspace(n, d, k);
   const be = getBackend();
   be.gemm(false, true, n, k, d, 1, X.data, d, L, d, 0, ws.Z, k);
   const loss = be.kernelRegressionLaplacian(X.data, ws.Z, n, d, k, y, CUTOFF, ws.SX);
@@ -72,7 +76,7 @@ export class MLKR extends MahalanobisLearner<MlkrOptions> {
     const maxIter = checkInt(this.options.maxIter ?? 1000, 'maxIter', 'mlkr');
     const tol = checkPositive(this.options.tol ?? 1e-5, 'tol', 'mlkr', true);
     const L0 = initComponents(x, k, this.options.init ?? 'auto', toRandom(this.options.seed ?? 0), 'mlkr');
-    const ws: MlkrWorkspace = { n: x.rows, d: x.cols, k, Z: new Float64Array(x.rows * k), SX: new Float64Array(x.rows * x.cols) };
+    const ws = createMlkrWorkspace(x.rows, x.cols, k);
     const res = minimizeLbfgs((L, g) => mlkrLossGrad(x, yy, L, k, g, ws), L0, {
       maxIter, gtol: tol,
       onIter: (iteration, objective) => this.progress({ iteration, maxIter, objective }),
