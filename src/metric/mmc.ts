@@ -10,13 +10,21 @@
  * and F's minimiser is a positive multiple of the constrained one for a full A too (F is
  * convex; along a ray A = cB its minimum is at c = 1/(2 tr(B Σ_S)), where −F reduces to
  * log(Σ_D ‖v‖_B / √tr(B Σ_S)) + const, the scale-free form of the paper's objective).
- * Deviation: we minimise F for the full case as well, by spectral projected gradient
- * (Barzilai-Borwein steps, Armijo search along the projection arc, projection = eigenvalue
- * clamping at 0), instead of the paper's gradient ascent with alternating projections, whose
- * inner projection loop has no reachable tolerance in general (metric-learn's stops at maxIter
- * on most folds of iris and digits). The result is rescaled so that Σ_S ‖v‖²_A = 1, the paper's
- * constraint. Gradient:
- *   ∇F = Σ_S − (1 / (2 g)) Σ_D v vᵀ / ‖v‖_A,   g = Σ_D ‖v‖_A,
+ * Deviation: we minimise F for the full case as well, instead of the paper's gradient ascent
+ * with alternating projections, whose inner projection loop has no reachable tolerance in
+ * general (metric-learn's stops at maxIter on most folds of iris and digits). The full metric
+ * is factored, A = LᵀL with L square, and F(LᵀL) is minimised over L by L-BFGS (the
+ * factorisation of S. Burer & R. D. C. Monteiro, Math. Program. 95, 2003; M. Journée, F. Bach,
+ * P.-A. Absil & R. Sepulchre, SIAM J. Optim. 20, 2010). F is convex in A, so a stationary L
+ * of full rank has ∇F(A) L = 0, hence ∇F(A) = 0, and a rank-deficient local minimiser is a
+ * global one (Journée et al., Thm. 7): the optimum is the same as over the PSD cone, without an
+ * eigendecomposition per step. An earlier spectral projected gradient over A (eigenvalue
+ * clamping) needed 100–430 steps of one d x d eigendecomposition each on 20 features, and
+ * stopped on its relative-decrease test up to 1.4e-4 short of the optimum (docs/mmc-on-digits.md,
+ * §7); L-BFGS reaches a lower F on every fold of iris, wine, digits and breast cancer in 20–60
+ * iterations. The diagonal case keeps the projected gradient, whose projection is a clamp.
+ * The result is rescaled so that Σ_S ‖v‖²_A = 1, the paper's constraint. Gradients:
+ *   ∇_A F = Σ_S − (1 / (2 g)) Σ_D v vᵀ / ‖v‖_A,   g = Σ_D ‖v‖_A,   ∇_L F = 2 L ∇_A F,
  * diagonal: ∂F/∂a_k = Σ_S v_k² − (1/(2g)) Σ_D v_k² / ‖v‖_A.
  *
  * The paper's problem has no solution when some direction u has no similar-pair spread
@@ -33,15 +41,22 @@ import { tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import { PairLearner } from './weakly-supervised.js';
 import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
 import { quadForms, weightedGram, tupleDiffs } from './pair-differences.js';
-import { applyEigenFunction, eigh, symmetrize } from '../linalg/index.js';
+import { eigh, symmetrize } from '../linalg/index.js';
+import { getBackend } from '../backend/index.js';
+import { minimizeLbfgs } from './optim/lbfgs.js';
 import { checkPositive, checkInt } from './init.js';
 
 export interface MmcOptions extends BaseLearnerOptions {
   /** Learn a diagonal metric (feature weights) only. Default false. */
   diagonal?: boolean;
-  /** Maximum projected-gradient iterations. Default 1000. */
+  /** Maximum iterations (L-BFGS for a full metric, projected gradient for a diagonal one). Default 1000. */
   maxIter?: number;
-  /** Stop when the projected-gradient step changes A by less than tol (relative). Default 1e-6. The solver also stops when F decreases by ≤ 2.2e-9 relative in one iteration (scipy's ftol). */
+  /**
+   * Relative tolerance, default 1e-6. Full metric: stop when max |∇_L F| ≤ tol · max |2 L₀ Σ_S|
+   * (the gradient's scale at the start). Diagonal: stop when the projected-gradient step changes
+   * the weights by less than tol (relative). Both also stop when F decreases by ≤ 2.2e-9
+   * relative in one iteration (scipy's ftol).
+   */
   tol?: number;
 }
 
@@ -106,6 +121,18 @@ export function mmcObjective(P: MmcProblem, A: Float64Array, grad?: Float64Array
     }
   }
   return lin - Math.log(g);
+}
+
+/**
+ * F(LᵀL) for a square L (full case) and, into `grad`, ∇_L F = 2 L ∇_A F. `work` (d x d)
+ * receives ∇_A F.
+ */
+export function mmcFactorObjective(P: MmcProblem, L: Float64Array, grad: Float64Array, work = new Float64Array(P.d * P.d)): number {
+  const { d } = P;
+  const be = getBackend();
+  const f = mmcObjective(P, be.gram(L, d, d), work);
+  if (Number.isFinite(f)) be.gemm(false, false, d, d, d, 2, L, d, work, d, 0, grad, d);
+  return f;
 }
 
 export function mmcProblem(t: Tuples, y: Int8Array, diagonal: boolean): MmcProblem {
@@ -207,15 +234,6 @@ function restrictToRange(P: MmcProblem, A: Float64Array<ArrayBuffer>): Float64Ar
   return new Float64Array(symmetrize(new Matrix(d, d, t)).data);
 }
 
-function project(P: MmcProblem, A: Float64Array): Float64Array {
-  if (P.diagonal) return A.map((v) => (v > 0 ? v : 0));
-  // Always rebuilt from the clipped spectrum, not projectPsd (which returns an already-PSD
-  // input unchanged): that rounding difference alone makes wine miss the 1000-iteration
-  // budget on one cross-validation fold with the JS backend.
-  const { values, vectors } = eigh(symmetrize(new Matrix(P.d, P.d, A)), { assumeSymmetric: true });
-  return applyEigenFunction(values, vectors, (l) => (l > 0 ? l : 0)).data;
-}
-
 export interface MmcResult {
   /** d x d metric (diagonal case expanded), scaled so that Σ_S ‖v‖²_A = 1. */
   M: Float64Array;
@@ -230,23 +248,96 @@ export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: numbe
   const tol = checkPositive(options.tol ?? 1e-6, 'tol', 'mmc');
   const { d, diagonal } = P;
   const m = diagonal ? d : d * d;
-  // Start on the identity ray at its optimal scale 1 / (2 tr Σ_S).
+  // Start on the identity ray at its optimal scale 1 / (2 tr Σ_S), restricted to the range of
+  // Σ_S in the unbounded case (the gradient has no null-space part, so iterates stay there).
   let trace = 0;
   for (let c = 0; c < d; c++) trace += diagonal ? P.S[c] : P.S[c * d + c];
-  let A = new Float64Array(m);
-  for (let c = 0; c < d; c++) A[diagonal ? c : c * d + c] = 1 / (2 * trace);
-  // Unbounded case: start on the range of Σ_S; the gradient has no null-space part, so A stays there.
-  A = restrictToRange(P, A);
+  const r = diagonal ? solveDiagonal(P, 1 / (2 * trace), maxIter, tol, onIter) : solveFactored(P, 1 / (2 * trace), maxIter, tol, onIter);
+  const A = restrictToRange(P, r.A); // drops rounding drift into the null space
+  // Rescale onto the paper's constraint Σ_S ‖v‖²_A = 1.
+  let lin = 0;
+  for (let i = 0; i < m; i++) lin += A[i] * P.S[i];
+  const scale = lin > 0 ? 1 / lin : 1;
+  const M = new Float64Array(d * d);
+  if (diagonal) for (let c = 0; c < d; c++) M[c * d + c] = A[c] * scale;
+  else for (let i = 0; i < d * d; i++) M[i] = A[i] * scale;
+  const warnings = P.nullBasis ? [unboundedWarning(P)] : [];
+  return { M, nIter: r.nIter, converged: r.converged, objective: r.f, warnings };
+}
+
+interface SolverResult {
+  A: Float64Array<ArrayBuffer>;
+  f: number;
+  nIter: number;
+  converged: boolean;
+}
+
+/**
+ * Full metric: F(LᵀL) minimised over a square L by L-BFGS, in coordinates whitened by Σ_S.
+ * With Σ_S = V Λ Vᵀ and T = Λ_r^(−1/2) V_rᵀ on its range (r directions), A = Tᵀ B T gives
+ * tr(A Σ_S) = tr B and ‖v‖_A = ‖T v‖_B, so F is the same function of B = KᵀK with Σ_S = I:
+ * the linear term becomes ‖K‖², whose curvature is the same in every direction. Without this,
+ * L-BFGS took more than 1000 iterations on breast cancer, whose 30 correlated features give
+ * Σ_S a condition number near 1e4. The start is the identity ray at scale a0, as before the
+ * change of coordinates (B₀ = a0 Λ_r).
+ */
+function solveFactored(P: MmcProblem, a0: number, maxIter: number, tol: number, onIter?: (it: number, f: number) => void): SolverResult {
+  const { d, nD } = P;
+  const be = getBackend();
+  const { values, vectors } = eigh(symmetrize(new Matrix(d, d, P.S.slice())), { assumeSymmetric: true });
+  let max = 0;
+  for (let k = 0; k < d; k++) max = Math.max(max, values[k]);
+  const range: number[] = [], nullDirs: number[] = [];
+  for (let k = 0; k < d; k++) (values[k] > NULL_TOL * max ? range : nullDirs).push(k);
+  const r = range.length;
+  const T = new Float64Array(r * d);
+  const K0 = new Float64Array(r * r);
+  range.forEach((k, i) => {
+    const s = 1 / Math.sqrt(values[k]);
+    for (let c = 0; c < d; c++) T[i * d + c] = s * vectors.data[c * d + k];
+    K0[i * r + i] = Math.sqrt(a0 * values[k]);
+  });
+  const VD = new Float64Array(nD * r);
+  be.gemm(false, true, nD, r, d, 1, P.VD, d, T, d, 0, VD, r);
+  const S = new Float64Array(r * r);
+  for (let i = 0; i < r; i++) S[i * r + i] = 1;
+  const white: MmcProblem = { d: r, diagonal: false, S, VD, nD, nullBasis: null, nullDims: 0 };
+  let kMax = 0;
+  for (let i = 0; i < r; i++) kMax = Math.max(kMax, K0[i * r + i]);
+  const work = new Float64Array(r * r);
+  const res = minimizeLbfgs((K, grad) => mmcFactorObjective(white, K, grad, work), K0, { maxIter, gtol: tol * 2 * kMax, ftol: FTOL, onIter });
+  // Back to A = Tᵀ B T.
+  const B = be.gram(res.x, r, r);
+  const BT = new Float64Array(r * d);
+  be.gemm(false, false, r, d, r, 1, B, r, T, d, 0, BT, d);
+  const A = new Float64Array(d * d);
+  be.gemm(true, false, d, d, r, 1, T, d, BT, d, 0, A, d);
+  // Directions no pair spans (constant features) keep the starting scale, as with any solver
+  // that starts at a0·I: F does not depend on them. In the unbounded case they are dropped.
+  if (!P.nullBasis) {
+    for (const k of nullDirs) {
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) A[i * d + j] += a0 * vectors.data[i * d + k] * vectors.data[j * d + k];
+    }
+  }
+  return { A: new Float64Array(symmetrize(new Matrix(d, d, A)).data), f: res.f, nIter: res.nIter, converged: res.converged };
+}
+
+/**
+ * Diagonal metric: spectral projected gradient over the weights (Barzilai-Borwein steps,
+ * Armijo search along the projection arc, projection = clamping at 0).
+ */
+function solveDiagonal(P: MmcProblem, a0: number, maxIter: number, tol: number, onIter?: (it: number, f: number) => void): SolverResult {
+  const m = P.d;
+  let A = restrictToRange(P, new Float64Array(m).fill(a0));
   let G = new Float64Array(m);
   let f = mmcObjective(P, A, G);
-  let step = 1 / Math.sqrt(G.reduce((s, v) => s + v * v, 0) + 1e-300) * (1 / (2 * trace));
+  let step = 1 / Math.sqrt(G.reduce((s, v) => s + v * v, 0) + 1e-300) * a0;
   const Gnew = new Float64Array(m);
   let it = 0, converged = false;
   while (it < maxIter) {
     it++;
-    const trial0 = new Float64Array(m);
-    for (let i = 0; i < m; i++) trial0[i] = A[i] - step * G[i];
-    const Z = project(P, trial0);
+    const Z = new Float64Array(m);
+    for (let i = 0; i < m; i++) Z[i] = Math.max(A[i] - step * G[i], 0);
     // Search direction along the projection arc: D = P(A − ηG) − A.
     let gd = 0, dn = 0, an = 0;
     for (let i = 0; i < m; i++) {
@@ -293,16 +384,7 @@ export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: numbe
     }
     step = sy > 0 ? ss / sy : step * 2;
   }
-  A = restrictToRange(P, A); // drops rounding drift into the null space
-  // Rescale onto the paper's constraint Σ_S ‖v‖²_A = 1.
-  let lin = 0;
-  for (let i = 0; i < m; i++) lin += A[i] * P.S[i];
-  const scale = lin > 0 ? 1 / lin : 1;
-  const M = new Float64Array(d * d);
-  if (diagonal) for (let c = 0; c < d; c++) M[c * d + c] = A[c] * scale;
-  else for (let i = 0; i < d * d; i++) M[i] = A[i] * scale;
-  const warnings = P.nullBasis ? [unboundedWarning(P)] : [];
-  return { M, nIter: it, converged, objective: f, warnings };
+  return { A, f, nIter: it, converged };
 }
 
 function unboundedWarning(P: MmcProblem): string {
