@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { UsageError, printJson, type CliCommand } from './command.js';
 import { loadModel } from '../io/model-file.js';
 import { modelFromPayload } from '../io/model-registry.js';
-import { writeJsonl } from '../io/index.js';
+import { checkFeatureCount, ensureParentDir, writeFileAtomic, writeJsonl } from '../io/index.js';
 import { asSimilarityModel } from '../service/similarity-model.js';
 
 interface ExportOptions {
@@ -38,8 +36,8 @@ export const exportCommand: CliCommand = {
         if (opts.dtype !== 'float32' && opts.dtype !== 'float64') throw new UsageError(`--dtype must be float32 or float64, got "${opts.dtype}"`);
         // Loaded on use so other commands do not pay for them at start-up.
         await import('../service/registries.js');
-        const [{ exportOnnx }, { onnxSpecFromModel }, { exportToLanceDb, parseLanceTarget }, { embedDataFile }] = await Promise.all([
-          import('../export/onnx.js'), import('../export/from-model.js'), import('../export/lancedb.js'), import('../export/embed-data.js'),
+        const [{ exportOnnx }, { onnxSpecFromModel }, { exportToLanceDb, parseLanceTarget }, { loadItems }] = await Promise.all([
+          import('../export/onnx.js'), import('../export/from-model.js'), import('../export/lancedb.js'), import('../service/items.js'),
         ]);
         const payload = loadModel(opts.model);
         const object = modelFromPayload(payload);
@@ -47,21 +45,23 @@ export const exportCommand: CliCommand = {
         if (/\.onnx$/i.test(opts.to)) {
           if (opts.data) throw new UsageError('--data is not used for an ONNX export (the graph embeds any input); drop it');
           const bytes = exportOnnx(onnxSpecFromModel(object, payload.kind), { dtype: opts.dtype, metadata: { 'simlearn.model_kind': payload.kind } });
-          mkdirSync(dirname(opts.to), { recursive: true });
-          writeFileSync(opts.to, bytes);
+          ensureParentDir(opts.to, 'export');
+          writeFileAtomic(opts.to, bytes, 'export');
           result = { format: 'onnx', path: opts.to, bytes: bytes.length, kind: payload.kind, dtype: opts.dtype, input: 'input', output: 'embedding' };
           if (!opts.json) process.stderr.write(`wrote ${opts.to} (${bytes.length} bytes): input "input" [batch, features] → output "embedding"\n`);
         } else if (opts.to.startsWith('lancedb://') || /\.(jsonl|ndjson)$/i.test(opts.to)) {
           if (!opts.data) throw new UsageError(`--data FILE is required to export embedded vectors to ${opts.to}`);
           const model = asSimilarityModel(object, { kind: payload.kind, meta: payload.meta });
-          const e = embedDataFile(model, opts.data, { label: opts.label, id: opts.id });
+          const items = loadItems(opts.data, { label: opts.label, id: opts.id });
+          checkFeatureCount(items.X.cols, model.nFeatures, { source: `--data ${opts.data}`, fix: `pass data with the ${model.nFeatures} feature columns the model was fitted on (name its label column with --label, its id column with --id)` });
+          const e = { ...items, Z: model.transform(items.X) };
           if (opts.to.startsWith('lancedb://')) {
             const target = parseLanceTarget(opts.to);
             const r = await exportToLanceDb({ ...target, vectors: e.Z, ids: e.ids, labels: e.labels, overwrite: opts.overwrite, index: opts.index ? 'auto' : 'none' });
             result = { format: 'lancedb', ...r };
             if (!opts.json) process.stderr.write(`${r.message}\n`);
           } else {
-            mkdirSync(dirname(opts.to), { recursive: true });
+            ensureParentDir(opts.to, 'export');
             writeJsonl(opts.to, e.Z, { ids: e.ids, y: e.labels ?? undefined });
             result = { format: 'jsonl', path: opts.to, rows: e.Z.rows, dim: e.Z.cols };
             if (!opts.json) process.stderr.write(`wrote ${e.Z.rows} embedded rows (${e.Z.cols} dims) to ${opts.to}\n`);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import { UsageError, collect, printJson, type CliCommand } from './command.js';
+import { checkFeatureCount } from '../io/dataset.js';
+import type { SimilarityModel } from '../service/similarity-model.js';
 
 interface ReportCliOptions {
   data: string;
@@ -13,6 +15,24 @@ interface ReportCliOptions {
   k: string;
   title?: string;
   json?: boolean;
+}
+
+/**
+ * The model with its input width checked against the data first, so a mismatch names the data
+ * file and the model file rather than surfacing from inside the model. (--test is checked
+ * against --data by the report itself.)
+ */
+function widthChecked(model: SimilarityModel, modelFile: string, dataFile: string, labelGiven: boolean): SimilarityModel {
+  const expected = model.nFeatures;
+  if (expected === undefined) return model;
+  const fix = `pass data with the ${expected} feature columns the model was fitted on${labelGiven ? '' : ' (name the label column with --label)'}`;
+  return {
+    ...model,
+    transform: (X) => {
+      checkFeatureCount(X.cols, expected, { source: `--data ${dataFile}`, model: `--model ${modelFile}`, fix });
+      return model.transform(X);
+    },
+  };
 }
 
 export const reportCommand: CliCommand = {
@@ -40,7 +60,7 @@ export const reportCommand: CliCommand = {
         const k = Number(opts.k);
         if (!Number.isInteger(k) || k < 1) throw new UsageError(`-k must be a positive integer, got "${opts.k}"`);
         const [{ loadSimilarityModel }, { reportFromModels }] = await Promise.all([import('../service/load-model.js'), import('../report/from-models.js')]);
-        const models = opts.model.map((file) => ({ name: basename(file).replace(/\.simlearn$/, ''), model: loadSimilarityModel(file) }));
+        const models = opts.model.map((file) => ({ name: basename(file).replace(/\.simlearn$/, ''), model: widthChecked(loadSimilarityModel(file), file, opts.data, opts.label !== undefined) }));
         const { path, input } = await reportFromModels({ data: opts.data, test: opts.test, label: opts.label, models, out: opts.out, testSize, seed, k, title: opts.title });
         if (opts.json) printJson({ report: path, learners: input.learners.map((l) => ({ name: l.name, kind: l.kind, ...l.metrics })) });
         else {

@@ -1,11 +1,13 @@
 /** `simlearn transform`: applies a saved learner (or pipeline) to a dataset and writes the result. */
 import type { Command } from 'commander';
 import { UsageError, printJson, type CliCommand } from './command.js';
-import { loadModelObject } from '../io/model-registry.js';
-import { readDataset, writeCsv } from '../io/index.js';
+import { loadModel } from '../io/model-file.js';
+import { modelFromPayload } from '../io/model-registry.js';
+import { checkFeatureCount, readDataset, writeCsv, type Dataset } from '../io/index.js';
+import { asSimilarityModel } from '../service/similarity-model.js';
 import { labelOption } from './index.js';
 import type { Matrix, FloatArray } from '../matrix.js';
-import '../metric/registry.js';
+import '../service/registries.js';
 
 interface TransformOpts {
   model: string;
@@ -13,6 +15,56 @@ interface TransformOpts {
   out: string;
   label?: string;
   json?: boolean;
+}
+
+interface Transformer {
+  transform(X: Matrix<FloatArray>): Matrix<FloatArray>;
+}
+
+/** The model object and the input width it takes (undefined when the object does not say). */
+function loadTransformer(path: string): { model: Transformer; nFeatures: number | undefined } {
+  const payload = loadModel(path);
+  const object = modelFromPayload(payload) as Partial<Transformer> | null;
+  if (typeof object?.transform !== 'function') {
+    throw new UsageError(`--model ${path} holds a model of kind "${payload.kind}", which has no transform (it cannot map data); give a model written by simlearn fit or simlearn train`);
+  }
+  const model = object as Transformer;
+  return { model, nFeatures: asSimilarityModel(model, { kind: payload.kind }).nFeatures };
+}
+
+/** A label column the user or the file named as such, as opposed to "the last column" by default. */
+function labelIsNamed(ds: Dataset, label: string | undefined): boolean {
+  return label !== undefined || (ds.labelName !== null && ds.labelName.toLowerCase() === 'label');
+}
+
+/**
+ * Reads --data so that its feature columns match the model. The one reinterpretation allowed:
+ * unlabelled data whose last column was taken as the label only by default (no --label, no
+ * column named "label") is read with every column a feature when exactly that fits the model.
+ */
+function readInput(path: string, label: string | undefined, nFeatures: number | undefined): Dataset {
+  const ds = readDataset(path, { label: labelOption(label) });
+  if (nFeatures === undefined || ds.X.cols === nFeatures) return ds;
+  if (ds.y !== null && ds.X.cols + 1 === nFeatures && !labelIsNamed(ds, label)) {
+    const all = tryRead(path);
+    if (all !== null) {
+      process.stderr.write(`note: --data ${path} has no column named "label", so all ${nFeatures} columns are read as features (the model takes ${nFeatures}); pass --label COLUMN if one of them holds labels\n`);
+      return all;
+    }
+  }
+  const read = ds.y === null ? `${ds.X.cols} features, no label column` : `${ds.X.cols} features besides the label column "${ds.labelName}"`;
+  const fix = `pass data with the ${nFeatures} feature columns the model was fitted on${ds.y === null ? '' : ', or choose the label column with --label (--label none if there is none)'}`;
+  checkFeatureCount(ds.X.cols, nFeatures, { source: `--data ${path}`, detail: read, fix });
+  return ds;
+}
+
+/** The file with every column a feature, or null when some column is not numeric. */
+function tryRead(path: string): Dataset | null {
+  try {
+    return readDataset(path, { label: null });
+  } catch {
+    return null;
+  }
 }
 
 export const transformCommand: CliCommand = {
@@ -28,24 +80,9 @@ export const transformCommand: CliCommand = {
       .option('--json', 'print one JSON object on stdout')
       .action((opts: TransformOpts) => {
         if (!opts.out.toLowerCase().endsWith('.csv')) throw new UsageError(`--out must be a .csv file, got "${opts.out}"`);
-        const model = loadModelObject(opts.model) as { transform?: (X: Matrix<FloatArray>) => Matrix<FloatArray> };
-        if (typeof model?.transform !== 'function') throw new UsageError(`${opts.model} holds a model without a transform (kind cannot map data)`);
-        let ds = readDataset(opts.data, { label: labelOption(opts.label) });
-        let Z: Matrix<FloatArray>;
-        try {
-          Z = model.transform(ds.X);
-        } catch (e) {
-          if (opts.label !== undefined || ds.y === null) throw e;
-          // The default label column (the last one) may be a feature of unlabelled data: if every
-          // column read as a feature fits the model, that was the case.
-          const all = readDataset(opts.data, { label: null });
-          try {
-            Z = model.transform(all.X);
-          } catch {
-            throw e;
-          }
-          ds = all;
-        }
+        const { model, nFeatures } = loadTransformer(opts.model);
+        const ds = readInput(opts.data, opts.label, nFeatures);
+        const Z = model.transform(ds.X);
         writeCsv(opts.out, Z, { y: ds.y, labelName: ds.labelName ?? 'label', featureNames: Array.from({ length: Z.cols }, (_, j) => `c${j}`) });
         const info = { model: opts.model, out: opts.out, rows: Z.rows, cols: Z.cols };
         if (opts.json) printJson(info);

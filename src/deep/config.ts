@@ -114,6 +114,8 @@ export function readTrainConfig(path: string): { config: TrainConfig; baseDir: s
   } catch (e) {
     throw new ConfigError(`cannot read the config file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
+  // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse rejects.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -5,11 +5,16 @@
  * by the Float64 matrix, not by string limits. Quoted fields (RFC 4180, including doubled
  * quotes and newlines inside quotes) are accepted. Every error names the file, the 1-based
  * line number, the column and the offending cell.
+ *
+ * Whether the first line is a header is decided by looksLikeHeader (below): names are a header;
+ * a line with a number or a missing-value token (NA, NaN, …) is data, so a bad first cell is
+ * reported rather than the row dropped; pandas' integer column names (0,1,…,n−1) are a header
+ * when n ≥ 4 or the line below has non-integers. `header: true/false` overrides the guess.
  */
-import { writeFileSync } from 'node:fs';
 import { Matrix, type FloatArray } from '../matrix.js';
 import { readLines, readLinesSync, type NumberedLine } from './lines.js';
 import type { Dataset, LabelValue } from './dataset.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 export type LabelOption = string | number | 'last' | null;
 
@@ -23,9 +28,9 @@ export interface ReadCsvOptions {
   /** Field separator; default: detected from the first line among , ; | and tab. */
   delimiter?: string;
   /**
-   * Whether the first line names the columns. Default: detected — a first line with text
-   * where the second line has numbers is a header; text only where the second line also has
-   * text (string labels) is data.
+   * Whether the first line names the columns. Default: detected from the first line (and the
+   * second, where noted); see {@link looksLikeHeader}. Pass true or false when the rule guesses
+   * wrong, e.g. false for data whose first row is exactly 0, 1, 2, 3.
    */
   header?: boolean;
 }
@@ -101,6 +106,66 @@ function parseNumber(cell: string): number {
   return v;
 }
 
+/** Spellings of a missing value: a first line with one is data with a gap, never a header. */
+const MISSING_TOKEN = /^\s*(?:[+-]?(?:nan|inf(?:inity)?)|n\/?a|null|none|\?)\s*$/i;
+
+/** The start of a number: a cell like "1.4x" is a typo in a feature, not a label. */
+const LOOKS_NUMERIC = /^\s*[+-]?\.?\d/;
+
+type CellKind = 'number' | 'empty' | 'missing' | 'name';
+
+function cellKind(cell: string): CellKind {
+  if (cell.trim() === '') return 'empty';
+  if (!Number.isNaN(parseNumber(cell))) return 'number';
+  return MISSING_TOKEN.test(cell) ? 'missing' : 'name';
+}
+
+/** 0 or 1 when `values` are exactly start, start+1, …; otherwise null. */
+function sequenceStart(values: number[]): 0 | 1 | null {
+  const start = values[0];
+  if (start !== 0 && start !== 1) return null;
+  return values.every((v, i) => v === start + i) ? start : null;
+}
+
+/**
+ * Whether the first record of a file names its columns. Header cells are names (text that is
+ * neither a number nor a missing-value token such as NA, NaN, null or ?), at most one empty
+ * cell (an unnamed index column), and integers only as pandas-style column names:
+ *
+ * - every non-empty cell a name (`sepal_length,…,label`): a header;
+ * - any missing-value token (`5.1,NA,1.4,0`): data, so the bad cell is reported instead of a
+ *   row vanishing;
+ * - numbers outside such a sequence: a header when names outnumber them and some name has a
+ *   number below it (`age,income,2020,label` over numbers); else data (`5.1,3.5,1.4x,0`, a typo);
+ * - numbers that are exactly 0,1,…,m−1 or 1,2,…,m in column order, beside names: a header when
+ *   some name has a number below it in the second record (`1,2,3,4,label` over numeric labels);
+ *   else, for a sequence from 0, when m ≥ 4 or the second record has a non-integer under the
+ *   sequence (`0,1,2,3,species` over `5.1,…,setosa`); else data (`1,2,cat` over `3,4,dog`);
+ * - only numbers: data, except exactly 0,1,…,n−1 (pandas' default names) under the same
+ *   "m ≥ 4 or a non-integer below" condition. So `0,1,2,3` over `5.1,3.5,1.4,0.2` is a header,
+ *   and a file whose first data row really is 0,1,2,3 needs `header: false`; `1,2,3,4` is data.
+ *
+ * `second` is null for a one-record file.
+ */
+export function looksLikeHeader(first: string[], second: string[] | null): boolean {
+  const kinds = first.map(cellKind);
+  if (kinds.includes('missing') || kinds.filter((k) => k === 'empty').length > 1) return false;
+  const numberCols = first.map((_, j) => j).filter((j) => kinds[j] === 'number');
+  const hasName = kinds.includes('name');
+  if (numberCols.length === 0) return hasName;
+  const start = sequenceStart(numberCols.map((j) => parseNumber(first[j])));
+  const below = (j: number): number => (second !== null && j < second.length ? parseNumber(second[j]) : NaN);
+  if (start === null) {
+    // Numeric names beside mostly text ones (`age,income,2020,label`) still make a header when
+    // a name has a number below it; a mostly numeric line (`5.1,3.5,1.4x,0`) is data with a typo.
+    const names = kinds.filter((k) => k === 'name').length;
+    return names > numberCols.length && first.some((_, j) => kinds[j] === 'name' && !Number.isNaN(below(j)));
+  }
+  if (hasName && first.some((_, j) => kinds[j] === 'name' && !Number.isNaN(below(j)))) return true;
+  if (start !== 0) return false;
+  return numberCols.length >= 4 || numberCols.some((j) => !Number.isNaN(below(j)) && !Number.isInteger(below(j)));
+}
+
 function quoteCell(s: string): string {
   return s.length > 40 ? JSON.stringify(s.slice(0, 40) + '…') : JSON.stringify(s);
 }
@@ -152,20 +217,13 @@ class CsvBuilder {
       return;
     }
     if (this.firstRecord === null) {
-      if (fields.every((f) => !Number.isNaN(parseNumber(f)))) {
-        this.start(fields, startLine, false);
-        return;
-      }
-      // Text in the first line may be a header or string labels: decide with the second line.
+      // Some first lines are a header or data depending on the line below: decide then.
       this.firstRecord = { fields, lineNo: startLine };
       return;
     }
-    // A header has text where data has numbers; a data line with string labels has text
-    // only where the next line has text too.
     const first = this.firstRecord;
     this.firstRecord = null;
-    const isHeader = first.fields.some((f, j) => Number.isNaN(parseNumber(f)) && j < fields.length && !Number.isNaN(parseNumber(fields[j])));
-    this.start(first.fields, first.lineNo, isHeader);
+    this.start(first.fields, first.lineNo, looksLikeHeader(first.fields, fields));
     this.addRecord(fields, startLine);
   }
 
@@ -229,7 +287,7 @@ class CsvBuilder {
       if (Number.isNaN(v)) {
         // Text in the first row of a feature column is most often an unselected label column
         // (a missing-value token or a later bad cell is not).
-        const hint = this.opts.label === undefined && this.rows === 0 && !/^\s*([+-]?(nan|inf(inity)?)|n\/?a|null|none|)\s*$/i.test(fields[j]) ? `; if column "${names[j]}" holds the labels, select it (CLI: --label ${/^[\w.-]+$/.test(names[j]) ? names[j] : JSON.stringify(names[j])})` : '';
+        const hint = this.opts.label === undefined && this.rows === 0 && cellKind(fields[j]) === 'name' && !LOOKS_NUMERIC.test(fields[j]) ? `; if column "${names[j]}" holds the labels, select it (CLI: --label ${/^[\w.-]+$/.test(names[j]) ? names[j] : JSON.stringify(names[j])})` : '';
         const what = fields[j].trim() === '' ? 'is empty (missing values must be imputed before loading)' : `${quoteCell(fields[j])} is not a finite number${hint}`;
         throw new RangeError(`${this.path}: line ${lineNo}, column "${names[j]}": the cell ${what}`);
       }
@@ -246,10 +304,10 @@ class CsvBuilder {
   finish(): Dataset {
     if (this.pending) throw new RangeError(`${this.path}: line ${this.pendingLine} opens a quoted field that is never closed`);
     if (this.firstRecord) {
-      // A single line with text: read it as a header (so the error below is "no data rows").
+      // A single record: a header means the error below is "no data rows".
       const f = this.firstRecord;
       this.firstRecord = null;
-      this.start(f.fields, f.lineNo, true);
+      this.start(f.fields, f.lineNo, looksLikeHeader(f.fields, null));
     }
     if (this.names === null) throw new RangeError(`${this.path}: the file is empty; expected a header line and data rows`);
     if (this.rows === 0) throw new RangeError(`${this.path}: the file has a header but no data rows`);
@@ -294,9 +352,29 @@ function csvField(s: string, delim: string): string {
   return s.includes(delim) || s.includes('"') || s.includes('\n') || s.includes('\r') ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Text pieces of about this many characters: big outputs never become one giant string. */
+const CHUNK_CHARS = 1 << 16;
+
+function* csvPieces(X: Matrix<FloatArray>, header: string, y: ArrayLike<LabelValue> | null, delim: string): Generator<string> {
+  const { rows: n, cols: d } = X;
+  let piece = header + '\n';
+  for (let i = 0; i < n; i++) {
+    const row: string[] = [];
+    for (let j = 0; j < d; j++) row.push(String(X.data[i * d + j]));
+    if (y) row.push(csvField(String(y[i]), delim));
+    piece += row.join(delim) + '\n';
+    if (piece.length >= CHUNK_CHARS) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece !== '') yield piece;
+}
+
 /**
  * Writes X (and labels as the last column) with a header line. Numbers use JavaScript's
  * shortest round-trip form, so reading the file back gives the same float64 values.
+ * The file is replaced atomically: on any error the earlier file (if any) is left as it was.
  */
 export function writeCsv(path: string, X: Matrix<FloatArray>, options: WriteCsvOptions = {}): void {
   const delim = options.delimiter ?? ',';
@@ -305,53 +383,70 @@ export function writeCsv(path: string, X: Matrix<FloatArray>, options: WriteCsvO
   if (names.length !== d) throw new RangeError(`writeCsv: featureNames has ${names.length} names but X has ${d} columns`);
   const y = options.y ?? null;
   if (y && y.length !== n) throw new RangeError(`writeCsv: y has ${y.length} labels but X has ${n} rows`);
-  const parts: string[] = [];
   const header = names.map((s) => csvField(s, delim));
   if (y) header.push(csvField(options.labelName ?? 'label', delim));
-  parts.push(header.join(delim));
-  for (let i = 0; i < n; i++) {
-    const row: string[] = [];
-    for (let j = 0; j < d; j++) row.push(String(X.data[i * d + j]));
-    if (y) row.push(csvField(String(y[i]), delim));
-    parts.push(row.join(delim));
-  }
-  writeFileSync(path, parts.join('\n') + '\n');
+  writeFileAtomic(path, csvPieces(X, header.join(delim), y, delim), 'writeCsv');
+}
+
+interface FoldColumns {
+  row: number;
+  fold: number;
+  /** Whether the first line named the columns (else it is data). */
+  header: boolean;
+}
+
+function foldCells(line: string, delim: string, path: string, lineNo: number): string[] {
+  const cells = splitCsvRecord(line, delim);
+  if (cells === null) throw new RangeError(`${path}: line ${lineNo} opens a quoted field that is never closed`);
+  return cells.map((c) => c.trim());
+}
+
+/** A first line with a cell starting with a letter is a header; it must name "row" and "fold". */
+function foldColumns(cells: string[], path: string): FoldColumns {
+  if (!cells.some((c) => /^[A-Za-z_]/.test(c))) return { row: 0, fold: 1, header: false };
+  const lower = cells.map((c) => c.toLowerCase());
+  const row = lower.indexOf('row');
+  const fold = lower.indexOf('fold');
+  if (row < 0 || fold < 0) throw new RangeError(`${path}: a folds file needs columns "row" and "fold", got: ${cells.join(', ')}`);
+  return { row, fold, header: true };
+}
+
+/** A non-negative integer cell, with the data reader's strictness (no '', hex or Infinity). */
+function foldInteger(cells: string[], col: number, name: string, what: string, path: string, lineNo: number): number {
+  const where = `${path}: line ${lineNo}, column "${name}"`;
+  if (col >= cells.length) throw new RangeError(`${where}: the line has ${cells.length} field${cells.length === 1 ? '' : 's'}; every line needs a row and a fold`);
+  const cell = cells[col];
+  if (cell === '') throw new RangeError(`${where}: the cell is empty; every line needs ${what} (a non-negative integer)`);
+  const v = parseNumber(cell);
+  if (!Number.isInteger(v) || v < 0) throw new RangeError(`${where}: ${quoteCell(cell)} is not ${what} (a non-negative integer)`);
+  // Folds are stored as Int32; a larger number would silently wrap to another fold.
+  if (v > 0x7fffffff) throw new RangeError(`${where}: ${quoteCell(cell)} is too large for ${what} (at most 2147483647)`);
+  return v;
 }
 
 /**
  * Reads a `row,fold` file (as data/*.folds.csv) into fold-of-row, checking that every row
  * 0..n-1 appears exactly once. `nRows`, when given, must match the dataset it belongs to.
+ * The header line is optional; cells may be quoted.
  */
 export function readFolds(path: string, nRows?: number): Int32Array {
   const seen = new Map<number, number>();
-  let header: string[] | null = null;
-  let rowCol = 0;
-  let foldCol = 1;
+  let cols: FoldColumns | null = null;
   let delim = ',';
   for (const { line, lineNo } of readLinesSync(path, 'readFolds')) {
     if (line.trim() === '') continue;
-    if (header === null) {
+    if (cols === null) {
       delim = detectDelimiter(line);
-      const cells = line.split(delim).map((s) => s.trim());
-      header = cells;
-      if (cells.every((c) => /^\d+$/.test(c))) {
-        header = ['row', 'fold'];
-      } else {
-        rowCol = cells.indexOf('row');
-        foldCol = cells.indexOf('fold');
-        if (rowCol < 0 || foldCol < 0) throw new RangeError(`${path}: a folds file needs columns "row" and "fold", got: ${cells.join(', ')}`);
-        continue;
-      }
+      cols = foldColumns(foldCells(line, delim, path, lineNo), path);
+      if (cols.header) continue;
     }
-    const cells = line.split(delim);
-    const r = Number(cells[rowCol]);
-    const f = Number(cells[foldCol]);
-    if (!Number.isInteger(r) || r < 0) throw new RangeError(`${path}: line ${lineNo}, column "row": ${quoteCell(cells[rowCol] ?? '')} is not a row index (a non-negative integer)`);
-    if (!Number.isInteger(f) || f < 0) throw new RangeError(`${path}: line ${lineNo}, column "fold": ${quoteCell(cells[foldCol] ?? '')} is not a fold number (a non-negative integer)`);
+    const cells = foldCells(line, delim, path, lineNo);
+    const r = foldInteger(cells, cols.row, 'row', 'a row index', path, lineNo);
+    const f = foldInteger(cells, cols.fold, 'fold', 'a fold number', path, lineNo);
     if (seen.has(r)) throw new RangeError(`${path}: line ${lineNo}: row ${r} appears twice; each row must be in exactly one fold`);
     seen.set(r, f);
   }
-  if (header === null || seen.size === 0) throw new RangeError(`${path}: the folds file has no rows`);
+  if (cols === null || seen.size === 0) throw new RangeError(`${path}: the folds file has no rows`);
   const n = nRows ?? seen.size;
   if (nRows !== undefined && seen.size !== nRows) {
     throw new RangeError(`${path}: the folds file lists ${seen.size} rows but the dataset has ${nRows}; it belongs to another dataset`);

@@ -14,3 +14,26 @@ export interface Dataset {
   /** Row identifiers, when the format carries them (JSONL `id`). */
   ids?: string[];
 }
+
+export interface FeatureCountCheck {
+  /** Names the input, e.g. "--data iris.csv". */
+  source: string;
+  /** Names the model, e.g. "--model lmnn.simlearn"; default "the model". */
+  model?: string;
+  /** How the columns were read, e.g. 'besides the label column "y"'; shown in parentheses. */
+  detail?: string;
+  /** What to do about a mismatch. */
+  fix?: string;
+}
+
+/**
+ * Refuses data whose width differs from what a model takes, before the model sees it, so the
+ * error names the file (and the flag it came from) instead of a transformer deep inside.
+ * `expected` undefined means the model does not say, and nothing is checked.
+ */
+export function checkFeatureCount(cols: number, expected: number | undefined, c: FeatureCountCheck): void {
+  if (expected === undefined || cols === expected) return;
+  const fix = c.fix ?? `pass data with the ${expected} feature columns the model was fitted on`;
+  const detail = c.detail ? ` (${c.detail})` : '';
+  throw new RangeError(`${c.source} has ${cols} feature column${cols === 1 ? '' : 's'} but ${c.model ?? 'the model'} takes ${expected}${detail}; ${fix}`);
+}

@@ -91,8 +91,10 @@ export async function readDatasetAsync(path: string, opts: ReadDatasetOptions = 
 }
 
 export type { Dataset, LabelValue } from './dataset.js';
+export { checkFeatureCount, type FeatureCountCheck } from './dataset.js';
 export { readCsv, readCsvSync, writeCsv, readFolds, splitCsvRecord, type ReadCsvOptions, type WriteCsvOptions, type LabelOption } from './csv.js';
 export { readJsonl, readJsonlSync, writeJsonl, type JsonlRecord, type WriteJsonlOptions } from './jsonl.js';
 export { readNpy, writeNpy, encodeNpy, decodeNpy, type NpyArray, type NpyData } from './npy.js';
 export { encodeModel, decodeModel, saveModel, loadModel, ModelFormatError, MODEL_FORMAT_VERSION, type ModelPayload, type ModelArray, type ArrayData } from './model-file.js';
+export { writeFileAtomic, ensureParentDir, type FileContent } from './atomic-write.js';
 export { registerModelLoader, modelFromPayload, loadModelObject, registeredModelKinds, type ModelLoader } from './model-registry.js';

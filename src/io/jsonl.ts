@@ -3,10 +3,10 @@
  * `id` and `label` are optional (ids default to the 0-based record number); either every
  * record has a label or none does. Read streaming; every error names the line.
  */
-import { writeFileSync } from 'node:fs';
 import { Matrix, type FloatArray } from '../matrix.js';
 import { readLines, readLinesSync, type NumberedLine } from './lines.js';
 import type { Dataset, LabelValue } from './dataset.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 export interface JsonlRecord {
   id?: string | number;
@@ -98,20 +98,32 @@ export interface WriteJsonlOptions {
   ids?: ArrayLike<string | number>;
 }
 
-/** Writes one `{id, vector, label?}` record per row of X. */
-export function writeJsonl(path: string, X: Matrix<FloatArray>, options: WriteJsonlOptions = {}): void {
+function* jsonlPieces(X: Matrix<FloatArray>, y: ArrayLike<LabelValue> | null | undefined, ids: ArrayLike<string | number> | undefined): Generator<string> {
   const { rows: n, cols: d } = X;
-  const { y, ids } = options;
-  if (y && y.length !== n) throw new RangeError(`writeJsonl: y has ${y.length} labels but X has ${n} rows`);
-  if (ids && ids.length !== n) throw new RangeError(`writeJsonl: ids has ${ids.length} entries but X has ${n} rows`);
-  const lines: string[] = [];
+  let piece = '';
   for (let i = 0; i < n; i++) {
     const vector = Array.from(X.data.subarray(i * d, (i + 1) * d));
     const bad = vector.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new RangeError(`writeJsonl: X[${i}, ${bad}] is ${vector[bad]}, which JSON cannot hold; remove or impute it`);
     const rec: JsonlRecord = { id: ids ? ids[i] : i, vector };
     if (y) rec.label = y[i];
-    lines.push(JSON.stringify(rec));
+    piece += JSON.stringify(rec) + '\n';
+    if (piece.length >= 1 << 16) {
+      yield piece;
+      piece = '';
+    }
   }
-  writeFileSync(path, lines.length ? lines.join('\n') + '\n' : '');
+  if (piece !== '') yield piece;
+}
+
+/**
+ * Writes one `{id, vector, label?}` record per row of X. The file is replaced atomically: on
+ * any error (a non-finite value, a full disk) the earlier file, if any, is left as it was.
+ */
+export function writeJsonl(path: string, X: Matrix<FloatArray>, options: WriteJsonlOptions = {}): void {
+  const n = X.rows;
+  const { y, ids } = options;
+  if (y && y.length !== n) throw new RangeError(`writeJsonl: y has ${y.length} labels but X has ${n} rows`);
+  if (ids && ids.length !== n) throw new RangeError(`writeJsonl: ids has ${ids.length} entries but X has ${n} rows`);
+  writeFileAtomic(path, jsonlPieces(X, y, ids), 'writeJsonl');
 }

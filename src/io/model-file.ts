@@ -13,8 +13,8 @@
  * Arrays are raw little-endian blobs so a 500 MB index loads without parsing, and
  * floats round-trip bit for bit (JSON would lose -0, NaN payloads and cost 3x the space).
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-write.js';
 import { crc32 } from './crc32.js';
 import { VERSION } from '../version.js';
 
@@ -322,32 +322,7 @@ export function decodeModel(bytes: Uint8Array, source?: string): ModelPayload {
  * file or the new one, never a mix, and no temporary file behind.
  */
 export function saveModel(path: string, p: ModelPayload): void {
-  const bytes = encodeModel(p);
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e9).toString(36)}.tmp`);
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'wx', 0o644);
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-  } catch (err) {
-    if (fd !== null) {
-      try { closeSync(fd); } catch { /* already failing; report the first error */ }
-    }
-    try { unlinkSync(tmp); } catch { /* it may never have been created */ }
-    const e = err as NodeJS.ErrnoException;
-    const hint = e.code === 'ENOENT' ? ' (does the directory exist?)' : e.code === 'EISDIR' ? ' (the path is a directory; give a file name)' : e.code === 'EACCES' ? ' (no write permission)' : '';
-    throw new Error(`saveModel: cannot write ${path}: ${e.message}${hint}`, { cause: err });
-  }
-  // Make the rename itself durable; not every platform lets a directory be opened.
-  try {
-    const dfd = openSync(dir, 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* best effort */ }
+  writeFileAtomic(path, encodeModel(p), 'saveModel');
 }
 
 /** Reads and validates a model file written by saveModel. */

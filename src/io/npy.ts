@@ -7,8 +7,9 @@
  * <i8 on read (<i8 becomes Int32Array when every value fits, else Float64Array when every
  * value is exactly representable, else an error).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileError } from './lines.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 export type NpyData = Float64Array | Float32Array | Int32Array | Uint8Array;
 
@@ -146,6 +147,7 @@ export function encodeNpy(data: NpyData, shape: number[] = [data.length]): Uint8
   return out;
 }
 
+/** Writes a .npy file atomically: on any error the earlier file, if any, is left as it was. */
 export function writeNpy(path: string, data: NpyData, shape: number[] = [data.length]): void {
-  writeFileSync(path, encodeNpy(data, shape));
+  writeFileAtomic(path, encodeNpy(data, shape), 'writeNpy');
 }

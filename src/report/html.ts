@@ -2,8 +2,7 @@
  * The report as one self-contained HTML file: inline CSS, inline SVG figures, no scripts and
  * no external references, so it opens offline and can be mailed or archived as is.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { ensureParentDir, writeFileAtomic } from '../io/atomic-write.js';
 import { renderVegaLiteSvg } from './vega-svg.js';
 import { embeddingMapSpec, metricBarsSpec, rocSpec, trainingCurvesSpec } from './charts.js';
 import type { LearnerResult, ReportInput } from './types.js';
@@ -87,8 +86,9 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
   return parts.filter((p) => p !== '').join('\n');
 }
 
+/** Writes the report, creating its folder; atomic, so a failed write leaves any earlier report intact. */
 export async function writeReport(path: string, input: ReportInput): Promise<void> {
   const html = await renderReportHtml(input);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, html);
+  ensureParentDir(path, 'report');
+  writeFileAtomic(path, html, 'report');
 }
