@@ -6,8 +6,10 @@
  *   precisionAt1, rPrecision, mapAtR (pytorch-metric-learning's MAP@R), mapAtK
  *   (OpenMetricLearning's map@k at cutoff `k`), k, and objects keyed by cutoff (from
  *   --k-values, default 1,5,10): precisionAt, recallAt, cmcAt, ndcgAt — e.g.
- *   "cmcAt": {"1": 0.97, "5": 0.99, "10": 1}; plus depth (neighbours retrieved = the largest
- *   class size, derived automatically), nQueries, nEvaluated, sameSet, warnings.
+ *   "cmcAt": {"1": 0.97, "5": 0.99, "10": 1}; plus depth (neighbours retrieved: the largest
+ *   R or the deepest cutoff, derived automatically), maxRelevant (the largest R), nQueries,
+ *   nEvaluated, sameSet, warnings. A cutoff beyond the available references keeps its key
+ *   and is evaluated at that number of references (all of them), with a warning.
  */
 import type { Command } from 'commander';
 import { UsageError, printJson, type CliCommand } from './command.js';
@@ -63,9 +65,15 @@ JSON keys (--json):
   k              the cutoff of mapAtK (--k, default 10)
   precisionAt, recallAt, cmcAt, ndcgAt
                  objects keyed by each cutoff of --k-values, e.g. "cmcAt": {"1": 0.97, "5": 0.99, "10": 1}
-  depth          neighbours retrieved per query = the largest R (derived automatically, never truncated)
+  depth          neighbours retrieved per query: the largest R or the deepest cutoff (derived
+                 automatically, never truncated)
+  maxRelevant    the largest R (the largest class, minus the query itself without --queries)
   nQueries, nEvaluated (queries with R >= 1; lone queries are excluded), sameSet, warnings
-Without --queries every row is a query against all other rows (leave-one-out).`)
+Without --queries every row is a query against all other rows (leave-one-out).
+A cutoff (--k or in --k-values) larger than the number of references available to a query
+keeps its key but is evaluated at that number: every reference is retrieved, so recall, CMC
+and NDCG equal their values at any deeper cutoff, and precision counts hits among them
+(hits / available). A warning names such cutoffs.`)
       .action((opts: EvaluateOpts) => {
         const k = Number(opts.k);
         if (!Number.isInteger(k) || k < 1) throw new UsageError(`--k must be a positive integer, got "${opts.k}"`);
@@ -101,7 +109,7 @@ Without --queries every row is a query against all other rows (leave-one-out).`)
           `MAP@R         ${f(report.mapAtR)}   (pytorch-metric-learning)`,
           `mAP@${report.k}        ${f(report.mapAtK)}   (OpenMetricLearning map@k)`,
           ...Object.keys(report.cmcAt).map((c) => `@${c.padEnd(4)} precision ${f(report.precisionAt[c])}  recall ${f(report.recallAt[c])}  CMC ${f(report.cmcAt[c])}  NDCG ${f(report.ndcgAt[c])}`),
-          `neighbours retrieved per query: ${report.depth} (largest class)`,
+          `neighbours retrieved per query: ${report.depth} (${report.depth === report.maxRelevant ? 'the largest R' : 'the deepest cutoff'}; the largest class has ${report.maxRelevant} relevant references per query)`,
         ];
         process.stdout.write(lines.join('\n') + '\n');
       });

@@ -8,12 +8,13 @@ import { UsageError, collect, parseSets, printJson, type CliCommand } from './co
 import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { loadModelObject } from '../io/model-registry.js';
+import { saveModel } from '../io/model-file.js';
 import { ExactIndex } from '../neighbors/exact-index.js';
 import { HnswIndex } from '../neighbors/hnsw-index.js';
 import { SimHashIndex } from '../neighbors/lsh/simhash-index.js';
 import { E2LshIndex } from '../neighbors/lsh/e2lsh-index.js';
 import { MinHashIndex } from '../neighbors/lsh/minhash-index.js';
-import { INDEX_METRICS } from '../neighbors/index-common.js';
+import { INDEX_METRICS, checkHnswSettings } from '../neighbors/index-common.js';
 import type { IndexMetric, IndexTransform } from '../neighbors/index-types.js';
 import type { Token } from '../neighbors/lsh/minhash.js';
 import '../neighbors/registry.js';
@@ -50,11 +51,28 @@ export function readVectors(path: string, label: string | undefined): Dataset {
   return ds;
 }
 
-/** Numeric ids from a JSONL file when every id is a non-negative integer, else row numbers. */
-export function idsOf(ds: Dataset): number[] | undefined {
-  if (!ds.ids) return undefined;
-  const nums = ds.ids.map((s) => Number(s));
-  return nums.every((v) => Number.isSafeInteger(v) && v >= 0) && new Set(nums).size === nums.length ? nums : undefined;
+/** The index-file meta field holding the ids a JSONL file gave its rows, when the index cannot. */
+export const ITEM_IDS_META = 'itemIds';
+
+/**
+ * The ids of a JSONL file's rows. An index holds non-negative integer ids only, so those are
+ * `keys` for the index itself; any other ids (strings, "007", 19-digit ids) become `names`,
+ * stored beside the index by row number for search to print exactly as given. Names are
+ * numbers only when every id survives String(Number(id)) unchanged.
+ */
+export function itemIds(ds: Dataset, path: string): { keys?: number[]; names?: (string | number)[] } {
+  if (!ds.ids) return {};
+  const first = new Map<string, number>();
+  ds.ids.forEach((id, i) => {
+    const j = first.get(id);
+    // Search reports neighbours by id, so a repeated id would name two different items.
+    if (j !== undefined) throw new RangeError(`${path}: id ${JSON.stringify(id)} appears more than once (records ${j + 1} and ${i + 1}); give every record a unique id`);
+    first.set(id, i);
+  });
+  const canonical = ds.ids.every((s) => String(Number(s)) === s);
+  const nums = ds.ids.map(Number);
+  if (canonical && nums.every((v) => Number.isSafeInteger(v) && v >= 0)) return { keys: nums };
+  return { names: canonical ? nums : ds.ids.slice() };
 }
 
 /** One JSON array of tokens per non-empty line. */
@@ -112,10 +130,21 @@ function build(opts: BuildOpts): void {
   let size: number;
   let dim: number | null = null;
   let extra: Record<string, unknown> = {};
+  // Settings are checked before any data is read, and before anything is saved: a bad one
+  // must fail here, not later when `simlearn search` loads the index.
+  const settings = <T>(make: () => T): T => {
+    try {
+      if (kind === 'hnsw') checkHnswSettings(params, '--set');
+      return make();
+    } catch (e) {
+      if (e instanceof RangeError) throw new UsageError(e.message.startsWith('--set') ? e.message : `--set: ${e.message}`);
+      throw e;
+    }
+  };
   if (kind === 'minhash') {
     if (!opts.sets) throw new UsageError('--index minhash needs --sets FILE (one JSON array of tokens per line)');
     if (opts.data) throw new UsageError('--index minhash reads --sets, not --data');
-    const idx = new MinHashIndex(params);
+    const idx = settings(() => new MinHashIndex(params));
     idx.add(readSets(opts.sets));
     idx.save(opts.out);
     size = idx.size;
@@ -123,21 +152,29 @@ function build(opts: BuildOpts): void {
   } else {
     if (!opts.data) throw new UsageError(`--index ${kind} needs --data FILE`);
     if (opts.sets) throw new UsageError('--sets is only for --index minhash');
-    const transform = loadTransform(opts.model);
-    const ds = readVectors(opts.data, opts.label);
     const metric = opts.metric as IndexMetric | undefined;
-    let idx: ExactIndex | HnswIndex | SimHashIndex | E2LshIndex;
-    if (kind === 'exact') idx = new ExactIndex({ metric, transform, ...params });
-    else if (kind === 'hnsw') idx = new HnswIndex({ metric, transform, ...params });
-    else if (kind === 'simhash') {
-      if (metric && metric !== 'cosine') throw new UsageError('--index simhash searches by cosine distance; drop --metric or use --metric cosine');
-      idx = new SimHashIndex({ transform, ...params });
-    } else {
-      if (metric && metric !== 'euclidean' && metric !== 'sqeuclidean') throw new UsageError('--index e2lsh supports --metric euclidean or sqeuclidean');
-      idx = new E2LshIndex({ metric: metric as 'euclidean' | undefined, transform, ...params });
+    if (kind === 'simhash' && metric && metric !== 'cosine') throw new UsageError('--index simhash searches by cosine distance; drop --metric or use --metric cosine');
+    if (kind === 'e2lsh' && metric && metric !== 'euclidean' && metric !== 'sqeuclidean') throw new UsageError('--index e2lsh supports --metric euclidean or sqeuclidean');
+    const transform = loadTransform(opts.model);
+    const idx: ExactIndex | HnswIndex | SimHashIndex | E2LshIndex = settings(() => {
+      if (kind === 'exact') return new ExactIndex({ metric, transform, ...params });
+      if (kind === 'hnsw') return new HnswIndex({ metric, transform, ...params });
+      if (kind === 'simhash') return new SimHashIndex({ transform, ...params });
+      return new E2LshIndex({ metric: metric as 'euclidean' | undefined, transform, ...params });
+    });
+    const ds = readVectors(opts.data, opts.label);
+    const ids = itemIds(ds, opts.data);
+    try {
+      idx.add(ds.X, ids.keys);
+    } catch (e) {
+      // name the file: the index's own message only knows row and column numbers
+      if (e instanceof RangeError && !e.message.startsWith(opts.data)) e.message = `--data ${opts.data}: ${e.message}`;
+      throw e;
     }
-    idx.add(ds.X, idsOf(ds));
-    idx.save(opts.out);
+    if (ids.names) {
+      const p = idx.toPayload();
+      saveModel(opts.out, { ...p, meta: { ...p.meta, [ITEM_IDS_META]: ids.names } });
+    } else idx.save(opts.out);
     size = idx.size;
     dim = idx.dim;
     if (idx instanceof SimHashIndex || idx instanceof E2LshIndex) extra = { hashLength: idx.K, tables: idx.L, probes: idx.probes, ...(idx instanceof E2LshIndex ? { bucketWidth: idx.w } : {}), predictedRecall: idx.plan?.predictedRecall ?? null };

@@ -1,15 +1,18 @@
 /**
  * `simlearn search`: loads an index file and answers k-nearest-neighbour queries.
  * With --json, one object: {ids: [[...] per query], distances: [[...]], queriesPerSecond, k,
- * nQueries, index}. A result row is shorter than k when the index holds fewer items, or when
+ * nQueries, index}. Ids are those of the indexed file (JSONL ids exactly as given, kept by
+ * `index build`), else row numbers. A result row is shorter than k when the index holds fewer items, or when
  * an LSH index found fewer candidates.
  */
 import type { Command } from 'commander';
 import { UsageError, printJson, type CliCommand } from './command.js';
-import { loadIndex } from '../neighbors/registry.js';
+import { indexFromPayload } from '../neighbors/registry.js';
+import { loadModel, type ModelPayload } from '../io/model-file.js';
 import { MinHashIndex } from '../neighbors/lsh/minhash-index.js';
 import { HnswIndex } from '../neighbors/hnsw-index.js';
-import { readSets, readVectors } from './index.js';
+import { checkHnswSettings } from '../neighbors/index-common.js';
+import { ITEM_IDS_META, readSets, readVectors } from './index.js';
 import type { SearchResult } from '../neighbors/index-types.js';
 import '../metric/registry.js';
 
@@ -42,10 +45,17 @@ export const searchCommand: CliCommand = {
         if (opts.queries && opts.sets) throw new UsageError('give either --queries FILE or --sets FILE, not both');
         const queries = opts.queries ?? opts.sets;
         if (!queries) throw new UsageError('--queries FILE is required (or --sets FILE for a minhash index)');
-        let index = loadIndex(opts.index);
+        const payload = loadModel(opts.index);
+        let index = indexFromPayload(payload);
+        const names = itemNames(payload, opts.index);
         if (opts.ef !== undefined) {
           const ef = Number(opts.ef);
           if (!Number.isInteger(ef) || ef < 1) throw new UsageError(`--ef must be a positive integer, got "${opts.ef}"`);
+          try {
+            checkHnswSettings({ expansionSearch: ef }, '--ef');
+          } catch (e) {
+            throw new UsageError((e as Error).message);
+          }
           if (!(index instanceof HnswIndex)) throw new UsageError(`--ef applies to an hnsw index; ${opts.index} is a "${index.kind}" index`);
           index = index.withExpansionSearch(ef);
         }
@@ -57,19 +67,41 @@ export const searchCommand: CliCommand = {
           nq = sets.length;
           const t1 = performance.now();
           result = index.search(sets, k);
-          return report(opts, index.kind, k, nq, result, performance.now() - t1, t0);
+          return report(opts, index.kind, k, nq, named(result, names, opts.index), performance.now() - t1, t0);
         }
         if (opts.sets) throw new UsageError(`--sets is for a minhash index; ${opts.index} is a "${index.kind}" index; pass vectors with --queries FILE`);
         const ds = readVectors(queries, opts.label);
         nq = ds.X.rows;
         const t1 = performance.now();
         result = index.search(ds.X, k);
-        report(opts, index.kind, k, nq, result, performance.now() - t1, t0);
+        report(opts, index.kind, k, nq, named(result, names, opts.index), performance.now() - t1, t0);
       });
   },
 };
 
-function report(opts: SearchOpts, kind: string, k: number, nq: number, r: SearchResult, searchMs: number, t0: number): void {
+/** The ids `index build` kept beside an index whose rows' own ids it could not store. */
+function itemNames(p: ModelPayload, path: string): (string | number)[] | null {
+  const names = p.meta[ITEM_IDS_META];
+  if (names === undefined) return null;
+  if (!Array.isArray(names) || !names.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    throw new Error(`${path}: the index's "${ITEM_IDS_META}" is not a list of ids; rebuild the index with simlearn index build`);
+  }
+  return names;
+}
+
+type NamedResult = { ids: (string | number)[][]; distances: number[][] };
+
+function named(r: SearchResult, names: (string | number)[] | null, path: string): NamedResult {
+  if (!names) return r;
+  const ids = r.ids.map((row) => row.map((i) => {
+    // Rows are the stored ids; an id past the table means the file was edited after build.
+    if (!(Number.isInteger(i) && i >= 0 && i < names.length)) throw new Error(`${path}: the index returned item ${i}, which its id table (${names.length} ids) does not cover; rebuild the index`);
+    return names[i];
+  }));
+  return { ids, distances: r.distances };
+}
+
+function report(opts: SearchOpts, kind: string, k: number, nq: number, r: NamedResult, searchMs: number, t0: number): void {
   const qps = searchMs > 0 ? (nq / searchMs) * 1000 : null;
   if (opts.json) {
     printJson({ index: kind, k, nQueries: nq, ids: r.ids, distances: r.distances, queriesPerSecond: qps, seconds: (performance.now() - t0) / 1000 });

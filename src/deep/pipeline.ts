@@ -52,6 +52,31 @@ export function encodeClassLabels(y: LabelValue[] | null, source: string): { cod
   return { codes: Int32Array.from(y, (v) => index.get(v)!), classes };
 }
 
+/** Text that a numeric label column would have read as this number (no hex, no blanks). */
+function numericText(s: string): number | null {
+  const t = s.trim();
+  if (t === '' || /^[-+]?0[xbo]/i.test(t)) return null;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : null;
+}
+
+/**
+ * The training labels followed by the validation labels, with one label type. A label column
+ * reads as text as soon as one entry is not a number, so the training file can give 1 where
+ * the validation file gives "1": that is one class, not two. When numbers and text meet,
+ * text that is a number becomes that number; other text stays a class of its own.
+ */
+export function joinLabels(train: LabelValue[], validation: LabelValue[], onMixed?: (message: string) => void): LabelValue[] {
+  const all = [...train, ...validation];
+  const kinds = (y: LabelValue[]): string => [...new Set(y.map((v) => (typeof v === 'number' ? 'numbers' : 'text')))].sort().join(' and ');
+  const kt = kinds(train);
+  const kv = kinds(validation);
+  if (kt === kv && !kt.includes(' and ')) return all;
+  const text = new Set(all.filter((v): v is string => typeof v === 'string' && numericText(v) === null));
+  onMixed?.(`the training labels are ${kt} but the validation labels are ${kv}; matched them by value ("1" = 1)${text.size ? `; the non-numeric label${text.size > 1 ? 's' : ''} ${[...text].slice(0, 5).map((v) => JSON.stringify(v)).join(', ')}${text.size > 5 ? ', ...' : ''} stay${text.size > 1 ? '' : 's'} ${text.size > 1 ? 'classes' : 'a class'} of ${text.size > 1 ? 'their' : 'its'} own` : ''}`);
+  return all.map((v) => (typeof v === 'string' ? numericText(v) ?? v : v));
+}
+
 async function loadLabeled(path: string, label: string | number | null | undefined): Promise<{ X: Matrix<Float64Array>; y: LabelValue[] }> {
   // undefined = the CLI-wide default: a column named "label" if there is one, else the last.
   const ds = await readDatasetAsync(path, { label });
@@ -97,7 +122,7 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     }
   }
 
-  const allLabels = valData ? [...data.y, ...valData.y] : data.y;
+  const allLabels = valData ? joinLabels(data.y, valData.y, (m) => options.onWarning?.(`${dataPath} and ${config.validation}: ${m}`)) : data.y;
   const { codes, classes } = encodeClassLabels(allLabels, dataPath);
   if (classes.length < 2) throw new Error(`${dataPath}: the data has ${classes.length} class; similarity learning needs at least 2 classes`);
   let Xtr: Matrix<FloatArray>, ytr: Int32Array, Xte: Matrix<FloatArray>, yte: Int32Array;

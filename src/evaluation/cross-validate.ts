@@ -114,6 +114,16 @@ export function crossValidate(X: Matrix<FloatArray> | number[][], y: ArrayLike<n
     const ytr = Array.from(split.train, (i) => y[i]);
     const yte = Array.from(split.test, (i) => y[i]);
     if (k >= Xtr.rows) throw new RangeError(`crossValidate: k = ${k} must be smaller than the training part of fold ${f} (${Xtr.rows} rows)`);
+    if (task === 'classification') {
+      // k-NN can only predict classes it was trained on: such test rows score 0 whatever the learner does
+      const seen = new Set(ytr);
+      const missing = new Map<number | string, number>();
+      for (const v of yte) if (!seen.has(v)) missing.set(v, (missing.get(v) ?? 0) + 1);
+      if (missing.size > 0) {
+        const list = [...missing].map(([c, n]) => `${JSON.stringify(c)} (${n} test row${n > 1 ? 's' : ''})`).join(', ');
+        warnings.push(`fold ${f}: class${missing.size > 1 ? 'es' : ''} ${list} of the test part ${missing.size > 1 ? 'are' : 'is'} absent from its training part, so k-NN cannot predict ${missing.size > 1 ? 'them' : 'it'} and the fold's accuracy is capped; use stratified folds (--cv N) or a folds file that leaves every class in each training part`);
+      }
+    }
     const scaler = new StandardScaler().fit(Xtr);
     const Ztr = scaler.transform(Xtr).toFloat64();
     const Zte = scaler.transform(Xte).toFloat64();

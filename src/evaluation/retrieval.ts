@@ -37,7 +37,11 @@ export interface RetrievalOptions {
   /** Reference embeddings; omitted = the queries themselves (leave-one-out). */
   references?: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>;
   referenceLabels?: LabelsInput;
-  /** Cutoffs for precision@k, recall@k, CMC@k and NDCG@k (default [1, 5, 10]). */
+  /**
+   * Cutoffs for precision@k, recall@k, CMC@k and NDCG@k (default [1, 5, 10]). The report is
+   * keyed by exactly these; a cutoff beyond the available references (all references, or all
+   * but the query in a same-set evaluation) is evaluated at that number, with a warning.
+   */
   kValues?: number[];
   /** The cutoff of mAP@k (default 10). */
   k?: number;
@@ -51,13 +55,19 @@ export interface RetrievalReport {
   mapAtR: number;
   /** OpenMetricLearning's map@k at cutoff `k`. */
   mapAtK: number;
+  /** The cutoff of mapAtK as requested (evaluated at the number of available references when larger). */
   k: number;
   precisionAt: Record<string, number>;
   recallAt: Record<string, number>;
   cmcAt: Record<string, number>;
   ndcgAt: Record<string, number>;
-  /** Neighbours retrieved per query (= the largest R unless a larger depth was asked). */
+  /**
+   * Neighbours retrieved per query: the largest of maxRelevant, the cutoffs (each at most the
+   * references available) and an explicit `depth`.
+   */
   depth: number;
+  /** The largest R: relevant references of the query whose class is largest. */
+  maxRelevant: number;
   nQueries: number;
   /** Queries that entered the averages (those with R ≥ 1). */
   nEvaluated: number;
@@ -107,6 +117,8 @@ export function encodeLabels(a: LabelsInput, b?: LabelsInput): { a: Int32Array; 
 /**
  * The `depth` nearest references of every query (squared Euclidean in float32 GEMM tiles,
  * ties to the lower index), excluding the query itself when `sameSet`. nq × depth indices.
+ * Any finite data works: far outside float32's comfortable range (squares overflow from about
+ * 1e19, vanish below about 1e-19) all values are first divided by one power of two.
  * The native backend's fused knn does this several times faster than the JS selection below
  * (large depths included); the JS backend keeps the selection, which beats its own knn.
  */
@@ -114,8 +126,9 @@ export function nearestReferences(queries: Matrix<FloatArray>, refs: Matrix<Floa
   const nq = queries.rows;
   const nr = refs.rows;
   const d = queries.cols;
-  const q = queries.toFloat32().data;
-  const r = refs.toFloat32().data;
+  const shift = float32Shift(queries, refs);
+  const q = toFloat32Scaled(queries, shift);
+  const r = sameSet && refs === queries ? q : toFloat32Scaled(refs, shift);
   const be = getBackend();
   if (be.name === 'native' && depth > 0 && nq > 0 && nr > 0) {
     // The native knn orders by the same clamped distance max(0, ·) and index and skips exactly
@@ -141,6 +154,39 @@ export function nearestReferences(queries: Matrix<FloatArray>, refs: Matrix<Floa
       selectNearest(tile, qi * nr, nr, qn[q0 + qi], rn, sameSet ? q0 + qi : -1, depth, out, (q0 + qi) * depth, keys, sample, sortBuf);
     }
   }
+  return out;
+}
+
+/** Within ±2^40 the float32 squared distances of any realistic width stay normal and finite. */
+const F32_SAFE_MAX = 2 ** 40;
+const F32_SAFE_MIN = 2 ** -40;
+
+/**
+ * The power of two to divide every value by before the float32 kernels see it: 0 for ordinary
+ * data; otherwise the exponent of the largest |value|, which brings it into [1, 2). Squared
+ * distances overflow float32 from |x| ≈ 1e19 and vanish below ≈ 1e-19, while a common power
+ * of two changes no ranking (float32 rounding is scale-free), so any finite data ranks right.
+ */
+function float32Shift(a: Matrix<FloatArray>, b: Matrix<FloatArray>): number {
+  let m = 0;
+  for (const x of a === b ? [a.data] : [a.data, b.data]) {
+    for (let i = 0; i < x.length; i++) {
+      const v = Math.abs(x[i]);
+      if (v > m) m = v;
+    }
+  }
+  return m === 0 || (m <= F32_SAFE_MAX && m >= F32_SAFE_MIN) ? 0 : Math.floor(Math.log2(m));
+}
+
+function toFloat32Scaled(x: Matrix<FloatArray>, shift: number): Float32Array {
+  if (shift === 0) return x.toFloat32().data;
+  // two factors: 2^-shift alone overflows for subnormal data (shift down to -1074)
+  const h = Math.trunc(-shift / 2);
+  const f1 = 2 ** h;
+  const f2 = 2 ** (-shift - h);
+  const src = x.data;
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) out[i] = src[i] * f1 * f2;
   return out;
 }
 
@@ -258,7 +304,7 @@ function checkKs(kValues: number[], name: string): void {
  * Averages the metric formulas (see the file comment) over queries with R ≥ 1, given each
  * query's ranked relevance. Cutoffs must not exceed `depth`.
  */
-export function metricsFromRelevance(rr: RankedRelevance, kValues: number[], k: number): Omit<RetrievalReport, 'depth' | 'nQueries' | 'sameSet' | 'warnings'> {
+export function metricsFromRelevance(rr: RankedRelevance, kValues: number[], k: number): Omit<RetrievalReport, 'depth' | 'maxRelevant' | 'nQueries' | 'sameSet' | 'warnings'> {
   const { relevance, depth, nRelevant } = rr;
   checkKs(kValues, 'kValues');
   checkKs([k], 'k');
@@ -358,16 +404,18 @@ export function retrievalMetrics(queries: Matrix<FloatArray> | ArrayLike<ArrayLi
   if (maxR === 0) throw new RangeError('no query has a relevant reference (every query label is absent from the references, or appears once in a same-set evaluation); retrieval metrics are undefined');
   if (lone > 0) warnings.push(`${lone} of ${Q.rows} queries have no relevant reference and were excluded from the averages`);
   const available = Rm.rows - (sameSet ? 1 : 0);
-  let kValues = options.kValues ?? [1, 5, 10];
+  const kValues = options.kValues ?? [1, 5, 10];
   checkKs(kValues, 'kValues');
-  let k = options.k ?? 10;
+  const k = options.k ?? 10;
   checkKs([k], 'k');
-  if (kValues.some((c) => c > available) || k > available) {
-    warnings.push(`cutoffs above the ${available} available references were clamped to ${available}`);
-    kValues = [...new Set(kValues.map((c) => Math.min(c, available)))];
-    k = Math.min(k, available);
-  }
-  let depth = Math.max(maxR, k, ...kValues);
+  // A cutoff beyond the references there are retrieves them all, so it is evaluated at
+  // `available` (where recall, CMC and NDCG are what they would be at any deeper cutoff)
+  // and reported under the key that was asked for.
+  const over = [...new Set([...kValues, k])].filter((c) => c > available).sort((a, b) => a - b);
+  if (over.length > 0) warnings.push(`cutoff${over.length > 1 ? 's' : ''} ${over.join(', ')} exceed${over.length > 1 ? '' : 's'} the ${available} available references; evaluated at ${available} (every reference retrieved) and reported under the requested key${over.length > 1 ? 's' : ''}`);
+  const effK = Math.min(k, available);
+  const effKValues = [...new Set(kValues.map((c) => Math.min(c, available)))];
+  let depth = Math.max(maxR, effK, ...effKValues);
   if (options.depth !== undefined) {
     if (!Number.isInteger(options.depth) || options.depth < 1) throw new RangeError(`depth must be a positive integer, got ${options.depth}`);
     if (options.depth < maxR) throw new RangeError(`depth = ${options.depth} is smaller than the largest class (R = ${maxR} relevant references for some query); R-precision and MAP@R would be silently wrong. Leave depth unset to derive it, or pass depth ≥ ${maxR}`);
@@ -380,6 +428,23 @@ export function retrievalMetrics(queries: Matrix<FloatArray> | ArrayLike<ArrayLi
     const base = q * depth;
     for (let i = 0; i < depth; i++) relevance[base + i] = rl[nn[base + i]] === lq ? 1 : 0;
   }
-  const m = metricsFromRelevance({ relevance, depth, nRelevant }, kValues, k);
-  return { ...m, depth, nQueries: Q.rows, sameSet, warnings };
+  const m = metricsFromRelevance({ relevance, depth, nRelevant }, effKValues, effK);
+  const requested = (at: Record<string, number>): Record<string, number> => {
+    const o: Record<string, number> = {};
+    for (const c of kValues) o[String(c)] = at[String(Math.min(c, available))];
+    return o;
+  };
+  return {
+    ...m,
+    k,
+    precisionAt: requested(m.precisionAt),
+    recallAt: requested(m.recallAt),
+    cmcAt: requested(m.cmcAt),
+    ndcgAt: requested(m.ndcgAt),
+    depth,
+    maxRelevant: maxR,
+    nQueries: Q.rows,
+    sameSet,
+    warnings,
+  };
 }

@@ -37,7 +37,7 @@ export interface ReadCsvOptions {
 
 const CANDIDATES = [',', ';', '\t', '|'];
 
-function detectDelimiter(line: string): string {
+export function detectDelimiter(line: string): string {
   let best = ',';
   let bestCount = 0;
   for (const d of CANDIDATES) {
@@ -93,7 +93,7 @@ export function splitCsvRecord(text: string, delim: string): string[] | null {
  * Number() is fast but too lenient for data: '' and '  ' become 0 and '0x10' becomes 16.
  * Infinity/NaN are caught by isFinite; the rest by two cheap checks. NaN means "not a number".
  */
-function parseNumber(cell: string): number {
+export function parseNumber(cell: string): number {
   const v = +cell;
   if (!Number.isFinite(v)) return NaN;
   if (v === 0 && cell.trim() === '') return NaN;

@@ -13,12 +13,16 @@
  *
  * k larger than the index size is clamped: each query gets all `size` vectors, so a result
  * row can be shorter than k. An empty index throws.
+ *
+ * Float32 squared distances overflow for values above about 1e19 and lose their precision
+ * below about 1e-19, so add and search refuse such data (checkFloat32Distances) rather than
+ * return NaN or all-zero distances; standardised features are far from either limit.
  */
 import { Matrix } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import { saveModel, type ModelPayload } from '../io/model-file.js';
 import type { IndexMetric, IndexTransform, SavableIndex, SearchResult } from './index-types.js';
-import { checkDim, checkK, checkMetric, IdAllocator, normalizeRowsInPlace, prepareVectors, reportDistance, toNested, type VectorsInput } from './index-common.js';
+import { checkDim, checkFloat32Distances, checkK, checkMetric, IdAllocator, MagnitudeStats, normalizeRowsInPlace, prepareVectors, reportDistance, toNested, type VectorsInput } from './index-common.js';
 import { VectorStore } from './vector-store.js';
 import { emptyTopK, pushTopK } from './topk.js';
 import { transformFromPayload, transformToPayloadParts } from './transform-io.js';
@@ -29,8 +33,15 @@ export interface ExactIndexOptions {
   dim?: number;
   /** Applied to every vector on add and search (e.g. a fitted Mahalanobis learner). */
   transform?: IndexTransform;
-  /** Upper bound in bytes for one distance tile (default 64 MiB). */
+  /** Upper bound in bytes for one distance tile: a finite number ≥ 1 (default 64 MiB). */
   memoryBudget?: number;
+}
+
+/** A tile budget in bytes: the kernels need a finite number ≥ 1 (checked here so a bad one fails at build, not at search). */
+export function checkMemoryBudget(v: unknown, where: string): number {
+  if (v === undefined) return 64 * 1024 * 1024;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 1) throw new RangeError(`${where}: memoryBudget must be a positive number of bytes (e.g. 67108864 for 64 MiB), got ${JSON.stringify(v)}`);
+  return v;
 }
 
 export class ExactIndex implements SavableIndex {
@@ -41,11 +52,13 @@ export class ExactIndex implements SavableIndex {
   private store: VectorStore | null = null;
   private readonly idAlloc = new IdAllocator();
   private declaredDim: number | undefined;
+  /** Magnitudes of the stored vectors; null = recompute (after a removal) before the next search. */
+  private stats: MagnitudeStats | null = null;
 
   constructor(options: ExactIndexOptions = {}) {
     this.metric = checkMetric(options.metric ?? 'sqeuclidean', 'ExactIndex');
     this.transform = options.transform;
-    this.memoryBudget = options.memoryBudget ?? 64 * 1024 * 1024;
+    this.memoryBudget = checkMemoryBudget(options.memoryBudget, 'ExactIndex');
     if (options.dim !== undefined && (!Number.isInteger(options.dim) || options.dim < 1)) throw new RangeError(`ExactIndex: dim must be a positive integer, got ${options.dim}`);
     this.declaredDim = options.dim;
   }
@@ -82,20 +95,31 @@ export class ExactIndex implements SavableIndex {
   add(vectors: VectorsInput, ids?: ArrayLike<number>): void {
     const m = this.prepare(vectors, 'ExactIndex.add: vectors');
     if (m.cols === 0) throw new RangeError('ExactIndex.add: vectors have no columns');
+    // unit vectors (cosine) cannot leave float32's range
+    const stats = this.metric === 'cosine' ? null : MagnitudeStats.of(m).merge(this.storeStats());
+    if (stats) checkFloat32Distances(this.metric, stats, 'ExactIndex.add: vectors');
     if (!this.store) this.store = new VectorStore(m.cols, Math.max(64, m.rows));
     const store = this.store;
     const assigned = this.idAlloc.assign(m.rows, ids, (id) => store.has(id), 'ExactIndex.add');
     store.append(m.data, assigned);
+    this.stats = stats;
   }
 
   remove(ids: ArrayLike<number>): void {
-    this.store?.removeIds(ids);
+    if (this.store?.removeIds(ids)) this.stats = null;
+  }
+
+  private storeStats(): MagnitudeStats | null {
+    if (!this.store || this.store.size === 0) return null;
+    if (!this.stats) this.stats = MagnitudeStats.of(this.store.matrix());
+    return this.stats;
   }
 
   search(queries: VectorsInput, k: number): SearchResult {
     checkK(k, 'ExactIndex.search');
     if (!this.store || this.store.size === 0) throw new RangeError('ExactIndex.search: the index is empty; add vectors first');
     const q = this.prepare(queries, 'ExactIndex.search: queries');
+    if (this.metric !== 'cosine') checkFloat32Distances(this.metric, MagnitudeStats.of(q).merge(this.storeStats()), 'ExactIndex.search: queries');
     const kk = Math.min(k, this.store.size);
     const { ids, dists } = this.metric === 'inner_product' ? this.searchInner(q, kk) : this.searchL2(q, kk);
     return toNested(ids, dists, q.rows, kk);

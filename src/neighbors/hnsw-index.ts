@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { saveModel, type ModelPayload } from '../io/model-file.js';
 import type { IndexMetric, IndexTransform, SavableIndex, SearchResult } from './index-types.js';
-import { checkDim, checkK, checkMetric, IdAllocator, prepareVectors, type VectorsInput } from './index-common.js';
+import { checkDim, checkFloat32Distances, checkHnswSettings, checkK, checkMetric, HNSW_LIMITS, IdAllocator, MagnitudeStats, prepareVectors, type VectorsInput } from './index-common.js';
 import { transformFromPayload, transformToPayloadParts } from './transform-io.js';
 
 interface UsearchMatches { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array }
@@ -71,6 +71,8 @@ export class HnswIndex implements SavableIndex {
   private d: number;
   private readonly present = new Set<number>();
   private readonly idAlloc = new IdAllocator();
+  /** Magnitudes of the vectors added in this process (null after a load: usearch holds them). */
+  private stats: MagnitudeStats | null = null;
 
   constructor(options: HnswIndexOptions = {}) {
     this.metric = checkMetric(options.metric ?? 'sqeuclidean', 'HnswIndex');
@@ -79,7 +81,10 @@ export class HnswIndex implements SavableIndex {
       if (!Number.isInteger(x) || x < min) throw new RangeError(`HnswIndex: ${name} must be an integer ≥ ${min}, got ${v}`);
       return x;
     };
-    this.connectivity = int(options.connectivity, 16, 'connectivity', 2);
+    // Upper limits too: usearch answers a connectivity of 1e9 or an ef of 1e12 with an
+    // out-of-memory abort at the first add or search, long after the mistake.
+    checkHnswSettings({ connectivity: options.connectivity, expansionAdd: options.expansionAdd, expansionSearch: options.expansionSearch, threads: options.threads }, 'HnswIndex');
+    this.connectivity = int(options.connectivity, 16, 'connectivity', HNSW_LIMITS.connectivity[0]);
     this.expansionAdd = int(options.expansionAdd, 128, 'expansionAdd', 1);
     this.expansionSearch = int(options.expansionSearch, 64, 'expansionSearch', 1);
     this.threads = int(options.threads, 0, 'threads', 0);
@@ -116,11 +121,16 @@ export class HnswIndex implements SavableIndex {
         if (!(s > 0)) throw new RangeError(`HnswIndex.add: vectors row ${i} is all zeros, so its cosine distance is undefined`);
       }
     }
+    // usearch computes float32 distances too: values near 1e20 overflow them (every distance
+    // Infinity, arbitrary neighbours), as for the exact index.
+    const stats = this.metric === 'cosine' ? null : MagnitudeStats.of(m).merge(this.stats);
+    if (stats) checkFloat32Distances(this.metric, stats, 'HnswIndex.add: vectors');
     const index = this.ensure(m.cols);
     const assigned = this.idAlloc.assign(m.rows, ids, (id) => this.present.has(id), 'HnswIndex.add');
     const keys = BigUint64Array.from(assigned, (v) => BigInt(v));
     index.add(keys, m.data, this.threads);
     for (const id of assigned) this.present.add(id);
+    this.stats = stats;
   }
 
   remove(ids: ArrayLike<number>): void {
@@ -138,6 +148,15 @@ export class HnswIndex implements SavableIndex {
     if (!this.index || this.size === 0) throw new RangeError('HnswIndex.search: the index is empty; add vectors first');
     const q = prepareVectors(queries, 'HnswIndex.search: queries', this.transform);
     checkDim(q, this.d, 'HnswIndex.search: queries');
+    if (this.metric === 'cosine') {
+      // usearch answers a zero query with distance 1 to everything, i.e. arbitrary neighbours.
+      for (let i = 0; i < q.rows; i++) {
+        let s = 0;
+        for (let j = 0; j < q.cols; j++) s += q.data[i * q.cols + j] ** 2;
+        if (!(s > 0)) throw new RangeError(`HnswIndex.search: queries: row ${i} is all zeros, so its cosine distance is undefined; remove it or use metric 'euclidean'`);
+      }
+    }
+    if (this.metric !== 'cosine') checkFloat32Distances(this.metric, MagnitudeStats.of(q).merge(this.stats), 'HnswIndex.search: queries');
     const kk = Math.min(k, this.size);
     const ids: number[][] = [];
     const distances: number[][] = [];
@@ -196,7 +215,7 @@ export class HnswIndex implements SavableIndex {
    * returns a copy reloaded from the serialized graph; the original is unchanged.
    */
   withExpansionSearch(expansionSearch: number): HnswIndex {
-    if (!Number.isInteger(expansionSearch) || expansionSearch < 1) throw new RangeError(`HnswIndex.withExpansionSearch: expansionSearch must be an integer ≥ 1, got ${expansionSearch}`);
+    checkHnswSettings({ expansionSearch }, 'HnswIndex.withExpansionSearch');
     const p = this.toPayload();
     return HnswIndex.fromPayload({ ...p, meta: { ...p.meta, expansionSearch } });
   }

@@ -27,10 +27,79 @@ export function toFloat32Rows(x: VectorsInput, name: string): Matrix<Float32Arra
   const a = m.data;
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i])) {
-      throw new RangeError(`${name}: value at row ${Math.floor(i / m.cols)}, column ${i % m.cols} is ${a[i]}; remove or impute non-finite values first`);
+      const row = Math.floor(i / m.cols);
+      const col = i % m.cols;
+      const original = x instanceof Matrix ? x.data[i] : Number(x[row][col]);
+      // a finite float64 beyond ±3.4e38 becomes Infinity only on the way to float32
+      if (Number.isFinite(original)) throw new RangeError(`${name}: value at row ${row}, column ${col} is ${original}, beyond float32's range (±3.4e38) in which indexes store vectors; standardise the features (z-score) or rescale them`);
+      throw new RangeError(`${name}: value at row ${row}, column ${col} is ${a[i]}; remove or impute non-finite values first`);
     }
   }
   return m;
+}
+
+const F32_MAX = 3.4028234663852886e38;
+/** The smallest normal float32 (2^-126): below it a float32 keeps fewer than 24 significant bits. */
+const F32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/**
+ * What decides whether float32 distance kernels stay in range: per-column extremes, the
+ * largest squared row norm and the largest |value| (all float64).
+ */
+export class MagnitudeStats {
+  constructor(readonly colMin: Float64Array, readonly colMax: Float64Array, readonly maxSqNorm: number, readonly maxAbs: number) {}
+
+  static of(m: Matrix<FloatArray>): MagnitudeStats {
+    const { rows, cols, data } = m;
+    const lo = new Float64Array(cols).fill(Infinity);
+    const hi = new Float64Array(cols).fill(-Infinity);
+    let maxSq = 0;
+    for (let i = 0; i < rows; i++) {
+      const o = i * cols;
+      let s = 0;
+      for (let j = 0; j < cols; j++) {
+        const v = data[o + j];
+        s += v * v;
+        if (v < lo[j]) lo[j] = v;
+        if (v > hi[j]) hi[j] = v;
+      }
+      if (s > maxSq) maxSq = s;
+    }
+    let maxAbs = 0;
+    for (let j = 0; j < cols; j++) if (rows > 0) maxAbs = Math.max(maxAbs, -lo[j], hi[j]);
+    return new MagnitudeStats(lo, hi, maxSq, maxAbs);
+  }
+
+  /** The statistics of both sets together (a new object). */
+  merge(o: MagnitudeStats | null): MagnitudeStats {
+    if (!o) return this;
+    const lo = Float64Array.from(this.colMin, (v, j) => Math.min(v, o.colMin[j]));
+    const hi = Float64Array.from(this.colMax, (v, j) => Math.max(v, o.colMax[j]));
+    return new MagnitudeStats(lo, hi, Math.max(this.maxSqNorm, o.maxSqNorm), Math.max(this.maxAbs, o.maxAbs));
+  }
+}
+
+/**
+ * Refuses data whose distances the float32 kernels cannot represent. Squared-L2 kernels form
+ * ‖q‖² + ‖x‖² − 2⟨q, x⟩ (every partial result at most 2·max‖x‖² or the distance itself, which
+ * is at most Σ_j range_j²); inner products stay within max‖x‖² (Cauchy–Schwarz). Above
+ * 3.4e38 they overflow to Infinity/NaN; when even the largest squared norm is below float32's
+ * normal range (1.2e-38) every distance is subnormal or 0, so rankings become arbitrary.
+ * Cosine indexes normalise rows first and need no check.
+ */
+export function checkFloat32Distances(metric: IndexMetric, stats: MagnitudeStats, name: string): void {
+  if (metric === 'cosine') return;
+  const fix = 'standardise the features (z-score) or rescale them';
+  let peak = stats.maxSqNorm;
+  if (metric !== 'inner_product') {
+    let diameter = 0;
+    // an empty set has colMin = Infinity > colMax = -Infinity and no extent
+    for (let j = 0; j < stats.colMin.length; j++) if (stats.colMax[j] >= stats.colMin[j]) diameter += (stats.colMax[j] - stats.colMin[j]) ** 2;
+    peak = Math.max(2 * stats.maxSqNorm, diameter);
+  }
+  const what = metric === 'inner_product' ? 'inner products' : 'squared distances';
+  if (peak > F32_MAX) throw new RangeError(`${name}: values up to ${stats.maxAbs.toPrecision(3)} overflow float32 ${what} (they reach ${peak.toPrecision(3)}, beyond float32's 3.4e38); ${fix}`);
+  if (stats.maxSqNorm > 0 && stats.maxSqNorm < F32_MIN_NORMAL) throw new RangeError(`${name}: values of at most ${stats.maxAbs.toPrecision(3)} are too small for float32 ${what}: every squared norm is below float32's normal range (1.2e-38), so distances lose their precision or round to 0; ${fix}`);
 }
 
 /** Applies the optional learned transform, then converts to float32 for the search kernels. */
@@ -123,5 +192,32 @@ export function reportDistance(metric: IndexMetric, sq: number): number {
     case 'euclidean': return Math.sqrt(sq);
     case 'cosine': return sq / 2; // ‖a − b‖² = 2 − 2cos for unit vectors, so 1 − cos = ‖a − b‖²/2
     default: return sq;
+  }
+}
+
+/**
+ * Upper limits for HNSW settings. usearch accepts anything and fails later, at add or search
+ * ("Failed to reserve memory" for connectivity 1e9, "Out of memory!" for an ef of 5e9); far
+ * below those lie the useful values (connectivity 8–64, ef up to a few thousand, and an ef
+ * beyond the index size searches no further).
+ */
+export const HNSW_LIMITS = {
+  connectivity: [2, 1024],
+  expansionAdd: [1, 1_000_000],
+  expansionSearch: [1, 1_000_000],
+  threads: [0, 1024],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/**
+ * Checks the HNSW settings present in `settings` against HNSW_LIMITS; `where` prefixes the
+ * message (e.g. "--set" at index build, or "--ef" with { expansionSearch: ef } at search).
+ */
+export function checkHnswSettings(settings: Record<string, unknown>, where: string): void {
+  for (const [name, [lo, hi]] of Object.entries(HNSW_LIMITS)) {
+    const v = settings[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+      throw new RangeError(`${where}: HNSW ${name} must be an integer in ${lo}..${hi}, got ${JSON.stringify(v)}${name === 'expansionSearch' ? ' (an ef beyond the index size searches no further; use an exact index for exhaustive search)' : ''}`);
+    }
   }
 }

@@ -2,6 +2,14 @@
  * Standardisation: z = (x - mean) / std per feature, as scikit-learn's StandardScaler
  * (population variance, ddof = 0). A feature with (numerically) zero variance gets scale 1,
  * so it maps to 0 instead of NaN.
+ *
+ * Any finite input gets an exact mean and standard deviation. The squares of the deviations
+ * overflow float64 above |x| ≈ 1e154 and underflow below ≈ 1e-162; the column statistics show
+ * when that happened (Infinity/NaN, or a tiny variance beside a tiny mean), and only those
+ * columns are recomputed on x · 2^-e with e the exponent of their max-abs, results scaled
+ * back. A power of two changes no rounding, so this is the same arithmetic ordinary columns
+ * get, and they pay for no extra pass. `variance` itself can exceed float64's range (std
+ * above ≈ 1.3e154); it is then Infinity, while `scale`, which transform uses, stays exact.
  */
 import { Matrix, allocate, type FloatArray } from '../matrix.js';
 import type { ModelPayload } from '../io/model-file.js';
@@ -18,6 +26,61 @@ export interface StandardScalerOptions {
 
 export const STANDARD_SCALER_KIND = 'preprocessing/standard-scaler';
 const EPS = 2.220446049250313e-16;
+/** A mean below this beside a variance below its square may hide squares that underflowed. */
+const SAFE_MIN = 2 ** -400;
+/** Beyond this a scale's reciprocal or a difference x − mean leaves float64's normal range. */
+const EXTREME = 2 ** 1000;
+
+/** x · 2^e for any integer e (2^e alone over- or underflows beyond ±1023); exact while x · 2^e is normal. */
+function ldexp(x: number, e: number): number {
+  while (e > 1000) { x *= 2 ** 1000; e -= 1000; }
+  while (e < -1000) { x *= 2 ** -1000; e += 1000; }
+  return x * 2 ** e;
+}
+
+function columnIsZero(data: FloatArray, n: number, d: number, j: number): boolean {
+  for (let i = 0; i < n; i++) if (data[i * d + j] !== 0) return false;
+  return true;
+}
+
+function columnIsConstant(data: FloatArray, n: number, d: number, j: number, c: number): boolean {
+  for (let i = 0; i < n; i++) if (data[i * d + j] !== c) return false;
+  return true;
+}
+
+/**
+ * Mean, variance and std of the columns `cols` computed on x · 2^-e, e the exponent of the
+ * column's max-abs (so the squares stay far from over- and underflow), then scaled back:
+ * exact arithmetic for a power of two. The std is scaled back on its own because the
+ * variance can exceed float64 (std above ≈ 1.3e154; it is then Infinity) while the std,
+ * at most the max-abs, cannot. A std that underflows to 0 lies below the data's own
+ * resolution and marks the column constant.
+ */
+function refit(data: FloatArray, n: number, d: number, cols: number[], mu: Float64Array, variance: Float64Array, std: Float64Array): void {
+  const r = cols.length;
+  const shifted = new Float64Array(n * r);
+  const shifts = cols.map((j, t) => {
+    let m = 0;
+    for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(data[i * d + j]));
+    const e = m > 0 ? exponentOf(m) : 0;
+    for (let i = 0; i < n; i++) shifted[i * r + t] = ldexp(data[i * d + j], -e);
+    return e;
+  });
+  const S = new Matrix(n, r, shifted);
+  const m = columnMeans(S);
+  const v = columnVariances(S, 0, m);
+  cols.forEach((j, t) => {
+    const e = shifts[t];
+    mu[j] = ldexp(m[t], e);
+    std[j] = ldexp(Math.sqrt(v[t]), e);
+    variance[j] = ldexp(v[t], 2 * e);
+  });
+}
+
+/** The exponent e with 2^e ≤ m < 2^(e+1) (up to one, which is all the scaling needs). */
+function exponentOf(m: number): number {
+  return Math.floor(Math.log2(m));
+}
 
 export class StandardScaler extends Transformer {
   readonly withMean: boolean;
@@ -43,22 +106,45 @@ export class StandardScaler extends Transformer {
   fit(X: MatrixInput): this {
     const M = toMatrix(X, 'X');
     if (M.rows === 0) throw new RangeError('StandardScaler.fit: X has no rows');
+    const { rows: n, cols: d, data } = M;
     const mu = columnMeans(M);
     const variance = columnVariances(M, 0, mu);
-    const d = M.cols;
+    // The statistics themselves show which columns over- or underflowed, so ordinary data
+    // pays for no extra pass: an overflow leaves Infinity or NaN; squares that underflowed
+    // leave a tiny variance beside a tiny mean (all exactly 0 only if the column is zeros).
+    const redo: number[] = [];
+    for (let j = 0; j < d; j++) {
+      const m = Math.abs(mu[j]);
+      const v = variance[j];
+      if (!Number.isFinite(m) || !Number.isFinite(v)) redo.push(j);
+      else if (m < SAFE_MIN && v < SAFE_MIN * SAFE_MIN && (v > 0 || m > 0 || !columnIsZero(data, n, d, j))) redo.push(j);
+    }
+    const std = variance.map(Math.sqrt);
+    if (redo.length > 0) refit(data, n, d, redo, mu, variance, std);
     const scale = new Float64Array(d).fill(1);
-    if (this.withStd) {
-      for (let j = 0; j < d; j++) {
-        const sd = Math.sqrt(variance[j]);
-        // Below this the "variance" is rounding noise of a constant column (cf. sklearn's _handle_zeros_in_scale).
-        const tiny = 10 * EPS * Math.max(1, Math.abs(mu[j]));
-        scale[j] = sd > tiny ? sd : 1;
+    for (let j = 0; j < d; j++) {
+      const sd = std[j];
+      // Below this the "variance" is rounding noise of a constant column (cf. scikit-learn's
+      // _is_constant_feature); relative to the mean, so columns of small numbers are not
+      // constant merely for being small.
+      const constant = !(sd > 10 * EPS * Math.abs(mu[j]));
+      if (constant) {
+        // The rounded mean of n equal values can miss them by an ulp, which at 1e300 is 1e284
+        // and would survive as z = x − mean with scale 1; equal values map to exactly 0.
+        const c = data[j];
+        if (columnIsConstant(data, n, d, j, c)) {
+          mu[j] = c;
+          variance[j] = 0;
+        }
+      } else if (this.withStd) scale[j] = sd;
+      if (!Number.isFinite(mu[j]) || !Number.isFinite(scale[j]) || !(scale[j] > 0)) {
+        throw new RangeError(`StandardScaler.fit: column ${j} has mean ${mu[j]} and standard deviation ${scale[j]}, outside float64's range; rescale that column`);
       }
     }
     this.mean = this.withMean ? mu : new Float64Array(d);
     this.variance = variance;
     this.scale = scale;
-    this.nSamplesSeen = M.rows;
+    this.nSamplesSeen = n;
     return this;
   }
 
@@ -80,6 +166,16 @@ export class StandardScaler extends Transformer {
     for (let i = 0; i < n; i++) {
       const r = i * d;
       for (let j = 0; j < d; j++) out[r + j] = (data[r + j] - mean[j]) * inv[j];
+    }
+    // Near float64's limits x − mean can overflow and 1/scale is subnormal (or Infinity):
+    // those columns are redone in power-of-two-scaled units, the rest keep the plain loop.
+    for (let j = 0; j < d; j++) {
+      const big = Math.max(scale[j], Math.abs(mean[j]));
+      if (big <= EXTREME && scale[j] >= 1 / EXTREME) continue;
+      const e = -exponentOf(big);
+      const m = ldexp(mean[j], e);
+      const is = 1 / ldexp(scale[j], e);
+      for (let i = 0; i < n; i++) out[i * d + j] = (ldexp(data[i * d + j], e) - m) * is;
     }
     return new Matrix(n, d, out);
   }

@@ -1,12 +1,17 @@
 /**
  * The item set a similarity service answers about: vectors with ids and optional labels.
  * Any dataset file simlearn reads (CSV, TSV, JSON Lines {id, vector, label}, .npy) works;
- * a CSV may also carry an id column (named by `id`, default a column called "id"), which the
- * plain dataset reader would take for a feature.
+ * a delimited text file (.csv, .tsv, .txt) may also carry an id column (named by `id`,
+ * default a column called "id"), which the plain dataset reader would take for a feature.
+ *
+ * Ids come back exactly as written: they are numbers only when every id is a number in its
+ * canonical form (String(Number(s)) === s), so "007" stays "007" and a 19-digit id is not
+ * rounded to a neighbouring float64.
  */
 import { extname } from 'node:path';
 import { Matrix } from '../matrix.js';
 import { readDataset, splitCsvRecord } from '../io/index.js';
+import { detectDelimiter, parseNumber } from '../io/csv.js';
 import { readLinesSync } from '../io/lines.js';
 
 export type ItemId = string | number;
@@ -18,11 +23,26 @@ export interface ItemSet {
 }
 
 function numericOrStrings(values: string[]): (string | number)[] {
-  return values.every((v) => v.trim() !== '' && Number.isFinite(Number(v))) ? values.map(Number) : values;
+  const nums = values.map(parseNumber);
+  return nums.every((v) => !Number.isNaN(v)) ? nums : values;
 }
 
-/** A comma-separated file with a header naming an id column. */
-function csvWithIds(path: string, idName: string, labelName: string | undefined): ItemSet {
+/**
+ * Numbers would be friendlier in JSON, but only if no id changes on the way: "007" → 7 breaks
+ * lookups by the id the user knows, and 1234567890123456701 → …800 merges distinct items.
+ */
+export function exactIds(values: string[]): ItemId[] {
+  return values.every((v) => String(Number(v)) === v) ? values.map(Number) : values;
+}
+
+const TEXT_EXTENSIONS = ['.csv', '.tsv', '.txt'];
+/** The separator of a delimited text file, as the dataset reader chooses it (.tsv is tab). */
+function delimiterOf(firstLine: string, ext: string): string {
+  return ext === '.tsv' ? '\t' : detectDelimiter(firstLine);
+}
+
+/** A delimited text file with a header naming an id column. */
+function csvWithIds(path: string, delim: string, idName: string, labelName: string | undefined): ItemSet {
   let header: string[] | null = null;
   let idCol = -1;
   let labelCol = -1;
@@ -32,7 +52,7 @@ function csvWithIds(path: string, idName: string, labelName: string | undefined)
   const labels: string[] = [];
   for (const { line, lineNo } of readLinesSync(path, 'items')) {
     if (line.trim() === '') continue;
-    const fields = splitCsvRecord(line, ',');
+    const fields = splitCsvRecord(line, delim);
     if (fields === null) throw new RangeError(`${path}: line ${lineNo} has an unclosed quoted field`);
     if (header === null) {
       header = fields.map((f) => f.trim());
@@ -46,37 +66,44 @@ function csvWithIds(path: string, idName: string, labelName: string | undefined)
     if (fields.length !== header.length) throw new RangeError(`${path}: line ${lineNo} has ${fields.length} fields but the header has ${header.length}`);
     for (const j of featureCols) {
       const cell = fields[j].trim();
-      const v = cell === '' ? NaN : Number(cell);
-      if (!Number.isFinite(v)) throw new RangeError(`${path}: line ${lineNo}, column "${header[j]}": "${cell}" is not a finite number`);
+      const v = parseNumber(cell);
+      if (Number.isNaN(v)) throw new RangeError(`${path}: line ${lineNo}, column "${header[j]}": "${cell}" is not a finite number`);
       values.push(v);
     }
-    ids.push(fields[idCol].trim());
+    const id = fields[idCol].trim();
+    // An empty id cannot be asked for (requests need a non-empty id), so the item would be unreachable.
+    if (id === '') throw new RangeError(`${path}: line ${lineNo}, column "${idName}": the id is empty; give every item an id`);
+    ids.push(id);
     if (labelCol >= 0) labels.push(fields[labelCol].trim());
   }
   if (header === null || ids.length === 0) throw new RangeError(`${path}: needs a header line and at least one item`);
-  return { ids: numericOrStrings(ids), labels: labelCol >= 0 ? numericOrStrings(labels) : null, X: new Matrix(ids.length, featureCols.length, Float64Array.from(values)) };
+  return { ids: exactIds(ids), labels: labelCol >= 0 ? numericOrStrings(labels) : null, X: new Matrix(ids.length, featureCols.length, Float64Array.from(values)) };
 }
 
-function csvHeader(path: string): string[] {
+/** The first record's fields and the file's separator. */
+function csvHeader(path: string, ext: string): { header: string[]; delim: string } {
   for (const { line } of readLinesSync(path, 'items')) {
-    if (line.trim() !== '') return (splitCsvRecord(line, ',') ?? []).map((f) => f.trim());
+    if (line.trim() === '') continue;
+    const delim = delimiterOf(line, ext);
+    return { header: (splitCsvRecord(line, delim) ?? []).map((f) => f.trim()), delim };
   }
-  return [];
+  return { header: [], delim: ext === '.tsv' ? '\t' : ',' };
 }
 
 /** Reads an item file; ids default to the row number. */
 export function loadItems(path: string, options: { label?: string; id?: string } = {}): ItemSet {
   const ext = extname(path).toLowerCase();
-  if (ext === '.csv') {
+  let hasLabelColumn = true;
+  if (TEXT_EXTENSIONS.includes(ext)) {
     const idName = options.id ?? 'id';
-    const header = csvHeader(path);
-    if (header.includes(idName)) return checkUnique(csvWithIds(path, idName, options.label), path);
+    const { header, delim } = csvHeader(path, ext);
+    if (header.includes(idName)) return checkUnique(csvWithIds(path, delim, idName, options.label), path);
     if (options.id !== undefined) throw new RangeError(`${path}: no id column "${options.id}" (columns: ${header.slice(0, 12).join(', ')}${header.length > 12 ? ', …' : ''})`);
+    // A text file without a "label" column is an unlabelled item set, not "labels in the last column".
+    hasLabelColumn = options.label !== undefined || header.includes('label');
   }
-  // A CSV without a "label" column is an unlabelled item set, not "labels in the last column".
-  const hasLabelColumn = ext !== '.csv' || options.label !== undefined || csvHeader(path).includes('label');
   const ds = readDataset(path, { label: hasLabelColumn ? options.label : null });
-  const ids: ItemId[] = ds.ids ? numericOrStrings(ds.ids) : Array.from({ length: ds.X.rows }, (_, i) => i);
+  const ids: ItemId[] = ds.ids ? exactIds(ds.ids) : Array.from({ length: ds.X.rows }, (_, i) => i);
   return checkUnique({ ids, labels: ds.y, X: ds.X }, path);
 }
 

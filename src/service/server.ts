@@ -8,7 +8,7 @@
  *
  *   GET  /            a small page to pick an item and see its neighbours
  *   GET  /health      {status, model, items, dim, embeddingDim, backend, threshold}
- *   GET  /items       ?offset&limit&q → {total, items: [{id, label?}]}
+ *   GET  /items       ?offset&limit&q → {total, items: [{id, label?}]} (limit is capped at 1000)
  *   POST /similar     {id | vector, k} → {results: [{id, label?, score, distance}]}
  *   POST /pair-score  {a, b} (ids or vectors) → {score, distance}
  *   POST /verify      {a, b} → {same, score, threshold}
@@ -55,6 +55,21 @@ class HttpError extends Error {
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' };
 
+/** Largest finite float32: the exact index stores embeddings and squared distances in float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** The largest |value|, for messages about vectors too large to compare. */
+function largestMagnitude(vectors: ArrayLike<number>[]): number {
+  let m = 0;
+  for (const v of vectors) for (let j = 0; j < v.length; j++) m = Math.max(m, Math.abs(v[j]));
+  return m;
+}
+
+/** 1e200 rather than 1e+200, and 5.1 rather than 5.1000000000000005. */
+function formatMagnitude(x: number): string {
+  return x >= 1e6 ? x.toExponential(2).replace(/\.?0*e\+?/, 'e') : String(Number(x.toPrecision(3)));
+}
+
 function parseBody<T>(schema: ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) throw new HttpError(400, `invalid request body: ${describeIssues(r.error.issues)}`);
@@ -76,6 +91,18 @@ export function buildService(options: ServiceOptions): { app: FastifyInstance; i
   const E = model.transform(items.X).toFloat64();
   if (E.rows !== n) throw new RangeError(`service: the model returned ${E.rows} embeddings for ${n} items`);
   const m = E.cols;
+  let maxItemNorm = 0;
+  for (let i = 0; i < n; i++) {
+    const e = E.row(i);
+    let s = 0;
+    for (let j = 0; j < m; j++) s += e[j] * e[j];
+    if (!Number.isFinite(s)) throw new RangeError(`service: the model maps item ${JSON.stringify(items.ids[i])} to an embedding too large for float64 (its values reach ${formatMagnitude(largestMagnitude([items.X.row(i)]))}); rescale the items`);
+    maxItemNorm = Math.max(maxItemNorm, Math.sqrt(s));
+  }
+  // Past this, the float32 search kernels would rank by Infinity and NaN, i.e. arbitrarily.
+  if ((2 * maxItemNorm) ** 2 > FLOAT32_MAX) {
+    throw new RangeError(`service: the item embeddings reach a norm of ${formatMagnitude(maxItemNorm)}, so squared distances between items overflow the float32 search index (largest value ${formatMagnitude(FLOAT32_MAX)}); rescale the items`);
+  }
   // The index finds candidates (float32 GEMM tiles); reported distances are recomputed in
   // float64 so /similar and /pair-score agree to the last digit.
   const index = new ExactIndex({ metric: 'sqeuclidean', dim: m });
@@ -100,23 +127,60 @@ export function buildService(options: ServiceOptions): { app: FastifyInstance; i
   }
   const info: ServiceInfo = { items: n, dim, embeddingDim: m, threshold, thresholdSource };
 
-  const embed = (vectors: number[][]): Matrix<Float64Array> => {
-    vectors.forEach((v, i) => {
-      if (v.length !== dim) throw new HttpError(400, `vector${vectors.length > 1 ? ` ${i}` : ''} has ${v.length} values but the model takes ${dim} features`);
-    });
-    return model.transform(Matrix.from64(vectors)).toFloat64();
+  const tooLarge = (field: string, v: ArrayLike<number>, what: string) =>
+    new HttpError(400, `${field}: values this large (${formatMagnitude(largestMagnitude([v]))}) ${what}; rescale the vector`);
+  const transformRow = (v: number[]): Float64Array | null => {
+    try {
+      const z = model.transform(Matrix.from64([v])).toFloat64().data;
+      return z.every(Number.isFinite) ? z : null;
+    } catch (err) {
+      if (err instanceof RangeError) return null;
+      throw err;
+    }
   };
+  /** `fields` names each vector in errors the way the request names it ("vector", "a", …). */
+  const embed = (vectors: number[][], fields: string[]): Matrix<Float64Array> => {
+    vectors.forEach((v, i) => {
+      if (v.length !== dim) throw new HttpError(400, `${fields[i]} has ${v.length} values but the model takes ${dim} features`);
+    });
+    let Z: Matrix<Float64Array>;
+    try {
+      Z = model.transform(Matrix.from64(vectors)).toFloat64();
+    } catch (err) {
+      // The inputs are finite and of the right width, so a model step refusing them has met
+      // values an earlier step overflowed; row by row finds the request's culprit.
+      if (!(err instanceof RangeError)) throw err;
+      const bad = vectors.findIndex((v) => transformRow(v) === null);
+      throw tooLarge(fields[Math.max(0, bad)], vectors[Math.max(0, bad)], 'overflow float64 inside the model');
+    }
+    for (let i = 0; i < Z.rows; i++) {
+      if (!Z.row(i).every(Number.isFinite)) throw tooLarge(fields[i], vectors[i], "overflow float64 in the model's embedding");
+    }
+    return Z;
+  };
+  const embedOne = (v: number[], field: string): Float64Array => embed([v], [field]).data;
   const lookup = (id: ItemId): number => {
     const i = byId.get(String(id));
     if (i === undefined) throw new HttpError(404, `unknown item id ${JSON.stringify(id)}`);
     return i;
   };
-  const embeddingOf = (ref: ItemId | number[]): Float64Array => (Array.isArray(ref) ? embed([ref]).data : E.row(lookup(ref)));
+  const embeddingOf = (ref: ItemId | number[], field: string): Float64Array => (Array.isArray(ref) ? embedOne(ref, field) : E.row(lookup(ref)));
   const itemView = (i: number) => (items.labels ? { id: items.ids[i], label: items.labels[i] } : { id: items.ids[i] });
   const pairDistance = (a: Float64Array, b: Float64Array): number => {
     let s = 0;
     for (let j = 0; j < m; j++) s += (a[j] - b[j]) ** 2;
     return Math.sqrt(s);
+  };
+  /** The distance between the pair's a and b, refused when float64 cannot hold it. */
+  const pairOf = (body: { a: ItemId | number[]; b: ItemId | number[] }): number => {
+    const ea = embeddingOf(body.a, 'a');
+    const eb = embeddingOf(body.b, 'b');
+    const distance = pairDistance(ea, eb);
+    if (!Number.isFinite(distance)) {
+      const given = [body.a, body.b].filter((r): r is number[] => Array.isArray(r));
+      throw new HttpError(400, `the distance between a and b overflows: values this large (${formatMagnitude(largestMagnitude(given.length ? given : [ea, eb]))}) cannot be compared in float64; rescale the vectors`);
+    }
+    return distance;
   };
 
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
@@ -161,10 +225,22 @@ export function buildService(options: ServiceOptions): { app: FastifyInstance; i
   }));
 
   app.get('/items', (req) => {
-    const q = req.query as Record<string, string | undefined>;
-    const offset = Math.max(0, Math.floor(Number(q.offset ?? 0)) || 0);
-    const limit = Math.min(1000, Math.max(1, Math.floor(Number(q.limit ?? 100)) || 100));
-    const filter = (q.q ?? '').trim().toLowerCase();
+    const query = req.query as Record<string, string | string[] | undefined>;
+    const param = (name: string): string | undefined => {
+      const v = query[name];
+      if (Array.isArray(v)) throw new HttpError(400, `query parameter "${name}" is given ${v.length} times; give it once`);
+      return v;
+    };
+    const count = (name: string, fallback: number, min: number): number => {
+      const v = param(name);
+      if (v === undefined) return fallback;
+      const x = /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+      if (!(x >= min)) throw new HttpError(400, `query parameter "${name}" must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+      return x;
+    };
+    const offset = count('offset', 0, 0);
+    const limit = Math.min(1000, count('limit', 100, 1));
+    const filter = (param('q') ?? '').trim().toLowerCase();
     const idx: number[] = [];
     for (let i = 0; i < n; i++) {
       if (!filter || String(items.ids[i]).toLowerCase().includes(filter) || (items.labels && String(items.labels[i]).toLowerCase() === filter)) idx.push(i);
@@ -175,7 +251,13 @@ export function buildService(options: ServiceOptions): { app: FastifyInstance; i
   app.post('/similar', (req) => {
     const body = parseBody(schemas.similar, req.body);
     const self = body.id !== undefined ? lookup(body.id) : -1;
-    const q = self >= 0 ? E.row(self) : embed([body.vector as number[]]).data;
+    const q = self >= 0 ? E.row(self) : embedOne(body.vector as number[], 'vector');
+    if (self < 0) {
+      let s = 0;
+      for (let j = 0; j < m; j++) s += q[j] * q[j];
+      // The index ranks in float32; a squared distance past its range ranks arbitrarily.
+      if (!((Math.sqrt(s) + maxItemNorm) ** 2 <= FLOAT32_MAX)) throw tooLarge('vector', body.vector as number[], `cannot be searched: squared distances to the items exceed the float32 range (${formatMagnitude(FLOAT32_MAX)}) of the search index`);
+    }
     // One extra neighbour so the query item itself can be dropped.
     const k = Math.min(body.k + (self >= 0 ? 1 : 0), n);
     const found = index.search(new Matrix(1, m, q), k).ids[0];
@@ -187,20 +269,20 @@ export function buildService(options: ServiceOptions): { app: FastifyInstance; i
 
   app.post('/pair-score', (req) => {
     const body = parseBody(schemas.pair, req.body);
-    const distance = pairDistance(embeddingOf(body.a), embeddingOf(body.b));
+    const distance = pairOf(body);
     return { score: -distance, distance };
   });
 
   app.post('/verify', (req) => {
     const body = parseBody(schemas.pair, req.body);
     if (threshold === null) throw new HttpError(409, 'no verification threshold: the model carries none and the items have no labels to calibrate one; start the service with --threshold');
-    const distance = pairDistance(embeddingOf(body.a), embeddingOf(body.b));
+    const distance = pairOf(body);
     return { same: -distance >= threshold, score: -distance, distance, threshold };
   });
 
   app.post('/embed', (req) => {
     const body = parseBody(schemas.embed, req.body);
-    const Z = embed(body.vectors);
+    const Z = embed(body.vectors, body.vectors.map((_, i) => (body.vectors.length > 1 ? `vector ${i}` : 'vector')));
     return { dim: Z.cols, embeddings: Z.toArrays() };
   });
 

@@ -60,7 +60,7 @@ test('HnswIndex: save/load keeps the graph; remove(); errors', () => {
     back.add(randomMatrix(3, 8, 5));
     assert.throws(() => back.add([[1, 2]]), /2 columns but the index holds 8-dimensional/);
     assert.throws(() => new HnswIndex().search([[1]], 1), /the index is empty/);
-    assert.throws(() => new HnswIndex({ connectivity: 1 }), /connectivity must be an integer ≥ 2/);
+    assert.throws(() => new HnswIndex({ connectivity: 1 }), /connectivity must be an integer in 2\.\.1024/);
     assert.throws(() => back.add([[0, 0, 0, 0, 0, 0, 0, 0]]), /all zeros/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -92,5 +92,5 @@ test('HnswIndex.withExpansionSearch: same graph, ef changes recall, the original
   // the same ef on the copied graph answers exactly as the original
   assert.deepEqual(h.withExpansionSearch(200).search(Q, 10).ids, wide.ids);
   assert.deepEqual(h.search(Q, 10).ids, wide.ids, 'the original keeps its ef');
-  assert.throws(() => h.withExpansionSearch(0), /expansionSearch must be an integer ≥ 1/);
+  assert.throws(() => h.withExpansionSearch(0), /expansionSearch must be an integer in 1\.\.1000000/);
 });

@@ -22,7 +22,7 @@ import { getBackend } from '../../backend/index.js';
 import { Random } from '../../random.js';
 import { saveModel, type ModelPayload } from '../../io/model-file.js';
 import type { IndexMetric, IndexTransform, SavableIndex, SearchResult } from '../index-types.js';
-import { checkDim, checkK, IdAllocator, normalizeRowsInPlace, prepareVectors, reportDistance, type VectorsInput } from '../index-common.js';
+import { checkDim, checkFloat32Distances, checkK, IdAllocator, MagnitudeStats, normalizeRowsInPlace, prepareVectors, reportDistance, type VectorsInput } from '../index-common.js';
 import { VectorStore } from '../vector-store.js';
 import { transformToPayloadParts } from '../transform-io.js';
 import type { LshPlan } from './collision.js';
@@ -45,6 +45,15 @@ export interface VectorLshOptions {
   seed?: number;
   transform?: IndexTransform;
 }
+
+/** Largest accepted hashLength (K); SimHash allows at most 30 bits per key. */
+export const MAX_HASH_LENGTH = 64;
+/** Largest accepted tables / maxTables (L); every table holds one entry per vector. */
+export const MAX_TABLES = 1024;
+/** Largest accepted probes per table (T). */
+export const MAX_PROBES = 1024;
+/** Largest accepted calibrationK. */
+export const MAX_CALIBRATION_K = 1000;
 
 /** Queries whose candidates are gathered before one re-ranking call. */
 const SEARCH_CHUNK = 1024;
@@ -69,16 +78,20 @@ export abstract class VectorLshIndex implements SavableIndex {
   protected rowKeys = new Uint32Array(0);
   protected readonly idAlloc = new IdAllocator();
   private declaredDim: number | undefined;
+  /** Magnitudes of the stored vectors (float32 re-ranking distances must stay in range); null = recompute. */
+  private magnitudes: MagnitudeStats | null = null;
 
   constructor(metric: IndexMetric, options: VectorLshOptions) {
     this.metric = metric;
     this.options = options;
     this.transform = options.transform;
     this.seed = options.seed ?? 0;
-    for (const [name, v] of [['hashLength', options.hashLength], ['tables', options.tables], ['maxTables', options.maxTables], ['calibrationK', options.calibrationK]] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new RangeError(`${this.constructor.name}: ${name} must be a positive integer, got ${v}`);
+    // Upper limits keep a typo (tables=1e9) from failing later as an allocation error or a hang;
+    // each is far beyond what recall needs (the planner itself stays within 64 tables, 24 bits).
+    for (const [name, v, lo, hi] of [['hashLength', options.hashLength, 1, MAX_HASH_LENGTH], ['tables', options.tables, 1, MAX_TABLES], ['maxTables', options.maxTables, 1, MAX_TABLES], ['calibrationK', options.calibrationK, 1, MAX_CALIBRATION_K], ['probes', options.probes, 0, MAX_PROBES]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) throw new RangeError(`${this.constructor.name}: ${name} must be an integer in ${lo}..${hi}, got ${JSON.stringify(v)}`);
     }
-    if (options.probes !== undefined && (!Number.isInteger(options.probes) || options.probes < 0)) throw new RangeError(`${this.constructor.name}: probes must be a non-negative integer, got ${options.probes}`);
+    if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed))) throw new RangeError(`${this.constructor.name}: seed must be a finite number, got ${JSON.stringify(options.seed)}`);
     if (options.targetRecall !== undefined && !(options.targetRecall > 0 && options.targetRecall < 1)) throw new RangeError(`${this.constructor.name}: targetRecall must be in (0, 1), got ${options.targetRecall}`);
     if (options.dim !== undefined && (!Number.isInteger(options.dim) || options.dim < 1)) throw new RangeError(`${this.constructor.name}: dim must be a positive integer, got ${options.dim}`);
     this.declaredDim = options.dim;
@@ -129,6 +142,8 @@ export abstract class VectorLshIndex implements SavableIndex {
     const m = this.prepare(vectors, `${where}: vectors`);
     if (m.rows === 0) return;
     if (m.cols === 0) throw new RangeError(`${where}: vectors have no columns`);
+    const stats = this.metric === 'cosine' ? null : MagnitudeStats.of(m).merge(this.storeMagnitudes());
+    if (stats) checkFloat32Distances(this.metric, stats, `${where}: vectors`);
     if (!this.store) {
       const rng = new Random(this.seed);
       this.configure(m, rng.fork());
@@ -148,6 +163,7 @@ export abstract class VectorLshIndex implements SavableIndex {
       assigned = Float64Array.from(order, (i) => assigned[i]);
     }
     const start = store.append(rows.data, assigned);
+    this.magnitudes = stats;
     this.insertRows(rows, start);
   }
 
@@ -184,6 +200,7 @@ export abstract class VectorLshIndex implements SavableIndex {
       for (let t = 0; t < L; t++) {
         this.tables[t].unlink(this.rowKeys[r * L + t], r);
       }
+      this.magnitudes = null;
       store.removeIds([id], (from, to) => {
         for (let t = 0; t < L; t++) {
           const key = this.rowKeys[from * L + t];
@@ -194,12 +211,19 @@ export abstract class VectorLshIndex implements SavableIndex {
     }
   }
 
+  private storeMagnitudes(): MagnitudeStats | null {
+    if (!this.store || this.store.size === 0) return null;
+    if (!this.magnitudes) this.magnitudes = MagnitudeStats.of(this.store.matrix());
+    return this.magnitudes;
+  }
+
   search(queries: VectorsInput, k: number): SearchResult {
     const where = `${this.constructor.name}.search`;
     checkK(k, where);
     const store = this.store;
     if (!store || store.size === 0) throw new RangeError(`${where}: the index is empty; add vectors first`);
     const q = this.prepare(queries, `${where}: queries`);
+    if (this.metric !== 'cosine') checkFloat32Distances(this.metric, MagnitudeStats.of(q).merge(this.storeMagnitudes()), `${where}: queries`);
     const kk = Math.min(k, store.size);
     // every query's L·K projections at once: one GEMM instead of a GEMV per query
     const proj = this.project(q);
