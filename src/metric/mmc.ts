@@ -22,7 +22,8 @@
  * clamping) needed 100–430 steps of one d x d eigendecomposition each on 20 features, and
  * stopped on its relative-decrease test up to 1.4e-4 short of the optimum (docs/mmc-on-digits.md,
  * §7); L-BFGS reaches a lower F on every fold of iris, wine, digits and breast cancer in 20–60
- * iterations. The diagonal case keeps the projected gradient, whose projection is a clamp.
+ * iterations. The diagonal case is the same with a = l ∘ l, where the projected gradient
+ * (which it used before) stopped up to 2e-6 short of the optimum after up to 250 steps on digits.
  * The result is rescaled so that Σ_S ‖v‖²_A = 1, the paper's constraint. Gradients:
  *   ∇_A F = Σ_S − (1 / (2 g)) Σ_D v vᵀ / ‖v‖_A,   g = Σ_D ‖v‖_A,   ∇_L F = 2 L ∇_A F,
  * diagonal: ∂F/∂a_k = Σ_S v_k² − (1/(2g)) Σ_D v_k² / ‖v‖_A.
@@ -49,13 +50,13 @@ import { checkPositive, checkInt } from './init.js';
 export interface MmcOptions extends BaseLearnerOptions {
   /** Learn a diagonal metric (feature weights) only. Default false. */
   diagonal?: boolean;
-  /** Maximum iterations (L-BFGS for a full metric, projected gradient for a diagonal one). Default 1000. */
+  /** Maximum L-BFGS iterations. Default 1000. */
   maxIter?: number;
   /**
-   * Relative tolerance, default 1e-6. Full metric: stop when max |∇_L F| ≤ tol · max |2 L₀ Σ_S|
-   * (the gradient's scale at the start). Diagonal: stop when the projected-gradient step changes
-   * the weights by less than tol (relative). Both also stop when F decreases by ≤ 2.2e-9
-   * relative in one iteration (scipy's ftol).
+   * Relative tolerance, default 1e-6: stop when the largest gradient entry with respect to the
+   * factor is at most tol times its scale at the start (the linear term's, 2 max |L₀ Σ_S| in
+   * the whitened coordinates). The solver also stops when F decreases by ≤ 2.2e-9 relative in
+   * one iteration (scipy's ftol).
    */
   tol?: number;
 }
@@ -132,6 +133,13 @@ export function mmcFactorObjective(P: MmcProblem, L: Float64Array, grad: Float64
   const be = getBackend();
   const f = mmcObjective(P, be.gram(L, d, d), work);
   if (Number.isFinite(f)) be.gemm(false, false, d, d, d, 2, L, d, work, d, 0, grad, d);
+  return f;
+}
+
+/** F(diag(l ∘ l)) (diagonal case) and, into `grad`, ∇_l F = 2 l ∘ ∇_a F; `work` receives ∇_a F. */
+export function mmcDiagonalFactorObjective(P: MmcProblem, l: Float64Array, grad: Float64Array, work = new Float64Array(P.d)): number {
+  const f = mmcObjective(P, l.map((v) => v * v), work);
+  if (Number.isFinite(f)) for (let i = 0; i < P.d; i++) grad[i] = 2 * l[i] * work[i];
   return f;
 }
 
@@ -252,7 +260,7 @@ export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: numbe
   // Σ_S in the unbounded case (the gradient has no null-space part, so iterates stay there).
   let trace = 0;
   for (let c = 0; c < d; c++) trace += diagonal ? P.S[c] : P.S[c * d + c];
-  const r = diagonal ? solveDiagonal(P, 1 / (2 * trace), maxIter, tol, onIter) : solveFactored(P, 1 / (2 * trace), maxIter, tol, onIter);
+  const r = diagonal ? solveDiagonalFactored(P, 1 / (2 * trace), maxIter, tol, onIter) : solveFactored(P, 1 / (2 * trace), maxIter, tol, onIter);
   const A = restrictToRange(P, r.A); // drops rounding drift into the null space
   // Rescale onto the paper's constraint Σ_S ‖v‖²_A = 1.
   let lin = 0;
@@ -323,68 +331,28 @@ function solveFactored(P: MmcProblem, a0: number, maxIter: number, tol: number, 
 }
 
 /**
- * Diagonal metric: spectral projected gradient over the weights (Barzilai-Borwein steps,
- * Armijo search along the projection arc, projection = clamping at 0).
+ * Diagonal metric: F(diag(l ∘ l)) by L-BFGS over l, in coordinates scaled by Σ_S's diagonal
+ * (b_c = a_c S_c, so the linear term is Σ b_c): the diagonal form of solveFactored.
  */
-function solveDiagonal(P: MmcProblem, a0: number, maxIter: number, tol: number, onIter?: (it: number, f: number) => void): SolverResult {
-  const m = P.d;
-  let A = restrictToRange(P, new Float64Array(m).fill(a0));
-  let G = new Float64Array(m);
-  let f = mmcObjective(P, A, G);
-  let step = 1 / Math.sqrt(G.reduce((s, v) => s + v * v, 0) + 1e-300) * a0;
-  const Gnew = new Float64Array(m);
-  let it = 0, converged = false;
-  while (it < maxIter) {
-    it++;
-    const Z = new Float64Array(m);
-    for (let i = 0; i < m; i++) Z[i] = Math.max(A[i] - step * G[i], 0);
-    // Search direction along the projection arc: D = P(A − ηG) − A.
-    let gd = 0, dn = 0, an = 0;
-    for (let i = 0; i < m; i++) {
-      const di = Z[i] - A[i];
-      gd += G[i] * di;
-      dn += di * di;
-      an += A[i] * A[i];
-    }
-    if (Math.sqrt(dn) <= tol * Math.sqrt(an)) {
-      converged = true;
-      break;
-    }
-    let lam = 1, fNew = Infinity;
-    const trial = new Float64Array(m);
-    let accepted = false;
-    for (let ls = 0; ls < 50; ls++) {
-      for (let i = 0; i < m; i++) trial[i] = A[i] + lam * (Z[i] - A[i]);
-      fNew = mmcObjective(P, trial, Gnew);
-      if (fNew <= f + 1e-4 * lam * gd) {
-        accepted = true;
-        break;
-      }
-      lam *= 0.5;
-    }
-    if (!accepted) {
-      converged = true; // no descent left at machine precision
-      break;
-    }
-    let ss = 0, sy = 0;
-    for (let i = 0; i < m; i++) {
-      const s = trial[i] - A[i], yv = Gnew[i] - G[i];
-      ss += s * s;
-      sy += s * yv;
-    }
-    A = trial;
-    G = Gnew.slice();
-    const decrease = f - fNew;
-    f = fNew;
-    onIter?.(it, f);
-    // scipy's L-BFGS-B rule (factr 1e7): a relative decrease of F at the level of rounding.
-    if (decrease <= FTOL * Math.max(Math.abs(f), 1)) {
-      converged = true;
-      break;
-    }
-    step = sy > 0 ? ss / sy : step * 2;
-  }
-  return { A, f, nIter: it, converged };
+function solveDiagonalFactored(P: MmcProblem, a0: number, maxIter: number, tol: number, onIter?: (it: number, f: number) => void): SolverResult {
+  const { d, nD } = P;
+  let max = 0;
+  for (let c = 0; c < d; c++) max = Math.max(max, P.S[c]);
+  const range: number[] = [];
+  for (let c = 0; c < d; c++) if (P.S[c] > NULL_TOL * max) range.push(c);
+  const r = range.length;
+  const VD = new Float64Array(nD * r);
+  for (let t = 0; t < nD; t++) range.forEach((c, i) => { VD[t * r + i] = P.VD[t * d + c] / Math.sqrt(P.S[c]); });
+  const scaled: MmcProblem = { d: r, diagonal: true, S: new Float64Array(r).fill(1), VD, nD, nullBasis: null, nullDims: 0 };
+  const l0 = Float64Array.from(range, (c) => Math.sqrt(a0 * P.S[c]));
+  let lMax = 0;
+  for (const v of l0) lMax = Math.max(lMax, v);
+  const work = new Float64Array(r);
+  const res = minimizeLbfgs((l, grad) => mmcDiagonalFactorObjective(scaled, l, grad, work), l0, { maxIter, gtol: tol * 2 * lMax, ftol: FTOL, onIter });
+  // Coordinates no pair spans keep the start (dropped later in the unbounded case).
+  const A = new Float64Array(d).fill(a0);
+  range.forEach((c, i) => { A[c] = (res.x[i] * res.x[i]) / P.S[c]; });
+  return { A, f: res.f, nIter: res.nIter, converged: res.converged };
 }
 
 function unboundedWarning(P: MmcProblem): string {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { MMC, MMCSupervised, mmcFactorObjective, mmcObjective, mmcProblem, mmcSolve } from '../../src/metric/mmc.js';
+import { MMC, MMCSupervised, mmcDiagonalFactorObjective, mmcFactorObjective, mmcObjective, mmcProblem, mmcSolve } from '../../src/metric/mmc.js';
 import { Constraints } from '../../src/metric/constraints.js';
 import { Random } from '../../src/random.js';
 import { Matrix } from '../../src/matrix.js';
@@ -43,6 +43,8 @@ test('mmc: gradients (full and diagonal) match finite differences', () => {
   const L = new Float64Array(d * d);
   for (let i = 0; i < d * d; i++) L[i] = (i % (d + 1) === 0 ? 1 : 0) + 0.3 * rng.normal();
   checkGradient((x, g) => mmcFactorObjective(full, x, g), L, { coords: 16 });
+  // The diagonal solver's: F(diag(l ∘ l)), ∇_l F = 2 l ∘ ∇_a F (signs of l included).
+  checkGradient((x, g) => mmcDiagonalFactorObjective(diag, x, g), Float64Array.of(0.8, -1.1, 0.4, 1.5));
 });
 
 test('mmc: converges to the constrained optimum — Σ_S d² = 1 and no feasible direction improves Σ_D d', () => {
