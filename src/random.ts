@@ -12,6 +12,10 @@ export class Random {
   private s3: number;
   private spareNormal: number | null = null;
 
+  /**
+   * Any finite number is taken modulo 2^32 (derived seeds such as `seed ^ k` may be negative).
+   * Seeds a user chooses should go through toRandom, which refuses the ones that would wrap.
+   */
   constructor(seed = 0) {
     if (!Number.isFinite(seed)) throw new RangeError(`Random: seed must be a finite number, got ${seed}`);
     let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
@@ -172,7 +176,21 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
+/** The largest seed: the generator keeps 32 bits of a seed, so larger ones would repeat smaller ones. */
+export const MAX_SEED = 0xffffffff;
+
+/**
+ * A seed as given by a user, checked: an integer in 0..MAX_SEED. Anything else would be
+ * silently truncated or wrapped (1.5 and 1, −1 and 2^32 − 1, 2^32 and 0 give the same stream).
+ */
+export function checkSeed(seed: unknown, name = 'seed'): number {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new RangeError(`${name} must be an integer in 0..${MAX_SEED} (2^32 − 1), got ${typeof seed === 'string' ? JSON.stringify(seed) : String(seed)}`);
+  }
+  return seed;
+}
+
 /** Accepts a seed or an existing generator, as scikit-learn's random_state does. */
 export function toRandom(seed: number | Random | undefined): Random {
-  return seed instanceof Random ? seed : new Random(seed ?? 0);
+  return seed instanceof Random ? seed : new Random(seed == null ? 0 : checkSeed(seed));
 }

@@ -3,11 +3,12 @@
  * command this project's accuracy and speed are judged by.
  */
 import type { Command } from 'commander';
-import { UsageError, printJson, collect, type CliCommand } from './command.js';
+import { UsageError, asOptionError, printJson, collect, type CliCommand } from './command.js';
 import { crossValidate } from '../evaluation/cross-validate.js';
 import { readFolds } from '../io/csv.js';
 import { algorithmNames } from '../metric/algorithms.js';
-import { algorithmAndParams, asSetError, intOption, readLabelled } from './metric-options.js';
+import { MAX_SEED } from '../random.js';
+import { algorithmAndParams, intOption, readLabelled, setFlags } from './metric-options.js';
 
 interface CvOpts {
   data: string;
@@ -45,7 +46,7 @@ export const cvCommand: CliCommand = {
       .action((opts: CvOpts) => {
         const { spec, params } = algorithmAndParams(opts.algo, opts.set);
         const k = intOption(opts.k, '--k', 1) as number;
-        const seed = intOption(opts.seed, '--seed', 0) as number;
+        const seed = intOption(opts.seed, '--seed', 0, MAX_SEED) as number;
         if (opts.folds && opts.cv) throw new UsageError('give either --folds FILE or --cv N, not both');
         const nFolds = intOption(opts.cv, '--cv', 2);
         if (opts.task !== undefined && opts.task !== 'classification' && opts.task !== 'regression') throw new UsageError(`--task must be "classification" or "regression", got "${opts.task}"`);
@@ -74,7 +75,7 @@ export const cvCommand: CliCommand = {
           });
         } catch (e) {
           if (e instanceof Error && /^crossValidate: k = \d+ must be smaller/.test(e.message)) throw new UsageError(`--k ${k}: ${e.message.slice('crossValidate: '.length)}; lower --k`);
-          throw asSetError(e, params);
+          throw asOptionError(e, { ...setFlags(params), ...(opts.cv !== undefined ? { nFolds: `--cv ${opts.cv}` } : {}) });
         }
         if (opts.json) {
           printJson(result);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError, printJson, type CliCommand } from './command.js';
+import { UsageError, asOptionError, intOption, printJson, type CliCommand } from './command.js';
+import { MAX_SEED } from '../random.js';
 
 interface DemoCliOptions {
   data?: string;
@@ -33,8 +34,7 @@ export const demoCommand: CliCommand = {
       .option('--no-progress', 'no progress output on stderr')
       .option('--json', 'print one JSON object with the results instead of the table')
       .action(async (opts: DemoCliOptions) => {
-        const seed = Number(opts.seed);
-        if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got "${opts.seed}"`);
+        const seed = intOption(opts.seed, '--seed', 0, MAX_SEED);
         const testSize = Number(opts.testSize);
         if (!(testSize > 0 && testSize < 1)) throw new UsageError(`--test-size must be a fraction in (0, 1), got "${opts.testSize}"`);
         const k = Number(opts.k);
@@ -47,7 +47,7 @@ export const demoCommand: CliCommand = {
           result = await runDemo({ data: opts.data, label: opts.label, outDir: opts.out, quick: opts.quick, seed, testSize, k, learners, report: opts.report, progress: opts.progress ? 'auto' : false });
         } catch (err) {
           if (err instanceof RangeError && /unknown learner/.test(err.message)) throw new UsageError(err.message);
-          throw err;
+          throw asOptionError(err, { k: `-k ${opts.k}`, testSize: `--test-size ${opts.testSize}` });
         }
         if (opts.json) {
           printJson({

@@ -13,6 +13,7 @@
  */
 import type { Command } from 'commander';
 import { UsageError, printJson, type CliCommand } from './command.js';
+import { checkLabelsFile } from './metric-options.js';
 import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { loadModelObject } from '../io/model-registry.js';
@@ -36,6 +37,7 @@ interface EvaluateOpts {
 function readLabelled(path: string, label: string | undefined, labelsFile: string | undefined, flag: string): Dataset & { y: (string | number)[] } {
   const lab = labelOption(label);
   if (lab === null) throw new UsageError('--label none: evaluation needs labels');
+  checkLabelsFile(path, labelsFile, flag);
   const ds = readDataset(path, { label: lab, labels: labelsFile });
   if (!ds.y) throw new UsageError(`${path}: no labels found; name the CSV label column with --label COLUMN, or give ${flag} FILE for .npy data`);
   return ds as Dataset & { y: (string | number)[] };

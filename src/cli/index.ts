@@ -17,6 +17,7 @@ import { MinHashIndex } from '../neighbors/lsh/minhash-index.js';
 import { INDEX_METRICS, checkHnswSettings } from '../neighbors/index-common.js';
 import type { IndexMetric, IndexTransform } from '../neighbors/index-types.js';
 import type { Token } from '../neighbors/lsh/minhash.js';
+import { checkSeed } from '../random.js';
 import '../neighbors/registry.js';
 import '../metric/registry.js';
 
@@ -135,6 +136,8 @@ function build(opts: BuildOpts): void {
   const settings = <T>(make: () => T): T => {
     try {
       if (kind === 'hnsw') checkHnswSettings(params, '--set');
+      // The hashing indexes take any finite seed, which their generator reduces to 32 bits.
+      if (params.seed !== undefined) checkSeed(params.seed, '--set seed');
       return make();
     } catch (e) {
       if (e instanceof RangeError) throw new UsageError(e.message.startsWith('--set') ? e.message : `--set: ${e.message}`);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands.js';
 import { UsageError } from './command.js';
+import { ConfigError } from '../deep/config.js';
 import { VERSION } from '../version.js';
 
 let pipeHandled = false;
@@ -38,7 +39,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return 2; // commander already printed the message
     }
-    if (err instanceof UsageError) {
+    // A training config is options in a file: a bad value there is a usage error too.
+    if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`simlearn: ${err.message}\n`);
       return 2;
     }

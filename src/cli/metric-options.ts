@@ -1,8 +1,9 @@
 /** Option parsing shared by `simlearn cv` and `simlearn fit`. */
-import { UsageError, parseSets } from './command.js';
+import { UsageError, asOptionError, parseSets } from './command.js';
 import { getAlgorithm, createLearner, type AlgorithmSpec } from '../metric/algorithms.js';
 import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
+import { checkSeed } from '../random.js';
 import '../metric/index.js';
 
 export { intOption } from './command.js';
@@ -18,8 +19,11 @@ export function algorithmAndParams(algo: string, sets: string[] | undefined): { 
   const params = parseSets(sets);
   try {
     createLearner(spec.name, params);
+    // Learners take the seed only when they draw, and some never do: check it for all of them.
+    if (params.seed !== undefined) checkSeed(params.seed);
   } catch (e) {
-    throw new UsageError(`--set: ${(e as Error).message}`);
+    const named = asSetError(e, params);
+    throw named instanceof UsageError ? named : new UsageError(`--set: ${(e as Error).message}`);
   }
   return { spec, params };
 }
@@ -29,8 +33,16 @@ export function labelOption(label: string | undefined): string | number | undefi
   return /^-?\d+$/.test(label) ? Number(label) : label;
 }
 
+/** A labels file belongs to .npy data; other formats carry their labels, which it would not replace. */
+export function checkLabelsFile(path: string, labelsFile: string | undefined, flag = '--labels'): void {
+  if (labelsFile === undefined || /\.npy$/i.test(path)) return;
+  const own = /\.(jsonl|ndjson)$/i.test(path) ? 'its records\' "label" field' : 'a column (choose it with --label COLUMN)';
+  throw new UsageError(`${flag} ${labelsFile}: a labels file goes with .npy data only; ${path} carries its labels in ${own}`);
+}
+
 /** Reads a labelled dataset; a missing label column is a usage error. */
 export function readLabelled(path: string, label: string | undefined, labelsFile?: string): Dataset & { y: (number | string)[] } {
+  checkLabelsFile(path, labelsFile);
   const ds = readDataset(path, { label: labelOption(label), ...(labelsFile ? { labels: labelsFile } : {}) });
   if (!ds.y) throw new UsageError(/\.npy$/i.test(path) ? `${path}: .npy holds features only; give the labels with --labels FILE (.npy or one label per line)` : `${path}: no label column found; name it with --label COLUMN`);
   return ds as Dataset & { y: (number | string)[] };
@@ -38,13 +50,13 @@ export function readLabelled(path: string, label: string | undefined, labelsFile
 
 /**
  * Learners check option values when they fit, so a bad `--set` value surfaces as a fit error.
- * When that error is about a key the user set, it is a usage error (exit 2), named as the flag.
+ * When that error names a key the user set, it is a usage error (exit 2), named as the flag.
  */
 export function asSetError(err: unknown, params: Record<string, unknown>): unknown {
-  if (!(err instanceof Error)) return err;
-  for (const key of Object.keys(params)) {
-    const re = new RegExp(`(^|: )${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (must|should|has|is not|cannot)\\b`);
-    if (re.test(err.message)) return new UsageError(`--set ${key}=${JSON.stringify(params[key])}: ${err.message}`);
-  }
-  return err;
+  return asOptionError(err, setFlags(params));
+}
+
+/** How each `--set` key was written, for asOptionError. */
+export function setFlags(params: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.keys(params).map((key) => [key, `--set ${key}=${JSON.stringify(params[key])}`]));
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { UsageError, collect, printJson, type CliCommand } from './command.js';
+import { UsageError, asOptionError, collect, intOption, printJson, type CliCommand } from './command.js';
+import { MAX_SEED } from '../random.js';
 import { checkFeatureCount } from '../io/dataset.js';
 import type { SimilarityModel } from '../service/similarity-model.js';
 
@@ -55,13 +56,18 @@ export const reportCommand: CliCommand = {
         if (opts.model.length === 0) throw new UsageError('give at least one --model FILE to report on');
         const testSize = Number(opts.testSize);
         if (!(testSize > 0 && testSize < 1)) throw new UsageError(`--test-size must be a fraction in (0, 1), got "${opts.testSize}"`);
-        const seed = Number(opts.seed);
-        if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got "${opts.seed}"`);
+        const seed = intOption(opts.seed, '--seed', 0, MAX_SEED);
         const k = Number(opts.k);
         if (!Number.isInteger(k) || k < 1) throw new UsageError(`-k must be a positive integer, got "${opts.k}"`);
         const [{ loadSimilarityModel }, { reportFromModels }] = await Promise.all([import('../service/load-model.js'), import('../report/from-models.js')]);
         const models = opts.model.map((file) => ({ name: basename(file).replace(/\.simlearn$/, ''), model: widthChecked(loadSimilarityModel(file), file, opts.data, opts.label !== undefined) }));
-        const { path, input } = await reportFromModels({ data: opts.data, test: opts.test, label: opts.label, models, out: opts.out, testSize, seed, k, title: opts.title });
+        let report;
+        try {
+          report = await reportFromModels({ data: opts.data, test: opts.test, label: opts.label, models, out: opts.out, testSize, seed, k, title: opts.title });
+        } catch (err) {
+          throw asOptionError(err, { k: `-k ${opts.k}`, testSize: `--test-size ${opts.testSize}` });
+        }
+        const { path, input } = report;
         if (opts.json) printJson({ report: path, learners: input.learners.map((l) => ({ name: l.name, kind: l.kind, ...l.metrics })) });
         else {
           for (const l of input.learners) process.stderr.write(`${l.name.padEnd(20)} ${k}-NN ${l.metrics.knnAccuracy.toFixed(4)}  MAP@R ${l.metrics.mapAtR.toFixed(4)}  P@1 ${l.metrics.precisionAt1.toFixed(4)}\n`);

@@ -4,11 +4,12 @@
  */
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError, intOption, printJson, type CliCommand } from './command.js';
-import { ConfigError, readTrainConfig, resolvePath } from '../deep/config.js';
+import { intOption, printJson, type CliCommand } from './command.js';
+import { readTrainConfig, resolvePath } from '../deep/config.js';
 import { runTraining } from '../deep/pipeline.js';
 import { formatMetrics } from '../deep/trainer.js';
 import { getBackend } from '../backend/index.js';
+import { MAX_SEED } from '../random.js';
 import '../deep/registry.js';
 
 interface TrainOpts {
@@ -43,15 +44,8 @@ export const trainCommand: CliCommand = {
       .option('--no-progress', 'no progress bar (it shows only when stderr is a terminal)')
       .action(async (opts: TrainOpts) => {
         const epochs = intOption(opts.epochs, '--epochs', 1);
-        const seed = intOption(opts.seed, '--seed', 0);
-        let loaded;
-        try {
-          loaded = readTrainConfig(opts.config);
-        } catch (e) {
-          if (e instanceof ConfigError) throw new UsageError(e.message);
-          throw e;
-        }
-        const { config, baseDir } = loaded;
+        const seed = intOption(opts.seed, '--seed', 0, MAX_SEED);
+        const { config, baseDir } = readTrainConfig(opts.config);
         const run = await runTraining(config, {
           baseDir,
           data: opts.data ? resolve(opts.data) : undefined,

@@ -11,8 +11,10 @@ import { dirname, resolve, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { ACTIVATIONS } from './layers/activation.js';
 import { MONITORED } from './trainer.js';
+import { MAX_SEED } from '../random.js';
 
 const posInt = z.number().int().positive();
+const seedField = z.number().int().min(0).max(MAX_SEED);
 const named = z.looseObject({ name: z.string().min(1) });
 
 export const TrainConfigSchema = z.strictObject({
@@ -24,7 +26,7 @@ export const TrainConfigSchema = z.strictObject({
     test: z.number().gt(0).lt(1).default(0.3),
     stratify: z.boolean().default(true),
     /** Seed of the split (default: the config's seed). */
-    seed: z.number().int().optional(),
+    seed: seedField.optional(),
     /** A `row,fold` file (as data/*.folds.csv): the rows of fold `testFold` validate, the rest train. */
     folds: z.string().min(1).optional(),
     testFold: z.number().int().min(0).optional(),
@@ -60,7 +62,7 @@ export const TrainConfigSchema = z.strictObject({
     eps: z.number().positive().optional(),
     momentum: z.number().min(0).lt(1).optional(),
     nesterov: z.boolean().optional(),
-  }),
+  }).refine((o) => o.name !== 'sgd' || o.nesterov !== true || (o.momentum ?? 0) > 0, { path: ['nesterov'], message: 'nesterov needs momentum > 0' }),
   schedule: z.strictObject({
     name: z.enum(['constant', 'step', 'cosine']),
     /** step: decay every this many epochs. */
@@ -68,10 +70,20 @@ export const TrainConfigSchema = z.strictObject({
     gamma: z.number().gt(0).max(1).optional(),
     minFactor: z.number().min(0).max(1).optional(),
     warmupEpochs: z.number().min(0).optional(),
-  }).optional(),
+  })
+    .superRefine((s, ctx) => {
+      // Checked here so the messages name the config's keys, not makeSchedule's step-based ones.
+      if (s.name === 'step' && s.stepEpochs === undefined) ctx.addIssue({ code: 'custom', path: ['stepEpochs'], message: 'the step schedule needs stepEpochs (decay the rate every this many epochs)' });
+      // A key the chosen schedule does not read would be silently ignored.
+      const only: Record<string, string> = { stepEpochs: 'step', gamma: 'step', minFactor: 'cosine' };
+      for (const [key, owner] of Object.entries(only)) {
+        if (s[key as keyof typeof s] !== undefined && s.name !== owner) ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies to the ${owner} schedule only, not "${s.name}"` });
+      }
+    })
+    .optional(),
   clipGradNorm: z.number().positive().optional(),
   epochs: posInt,
-  seed: z.number().int().min(0).default(0),
+  seed: seedField.default(0),
   validateEvery: posInt.default(1),
   monitor: z.enum(MONITORED).default('mapAtR'),
   /** Keep the best validated weights (default true); false keeps the last epoch's (the protocol of record). */

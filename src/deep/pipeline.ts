@@ -7,7 +7,7 @@ import { Matrix, type FloatArray } from '../matrix.js';
 import { readDatasetAsync, readFolds } from '../io/index.js';
 import type { LabelValue } from '../io/dataset.js';
 import { getBackend } from '../backend/index.js';
-import { resolvePath, type TrainConfig } from './config.js';
+import { ConfigError, resolvePath, type TrainConfig } from './config.js';
 import { buildLoss, buildMiner, buildOptimizer, buildSampler } from './build.js';
 import { OnnxEncoder } from './encoders/onnx-encoder.js';
 import { encodeCached } from './encoders/cache.js';
@@ -84,6 +84,20 @@ async function loadLabeled(path: string, label: string | number | null | undefin
   return { X: ds.X, y: ds.y };
 }
 
+/**
+ * Builds a training part from its config entry. Whatever the factory rejects (an unknown
+ * name or option, a value out of range or beyond what the data allows) is the config's
+ * fault, so it becomes a ConfigError naming the entry.
+ */
+function fromConfig<T>(key: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof RangeError || e instanceof TypeError)) throw e;
+    throw new ConfigError(e.message.startsWith(key) ? e.message : `${key}: ${e.message}`);
+  }
+}
+
 export async function runTraining(config: TrainConfig, options: RunOptions): Promise<RunResult> {
   const seed = options.seed ?? config.seed;
   const epochs = options.epochs ?? config.epochs;
@@ -131,9 +145,13 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     Xte = Xval; yte = codes.subarray(data.y.length);
     if (Xte.cols !== Xtr.cols) throw new Error(`validation data has ${Xte.cols} features but the training data has ${Xtr.cols}`);
   } else {
-    const split = config.split.folds !== undefined && !replaced
-      ? foldSplit(readFolds(resolvePath(options.baseDir, config.split.folds), codes.length), config.split.testFold!, config.split.folds)
-      : trainTestSplit(codes, { testSize: config.split.test, seed: config.split.seed ?? seed, stratify: config.split.stratify });
+    let split;
+    if (config.split.folds !== undefined && !replaced) {
+      const folds = readFolds(resolvePath(options.baseDir, config.split.folds), codes.length);
+      split = fromConfig('split.testFold', () => foldSplit(folds, config.split.testFold!, config.split.folds));
+    } else {
+      split = fromConfig('split', () => trainTestSplit(codes, { testSize: config.split.test, seed: config.split.seed ?? seed, stratify: config.split.stratify }));
+    }
     Xtr = X.takeRows(split.train); ytr = Int32Array.from(split.train, (i) => codes[i]);
     Xte = X.takeRows(split.test); yte = Int32Array.from(split.test, (i) => codes[i]);
   }
@@ -143,9 +161,15 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
 
   const h = config.head;
   const model = new MLP({ inputDim: train.X.cols, hidden: h.hidden, outputDim: h.output, activation: h.activation, dropout: h.dropout, norm: h.norm, normalize: h.normalize, seed });
-  const loss = buildLoss(config.loss, { numClasses: classes.length, embeddingSize: h.output, seed });
-  const miner = buildMiner(config.miner);
-  const sampler = buildSampler(config.sampler, train.y, seed);
+  const loss = fromConfig('loss', () => buildLoss(config.loss, { numClasses: classes.length, embeddingSize: h.output, seed }));
+  const miner = fromConfig('miner', () => buildMiner(config.miner));
+  const sampler = fromConfig('sampler', () => buildSampler(config.sampler, train.y, seed));
+  for (const w of sampler.warnings ?? []) options.onWarning?.(`sampler ${config.sampler.name}: ${w}`);
+  const optimizer = fromConfig('optimizer', () => {
+    const make = buildOptimizer(config.optimizer);
+    make([]); // checks the options now rather than once training has started
+    return make;
+  });
   const stepsPerEpoch = sampler.epoch(0).length;
   const sched = config.schedule;
   const schedule = sched ? {
@@ -158,7 +182,7 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
   const untrained = evaluateRetrieval(model, validation);
   const checkpoint = config.checkpoint ? resolvePath(options.baseDir, config.checkpoint) : null;
   const onBest = checkpoint ? (epoch: number, metrics: ValidationMetrics) => new DeepHead(model, { standardization, info: { checkpoint: true, epoch, metrics } }).save(checkpoint) : undefined;
-  const trainer = new Trainer({ model, loss, miner, sampler, optimizer: buildOptimizer(config.optimizer) }, {
+  const trainer = new Trainer({ model, loss, miner, sampler, optimizer }, {
     epochs, seed, validateEvery: config.validateEvery, monitor: config.monitor, earlyStopping: config.earlyStopping, restoreBest: config.restoreBest,
     clipGradNorm: config.clipGradNorm, schedule, progress: options.progress ?? false, verbose: options.verbose, onEpoch: options.onEpoch, onBest,
   });

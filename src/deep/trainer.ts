@@ -13,7 +13,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import { Matrix } from '../matrix.js';
-import { Random } from '../random.js';
+import { toRandom } from '../random.js';
 import { retrievalMetrics } from '../evaluation/retrieval.js';
 import { Tape } from './autodiff/tensor.js';
 import { embed } from './layers/embed.js';
@@ -173,7 +173,7 @@ export class Trainer {
     const every = o.validateEvery ?? 1;
     const monitor = o.monitor ?? 'mapAtR';
     const restoreBest = o.restoreBest ?? true;
-    const rng = new Random(o.seed ?? 0);
+    const rng = toRandom(o.seed);
     const tape = new Tape();
     const ctx = { training: true, rng };
     const d = X.cols;

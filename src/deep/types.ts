@@ -82,4 +82,6 @@ export interface Loss {
 export interface BatchSampler {
   /** The batches of one epoch, as row indices; a new order for each epoch (seeded). */
   epoch(epochIndex: number): Int32Array[];
+  /** Notes on settings the sampler had to clip to the data (it still produces batches). */
+  readonly warnings?: readonly string[];
 }

@@ -8,7 +8,7 @@
  *   by −distance; ROC curve and AUC from src/evaluation/verification.ts.
  */
 import { Matrix, type FloatArray } from '../matrix.js';
-import { Random } from '../random.js';
+import { toRandom } from '../random.js';
 import { retrievalMetrics } from '../evaluation/retrieval.js';
 import { rocCurve, rocAuc } from '../evaluation/verification.js';
 import { KNeighborsClassifier } from '../neighbors/knn-classifier.js';
@@ -26,7 +26,7 @@ export interface EmbeddingScores {
 /** Seeded same-class / different-class pairs of rows (equal counts). */
 export function verificationPairs(labels: ArrayLike<Label>, perKind: number, seed: number): { a: Int32Array; b: Int32Array; genuine: Uint8Array } {
   const n = labels.length;
-  const rng = new Random(seed);
+  const rng = toRandom(seed);
   const groups = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const key = String(labels[i]);

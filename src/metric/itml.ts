@@ -137,6 +137,21 @@ function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distanc
   return [lo, hi];
 }
 
+/**
+ * bounds = [u, l]: similar pairs are pulled within u, dissimilar ones pushed beyond l, so u < l
+ * (swapped, the two kinds of pairs would trade places). Both must be positive: the
+ * projections divide by them.
+ */
+function checkBounds(b: unknown): [number, number] {
+  const shown = Array.isArray(b) ? `[${b.map((v) => JSON.stringify(v)).join(', ')}]` : JSON.stringify(b);
+  if (!Array.isArray(b) || b.length !== 2 || !b.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new RangeError(`itml: bounds must be two finite numbers [u, l] (u for similar pairs, l for dissimilar ones), got ${shown}`);
+  }
+  const [u, l] = b as [number, number];
+  if (!(u > 0 && u < l)) throw new RangeError(`itml: bounds must satisfy 0 < u < l (similar pairs within u, dissimilar ones beyond l), got ${shown}${u > l && l > 0 ? `; did you mean [${l}, ${u}]?` : ''}`);
+  return [u, l];
+}
+
 export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Random, onIter?: (it: number, conv: number) => void): ItmlResult {
   const gamma = checkPositive(options.gamma ?? 1, 'gamma', 'itml');
   const maxIter = checkInt(options.maxIter ?? 1000, 'maxIter', 'itml');
@@ -145,10 +160,8 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
   const n = tupleCount(t);
   const M = priorMatrix(options.prior ?? 'identity', t.points.data, t.points.rows, d, rng, 'itml');
   let bounds: [number, number];
-  if (options.bounds) {
-    const [u, l] = options.bounds;
-    if (!(u > 0 && l > 0 && Number.isFinite(u) && Number.isFinite(l))) throw new RangeError(`itml: bounds must be two positive numbers [u, l], got [${u}, ${l}]`);
-    bounds = [u, l];
+  if (options.bounds !== undefined && options.bounds !== null) {
+    bounds = checkBounds(options.bounds);
   } else {
     const scale = options.boundsFrom ?? 'distance';
     if (scale !== 'distance' && scale !== 'squared') throw new RangeError(`itml: boundsFrom must be "distance" or "squared", got "${String(scale)}"`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, DATA } from '../helpers.js';
@@ -50,8 +50,34 @@ test('cv usage errors exit 2 with a message, runtime errors exit 1', () => {
   bad(['--algo', 'nca', '--folds', join(DATA, 'iris.folds.csv'), '--cv', '5'], 2, /either --folds/);
   bad(['--algo', 'nca', '--k', '0'], 2, /--k/);
   bad(['--algo', 'nca', '--folds', join(DATA, 'wine.folds.csv')], 1, /another dataset/);
-  bad(['--algo', 'lmnn', '--set', 'k=60', '--folds', join(DATA, 'iris.folds.csv')], 1, /lower k/);
-  bad(['--algo', 'nca', '--cv', '151'], 1, /cannot make 151 folds from 150 rows; use nFolds \(simlearn cv --cv\) of at most 150/);
+  // An option value the data cannot support is the option's fault, as --k is: a usage error.
+  bad(['--algo', 'lmnn', '--set', 'k=60', '--folds', join(DATA, 'iris.folds.csv')], 2, /^simlearn: --set k=60: .*lower k/);
+  bad(['--algo', 'nca', '--cv', '151'], 2, /^simlearn: --cv 151: .*cannot make 151 folds from 150 rows; use nFolds \(simlearn cv --cv\) of at most 150/);
+});
+
+test('cv and fit: seeds, --set numbers, ITML bounds and a labels file beside a CSV are usage errors naming the option', () => {
+  const iris = join(DATA, 'iris.csv');
+  const bad = (args: string[], re: RegExp) => {
+    const r = runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+  };
+  // 2^32 gave the folds of seed 0; −1 and 1.5 were taken as 2^32 − 1 and 1.
+  bad(['cv', '--data', iris, '--algo', 'euclidean', '--cv', '3', '--seed', '4294967296'], /--seed must be an integer in 0\.\.4294967295/);
+  bad(['cv', '--data', iris, '--algo', 'lmnn', '--cv', '3', '--set', 'seed=-1'], /--set seed=-1: seed must be an integer in 0\.\.4294967295/);
+  bad(['fit', '--data', iris, '--algo', 'lfda', '--set', 'seed=1.5', '--out', join(tmpdir(), 'simlearn-never-written.simlearn')], /--set seed=1\.5: seed must be an integer/);
+  bad(['cv', '--data', iris, '--algo', 'lmnn', '--cv', '3', '--set', 'k=0x10'], /--set k=0x10: write numbers in decimal/);
+  bad(['cv', '--data', iris, '--algo', 'lmnn', '--cv', '3', '--set', 'k=1e12'], /--set k=1000000000000: .*lower k/);
+  bad(['cv', '--data', iris, '--algo', 'itml', '--cv', '3', '--set', 'bounds=[5,1]'], /--set bounds=\[5,1\]: .*itml: bounds must satisfy 0 < u < l.*did you mean \[1, 5\]/);
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-cv-'));
+  try {
+    const labels = join(dir, 'labels.txt');
+    writeFileSync(labels, '0\n'.repeat(150));
+    bad(['cv', '--data', iris, '--algo', 'euclidean', '--cv', '3', '--labels', labels], /--labels .*: a labels file goes with \.npy data only; .*iris\.csv carries its labels in a column/);
+    bad(['fit', '--data', iris, '--algo', 'euclidean', '--labels', labels, '--out', join(dir, 'm.simlearn')], /--labels .*goes with \.npy data only/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('fit then transform through a saved pipeline matches the library', () => {

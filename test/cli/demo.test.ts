@@ -59,3 +59,21 @@ test('simlearn demo: an unknown learner is a usage error (exit 2) listing the ch
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /unknown learner nope; choose from .*lmnn/);
 });
+
+test('simlearn demo: option values the data cannot take (-k, --test-size) and wrapping seeds exit 2 naming the option', () => {
+  const out = mkdtempSync(join(tmpdir(), 'simlearn-demo-cli-opts-'));
+  try {
+    const demo = (...args: string[]) => runCli(['demo', '--data', join('data', 'iris.csv'), '--learners', 'euclidean', '--quick', '--no-report', '--no-progress', '--out', out, ...args]);
+    for (const [args, re] of [
+      [['-k', '200'], /^simlearn: -k 200: k = 200 must be smaller than the training part/],
+      [['--test-size', '0.01'], /^simlearn: --test-size 0\.01: .*change testSize/],
+      [['--seed', '4294967296'], /^simlearn: --seed must be an integer in 0\.\.4294967295/],
+    ] as const) {
+      const r = demo(...args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -55,3 +55,22 @@ test('a reader that closes the pipe early (simlearn ... | head) ends the command
   assert.doesNotMatch(stderr, /EPIPE|Unhandled/, stderr);
   assert.equal(code, 0);
 });
+
+test('evaluate: a labels file beside CSV data is a usage error naming the option', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-evaluate-cli-'));
+  try {
+    const labels = join(dir, 'labels.txt');
+    writeFileSync(labels, '1\n'.repeat(178));
+    const wine = join(DATA, 'wine.csv');
+    for (const [args, re] of [
+      [['--labels', labels], /^simlearn: --labels .*labels\.txt: a labels file goes with \.npy data only; .*wine\.csv carries its labels in a column/],
+      [['--queries', wine, '--query-labels', labels], /^simlearn: --query-labels .*goes with \.npy data only/],
+    ] as const) {
+      const r = runCli(['evaluate', '--data', wine, ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -99,3 +99,16 @@ test('usage errors exit 2 with a message naming the option', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('index build: a hashing index seed the generator would wrap is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-index-seed-'));
+  try {
+    for (const seed of ['-1', '4294967296', '1.5']) {
+      const r = runCli(['index', 'build', '--data', join(DATA, 'iris.csv'), '--index', 'simhash', '--out', join(dir, 's.idx'), '--set', `seed=${seed}`]);
+      assert.equal(r.code, 2, `${seed}: ${r.stderr}`);
+      assert.match(r.stderr, /--set seed must be an integer in 0\.\.4294967295/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

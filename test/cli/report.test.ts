@@ -45,3 +45,25 @@ test('simlearn report: fitted models scored against Euclidean on held-out data, 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('simlearn report: -k and --test-size values the data cannot take, and wrapping seeds, exit 2 naming the option', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-report-cli-opts-'));
+  try {
+    const iris = readDataset(join(DATA, 'iris.csv'));
+    const scaler = new StandardScaler().fit(iris.X);
+    const model = join(dir, 'iris-lfda.simlearn');
+    new Pipeline([scaler, new LFDA({ k: 5 }).fit(scaler.transform(iris.X), iris.y!)]).save(model);
+    const report = (...args: string[]) => runCli(['report', '--data', join(DATA, 'iris.csv'), '--model', model, '--out', join(dir, 'r.html'), ...args]);
+    for (const [args, re] of [
+      [['-k', '200'], /^simlearn: -k 200: .*k = 200 must be smaller/],
+      [['--test-size', '0.01'], /^simlearn: --test-size 0\.01: .*change testSize/],
+      [['--seed', '4294967296'], /^simlearn: --seed must be an integer in 0\.\.4294967295/],
+    ] as const) {
+      const r = report(...args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -68,3 +68,36 @@ test('simlearn train: a bad config is a usage error naming the field; a missing 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('simlearn train: names and values the config\'s parts reject exit 2 like cv\'s; data problems exit 1; clipped sampler settings warn', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-train-cli-'));
+  try {
+    const rows = Array.from({ length: 30 }, (_, i) => `${(i % 3) + i / 100},${(i * 7) % 5},${i % 3}`);
+    writeFileSync(join(dir, 'd.csv'), `a,b,label\n${rows.join('\n')}\n`);
+    writeFileSync(join(dir, 'one.csv'), 'a,b,label\n1,2,x\n3,4,x\n5,6,x\n');
+    const base = { data: 'd.csv', head: { hidden: [4], output: 2 }, loss: { name: 'triplet-margin' }, sampler: { name: 'm-per-class', m: 2, batchSize: 6 }, optimizer: { name: 'adam', lr: 0.01 }, epochs: 1 };
+    const train = (over: Record<string, unknown>, ...args: string[]) => {
+      const cfg = join(dir, 'cfg.json');
+      writeFileSync(cfg, JSON.stringify({ ...base, ...over }));
+      return runCli(['train', '--config', cfg, '--no-save', ...args]);
+    };
+    const usage = (over: Record<string, unknown>, re: RegExp, ...args: string[]) => {
+      const r = train(over, ...args);
+      assert.equal(r.code, 2, `${JSON.stringify(over)}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    };
+    usage({ loss: { name: 'nope' } }, /^simlearn: loss: unknown name "nope"/);
+    usage({ miner: { name: 'nope' } }, /^simlearn: miner: unknown name "nope"/);
+    usage({ sampler: { name: 'nope' } }, /^simlearn: sampler: unknown name "nope"/);
+    usage({ schedule: { name: 'step' } }, /schedule\.stepEpochs: the step schedule needs stepEpochs/);
+    usage({}, /--seed must be an integer in 0\.\.4294967295/, '--seed', '4294967296');
+    const data = train({ data: 'one.csv' });
+    assert.equal(data.code, 1, data.stderr);
+    assert.match(data.stderr, /^simlearn: error: .*1 class/);
+    const clipped = train({ sampler: { name: 'm-per-class', m: 2, batchSize: 1000 } });
+    assert.equal(clipped.code, 0, clipped.stderr);
+    assert.match(clipped.stderr, /warning: sampler m-per-class: batchSize 1000 is larger than the epoch \(\d+ samples\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

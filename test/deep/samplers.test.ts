@@ -116,6 +116,29 @@ test('m-per-class: epoch size rounding and small classes (PML rules)', () => {
   assert.throws(() => new MPerClassSampler(labels, { m: 0, batchSize: 4 }), /option m must be a positive integer/);
 });
 
+test('m-per-class warns of settings the labels clip: m above every class, a pass or a batch longer than the epoch', () => {
+  const labels = labelsFrom([7, 7, 7]);
+  assert.deepEqual(new MPerClassSampler(labels, { m: 4, batchSize: 12 }).warnings, []);
+  const bigM = new MPerClassSampler(labels, { m: 50, batchSize: 12, epochSize: 60 }).warnings;
+  assert.equal(bigM.length, 2, bigM.join('\n'));
+  assert.match(bigM[0], /m = 50 but the largest class has 7 samples.*use m ≤ 7/);
+  assert.match(bigM[1], /one pass \(m = 50 samples x 3 classes = 150\) is longer than the epoch \(60 samples\)/);
+  const bigBatch = new MPerClassSampler(labels, { m: 4, batchSize: 1000 });
+  // The epoch is the 21 rows rounded down to whole passes of 4 x 3.
+  assert.deepEqual(bigBatch.warnings, ['batchSize 1000 is larger than the epoch (12 samples), so each epoch is one batch of 12']);
+  assert.deepEqual(bigBatch.epoch(0).map((b) => b.length), [12]);
+});
+
+test('samplers refuse seeds that the generator would wrap', () => {
+  const labels = labelsFrom([4, 4]);
+  for (const seed of [-1, 1.5, 2 ** 32]) {
+    assert.throws(() => new MPerClassSampler(labels, { m: 2, batchSize: 4, seed }), /MPerClassSampler: seed must be an integer in 0\.\.4294967295/);
+    assert.throws(() => new PxKSampler(labels, { p: 2, k: 2, seed }), /PxKSampler: seed must be an integer/);
+    assert.throws(() => new PairBatchSampler(4, { pairsPerBatch: 2, seed }), /PairBatchSampler: seed must be an integer/);
+  }
+  assert.equal(new MPerClassSampler(labels, { m: 2, batchSize: 4, seed: 2 ** 32 - 1 }).seed, 2 ** 32 - 1);
+});
+
 test('pair batches keep both rows of each pair together', () => {
   const s = new PairBatchSampler(7, { pairsPerBatch: 3, seed: 2 });
   const batches = s.epoch(0);

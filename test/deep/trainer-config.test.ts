@@ -44,6 +44,16 @@ test('errors name the bad field', () => {
   bad({ ...minimal, loss: {} }, /loss\.name/);
   bad({ ...minimal, split: { folds: 'f.csv' } }, /folds and testFold go together/);
   bad({ data: 'x.csv' }, /loss: .*\n.*optimizer: .*\n.*epochs/);
+  // Schedule and optimiser messages name the keys a config writes (stepEpochs, not stepSize).
+  bad({ ...minimal, schedule: { name: 'step' } }, /schedule\.stepEpochs: the step schedule needs stepEpochs/);
+  bad({ ...minimal, schedule: { name: 'cosine', gamma: 0.5 } }, /schedule\.gamma: gamma applies to the step schedule only, not "cosine"/);
+  bad({ ...minimal, schedule: { name: 'constant', stepEpochs: 2 } }, /schedule\.stepEpochs: stepEpochs applies to the step schedule only/);
+  bad({ ...minimal, schedule: { name: 'step', stepEpochs: 2, minFactor: 0.1 } }, /schedule\.minFactor: minFactor applies to the cosine schedule only/);
+  bad({ ...minimal, optimizer: { name: 'sgd', lr: 0.1, nesterov: true } }, /optimizer\.nesterov: nesterov needs momentum > 0/);
+  // Seeds the generator would wrap (2^32 is seed 0 again).
+  bad({ ...minimal, seed: 2 ** 32 }, /seed: .*4294967295/);
+  bad({ ...minimal, split: { seed: -1 } }, /split\.seed: .*>=0/);
+  assert.equal(parseTrainConfig({ ...minimal, schedule: { name: 'step', stepEpochs: 2, gamma: 0.5, warmupEpochs: 1 } }).schedule!.stepEpochs, 2);
   assert.throws(() => readTrainConfig(join(ROOT, 'no-such-config.json')), /cannot read the config file .*no such file/);
 });
 
@@ -105,6 +115,37 @@ test('data problems are reported clearly', async () => {
     writeFileSync(join(dir, 'one.csv'), 'a,b,label\n1,2,x\n3,4,x\n5,6,x\n');
     await assert.rejects(runTraining(parseTrainConfig({ ...minimal, data: 'one.csv' }), { baseDir: dir }), /1 class; similarity learning needs at least 2/);
     await assert.rejects(runTraining(parseTrainConfig({ ...minimal, data: 'missing.csv' }), { baseDir: dir }), /missing.csv/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('what the config asks of the loss, miner, sampler, optimizer and split is a ConfigError naming the entry; data problems are not', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-cfg-'));
+  try {
+    const rows = Array.from({ length: 24 }, (_, i) => `${i % 3 + i / 100},${(i * 7) % 5},${i % 3}`);
+    writeFileSync(join(dir, 'd.csv'), `a,b,label\n${rows.join('\n')}\n`);
+    const base = { ...minimal, data: 'd.csv', head: { hidden: [4], output: 2 }, sampler: { name: 'm-per-class', m: 2, batchSize: 6 } };
+    const run = (over: Record<string, unknown>, onWarning?: (m: string) => void) => runTraining(parseTrainConfig({ ...base, ...over }), { baseDir: dir, onWarning });
+    const configError = async (over: Record<string, unknown>, re: RegExp) => {
+      await assert.rejects(run(over), (e: Error) => e instanceof ConfigError && re.test(e.message), `${JSON.stringify(over)} → ${re}`);
+    };
+    await configError({ loss: { name: 'nope' } }, /^loss: unknown name "nope"/);
+    await configError({ loss: { name: 'contrastive', posMargin: 'x' } }, /^loss: contrastive: .*posMargin/);
+    await configError({ miner: { name: 'nope' } }, /^miner: unknown name "nope"/);
+    await configError({ sampler: { name: 'nope' } }, /^sampler: unknown name "nope"/);
+    await configError({ sampler: { name: 'm-per-class', m: 0, batchSize: 6 } }, /^sampler: MPerClassSampler: option m must be a positive integer/);
+    await configError({ sampler: { name: 'pxk', p: 5, k: 2 } }, /^sampler: PxKSampler: P x K = 5 x 2 cannot be met/);
+    await configError({ optimizer: { name: 'sgd', lr: 0.1, beta1: 0.9 } }, /^optimizer sgd: option beta1 belongs to adam\/adamw/);
+    await configError({ split: { test: 0.05 } }, /^split: trainTestSplit: .*change testSize/);
+    // One class is the data's problem, not the config's.
+    writeFileSync(join(dir, 'one.csv'), 'a,b,label\n1,2,x\n3,4,x\n5,6,x\n');
+    await assert.rejects(run({ data: 'one.csv' }), (e: Error) => !(e instanceof ConfigError) && /1 class/.test(e.message));
+    // Settings the sampler clips are reported as warnings, and training goes on.
+    const warnings: string[] = [];
+    const r = await run({ sampler: { name: 'm-per-class', m: 50, batchSize: 6 } }, (m) => warnings.push(m));
+    assert.ok(r.training.final);
+    assert.match(warnings.join('\n'), /sampler m-per-class: m = 50 but the largest class has \d+ samples/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

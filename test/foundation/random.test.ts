@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Random } from '../../src/random.js';
+import { Random, toRandom, checkSeed, MAX_SEED } from '../../src/random.js';
 
 test('same seed gives the same stream; different seeds differ', () => {
   const a = new Random(42), b = new Random(42), c = new Random(43);
@@ -63,4 +63,16 @@ test('permutation and sample give distinct values in range', () => {
 
 test('seed must be finite', () => {
   assert.throws(() => new Random(NaN), /finite/);
+});
+
+test('toRandom takes seeds in 0..2^32 − 1 only: others would be truncated or wrap onto another seed', () => {
+  assert.equal(toRandom(0).next(), new Random(0).next());
+  assert.equal(toRandom(MAX_SEED).next(), new Random(MAX_SEED).next());
+  assert.equal(toRandom(undefined).next(), new Random(0).next());
+  const r = new Random(5);
+  assert.equal(toRandom(r), r);
+  // 2^32 reads as 0, −1 as 2^32 − 1 and 1.5 as 1 in the generator's 32 bits.
+  for (const bad of [2 ** 32, -1, 1.5, NaN, Infinity]) assert.throws(() => toRandom(bad), /seed must be an integer in 0\.\.4294967295/, String(bad));
+  assert.throws(() => toRandom('3' as never), /seed must be an integer .*got "3"/);
+  assert.throws(() => checkSeed(-1, 'lmnn: seed'), /^RangeError: lmnn: seed must be an integer/);
 });

@@ -69,7 +69,13 @@ test('itml: iris and wine reach metric-learn (mean − ½ std) through cross-val
 test('itml: bad options and inputs', () => {
   const d = subset('iris', 5);
   assert.throws(() => new ITMLSupervised({ gamma: -1 }).fit(d.X, d.y), /gamma must be a positive/);
-  assert.throws(() => new ITMLSupervised({ bounds: [0, 1] }).fit(d.X, d.y), /bounds must be two positive/);
+  assert.throws(() => new ITMLSupervised({ bounds: [0, 1] }).fit(d.X, d.y), /bounds must satisfy 0 < u < l/);
+  // Swapped or equal bounds would pull dissimilar pairs in as far as similar ones.
+  assert.throws(() => new ITMLSupervised({ bounds: [5, 1] }).fit(d.X, d.y), /bounds must satisfy 0 < u < l .*got \[5, 1\]; did you mean \[1, 5\]\?/);
+  assert.throws(() => new ITMLSupervised({ bounds: [2, 2] }).fit(d.X, d.y), /bounds must satisfy 0 < u < l .*got \[2, 2\]$/);
+  for (const b of [5, [1, 2, 3], [1], [Number.NaN, 1], [1, Infinity], ['1', 2]]) {
+    assert.throws(() => new ITMLSupervised({ bounds: b as never }).fit(d.X, d.y), /bounds must be two finite numbers \[u, l\]/, JSON.stringify(b));
+  }
   assert.throws(() => new ITMLSupervised({ boundsFrom: 'x' as never }).fit(d.X, d.y), /boundsFrom/);
   assert.throws(() => new ITMLSupervised({ numConstraints: 10 ** 6 }).fit(d.X, d.y), /use numConstraints <= \d+/);
   assert.throws(() => new ITMLSupervised({ prior: [[1, 2], [3, 4]] }).fit(d.X, d.y), /prior must be a 4 x 4/);
@@ -79,14 +85,20 @@ test('itml: bad options and inputs', () => {
 test('itml: with every constraint already satisfied the result is the prior (identity, covariance, random, given)', () => {
   const d = subset('iris', 3);
   const lp = new Constraints(d.y).labelledPairs(20, { seed: 1 });
-  const pairs = { points: d.X, indices: lp.indices };
   const given = [[2, 0.5, 0, 0], [0.5, 1, 0, 0], [0, 0, 1, 0.2], [0, 0, 0.2, 3]];
+  // Bounds must keep u < l, so the similar and the dissimilar pairs are satisfied separately:
+  // every similar pair lies within u = 1e9, every dissimilar one beyond l = 1e-9.
+  const kinds = [{ sign: 1, bounds: [1e9, 2e9] }, { sign: -1, bounds: [1e-10, 1e-9] }] as const;
   for (const prior of ['identity', 'covariance', 'random', given] as const) {
-    const m = new ITML({ prior, bounds: [1e9, 1e-9], seed: 4 }).fit(pairs, Array.from(lp.y));
-    const M0 = priorMatrix(prior, d.X.data, d.X.rows, 4, new Random(4), 'itml');
-    const M = m.getMahalanobisMatrix().data;
-    for (let i = 0; i < 16; i++) assert.ok(Math.abs(M[i] - M0[i]) < 1e-8 * (1 + Math.abs(M0[i])), `${String(prior)}: M[${i}] ${M[i]} vs ${M0[i]}`);
-    assert.equal(m.nIter, 1);
+    for (const { sign, bounds } of kinds) {
+      const keep = Array.from(lp.y).flatMap((v, k) => (v === sign ? [k] : []));
+      const some = { points: d.X, indices: Int32Array.from(keep.flatMap((k) => [lp.indices[2 * k], lp.indices[2 * k + 1]])) };
+      const m = new ITML({ prior, bounds: [...bounds], seed: 4 }).fit(some, keep.map(() => sign));
+      const M0 = priorMatrix(prior, d.X.data, d.X.rows, 4, new Random(4), 'itml');
+      const M = m.getMahalanobisMatrix().data;
+      for (let i = 0; i < 16; i++) assert.ok(Math.abs(M[i] - M0[i]) < 1e-8 * (1 + Math.abs(M0[i])), `${String(prior)}, ${sign > 0 ? 'similar' : 'dissimilar'}: M[${i}] ${M[i]} vs ${M0[i]}`);
+      assert.equal(m.nIter, 1);
+    }
   }
   // The covariance prior is the inverse sample covariance.
   const C = priorMatrix('covariance', d.X.data, d.X.rows, 4, new Random(0), 'itml');

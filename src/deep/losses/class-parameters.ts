@@ -3,7 +3,7 @@
  * weights, Proxy-Anchor proxies): the size options, the Gaussian-initialised parameter, and the
  * check that a batch fits it.
  */
-import { Random } from '../../random.js';
+import { toRandom } from '../../random.js';
 import type { Parameter } from '../types.js';
 
 export interface ClassParameterOptions {
@@ -17,7 +17,7 @@ export function classParameter(owner: string, field: string, options: ClassParam
   if (!options || !Number.isInteger(options.numClasses) || options.numClasses < 2) throw new RangeError(`${owner}: numClasses must be an integer >= 2, got ${options?.numClasses}`);
   if (!Number.isInteger(options.embeddingSize) || options.embeddingSize < 1) throw new RangeError(`${owner}: embeddingSize must be a positive integer (the head's output size), got ${options.embeddingSize}`);
   const { numClasses, embeddingSize } = options;
-  const value = new Random(options.seed ?? 0).fillNormal(new Float32Array(numClasses * embeddingSize));
+  const value = toRandom(options.seed).fillNormal(new Float32Array(numClasses * embeddingSize));
   return { name: `${owner}.${field}`, value, grad: new Float32Array(value.length), shape: [numClasses, embeddingSize], noDecay: true };
 }
 

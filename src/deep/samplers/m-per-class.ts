@@ -10,6 +10,7 @@
  * Example (digits, 10 classes, m = 8, epochSize 1200, batchSize 128): 15 passes of 80 →
  * 9 batches of 128 and one of 48.
  */
+import { checkSeed } from '../../random.js';
 import type { BatchSampler } from '../types.js';
 import { drawMembers, epochRandom, groupByLabel, positiveInt } from './common.js';
 
@@ -26,6 +27,8 @@ export class MPerClassSampler implements BatchSampler {
   readonly batchSize: number;
   readonly epochSize: number;
   readonly seed: number;
+  /** Settings that were clipped to what the labels allow (the trainer's caller reports them). */
+  readonly warnings: string[] = [];
   private readonly members: Int32Array[];
 
   constructor(labels: ArrayLike<number>, options: MPerClassSamplerOptions) {
@@ -37,7 +40,12 @@ export class MPerClassSampler implements BatchSampler {
     const requested = options.epochSize === undefined ? labels.length : positiveInt(owner, 'epochSize', options.epochSize);
     const pass = this.m * members.length;
     this.epochSize = requested > pass ? requested - (requested % pass) : requested;
-    this.seed = options.seed ?? 0;
+    // Settings that still give batches, but not the ones asked for: the run goes on, the user is told.
+    const largest = Math.max(...members.map((c) => c.length));
+    if (this.m > largest) this.warnings.push(`m = ${this.m} but the largest class has ${largest} samples, so every class repeats samples to make up its ${this.m}; use m ≤ ${largest} for distinct samples`);
+    if (pass > this.epochSize) this.warnings.push(`one pass (m = ${this.m} samples x ${members.length} classes = ${pass}) is longer than the epoch (${this.epochSize} samples), so each epoch sees only some of the classes; lower m or raise epochSize to at least ${pass}`);
+    if (this.batchSize > this.epochSize) this.warnings.push(`batchSize ${this.batchSize} is larger than the epoch (${this.epochSize} samples), so each epoch is one batch of ${this.epochSize}`);
+    this.seed = checkSeed(options.seed ?? 0, `${owner}: seed`);
   }
 
   get batchesPerEpoch(): number {

@@ -5,6 +5,7 @@
  * (from fromLabeledPairs), the distinct rows of the chosen pairs in order of first appearance.
  * The last batch keeps the remainder. Seeded per epoch.
  */
+import { checkSeed } from '../../random.js';
 import type { BatchSampler } from '../types.js';
 import { epochRandom, positiveInt } from './common.js';
 
@@ -31,7 +32,7 @@ export class PairBatchSampler implements BatchSampler {
       this.rows = pairs;
     }
     this.pairsPerBatch = positiveInt('PairBatchSampler', 'pairsPerBatch', options?.pairsPerBatch);
-    this.seed = options.seed ?? 0;
+    this.seed = checkSeed(options.seed ?? 0, 'PairBatchSampler: seed');
   }
 
   epoch(epochIndex: number): Int32Array[] {

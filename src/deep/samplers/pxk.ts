@@ -16,7 +16,7 @@
  * Classes with fewer than K samples (`smallClasses`): 'error' (default) refuses them, 'replace'
  * repeats samples (all of the class's samples, then random repeats), 'skip' leaves them out.
  */
-import { Random } from '../../random.js';
+import { Random, checkSeed } from '../../random.js';
 import type { BatchSampler } from '../types.js';
 import { drawMembers, epochRandom, groupByLabel, positiveInt } from './common.js';
 
@@ -40,7 +40,7 @@ export class PxKSampler implements BatchSampler {
     const owner = 'PxKSampler';
     this.p = positiveInt(owner, 'p', options?.p);
     this.k = positiveInt(owner, 'k', options?.k);
-    this.seed = options.seed ?? 0;
+    this.seed = checkSeed(options.seed ?? 0, `${owner}: seed`);
     this.mode = options.epoch ?? 'labels';
     if (this.mode !== 'labels' && this.mode !== 'samples') throw new RangeError(`${owner}: epoch must be 'labels' or 'samples', got ${String(this.mode)}`);
     const small = options.smallClasses ?? 'error';
