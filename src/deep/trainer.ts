@@ -152,6 +152,8 @@ export class Trainer {
     if (options.earlyStopping && !(Number.isInteger(options.earlyStopping.patience) && options.earlyStopping.patience >= 1)) {
       throw new RangeError(`Trainer: earlyStopping.patience must be a positive integer, got ${options.earlyStopping.patience}`);
     }
+    const minDelta = options.earlyStopping?.minDelta;
+    if (minDelta !== undefined && !(Number.isFinite(minDelta) && minDelta >= 0)) throw new RangeError(`Trainer: earlyStopping.minDelta must be a finite number ≥ 0, got ${minDelta}`);
     if (options.clipGradNorm !== undefined && !(options.clipGradNorm > 0)) throw new RangeError(`Trainer: clipGradNorm must be positive, got ${options.clipGradNorm}`);
     this.options = options;
   }
@@ -159,7 +161,11 @@ export class Trainer {
   /** Trains on (X, y); validates on `validation` when given (test-vs-test, each query excluded). */
   fit(train: LabeledData, validation?: LabeledData): TrainResult {
     const { X, y } = checkData(train, 'train');
-    if (validation) checkData(validation, 'validation');
+    if (validation) {
+      checkData(validation, 'validation');
+      // Found out here rather than after the first epoch has trained.
+      if (!hasRepeatedLabel(validation.y)) throw new RangeError(`Trainer: validation: no label occurs twice among its ${validation.y.length} item(s), so no query has a relevant reference and retrieval metrics are undefined; give a validation set with at least 2 items of some class`);
+    }
     const fixed = train.tuples ?? null;
     if (fixed && this.miner) throw new Error('Trainer: the training data carries its own tuples (labelled pairs), so a miner must not be used: it would invent negative pairs the data does not state');
     const positives = train.positives ?? null;
@@ -211,9 +217,11 @@ export class Trainer {
         const ph: PhaseTimes = { batch: 0, forward: 0, mine: 0, loss: 0, backward: 0, step: 0 };
         let tA = performance.now();
         ph.batch += tA - t0;
-        for (const idx of batches) {
+        for (let bi = 0; bi < batches.length; bi++) {
+          const idx = batches[bi];
           const b = idx.length;
           if (b < 2) continue; // no pair can be formed
+          checkBatchRows(idx, X.rows, bi, epoch);
           if (batchY.length < b) {
             batchX = new Float32Array(b * d);
             batchY = new Int32Array(b);
@@ -258,6 +266,7 @@ export class Trainer {
           ph.step += tG - tF;
           tA = tG;
         }
+        if (nBatches === 0) throw new RangeError(`Trainer: every batch of epoch ${epoch + 1} had fewer than 2 rows, so no pair could be formed and nothing was trained; raise the batch size (batchSize, m, or P x K)`);
         for (const k of Object.keys(ph) as (keyof PhaseTimes)[]) ph[k] /= 1000;
         tape.reset();
         const seconds = (performance.now() - t0) / 1000;
@@ -339,4 +348,25 @@ function checkData(data: LabeledData, name: string): LabeledData {
     if (!Number.isFinite(a[i])) throw new RangeError(`Trainer: ${name}.X has ${a[i]} at row ${Math.floor(i / data.X.cols)}, column ${i % data.X.cols}; remove or impute non-finite values`);
   }
   return data;
+}
+
+/** Whether some label occurs at least twice (a query then has a relevant reference). */
+function hasRepeatedLabel(y: ArrayLike<number>): boolean {
+  const seen = new Set<number>();
+  for (let i = 0; i < y.length; i++) {
+    if (seen.has(y[i])) return true;
+    seen.add(y[i]);
+  }
+  return false;
+}
+
+/**
+ * A sampler built on other labels (or a custom one) can return rows the training set does not
+ * have; gathered, they read past X and surface later as NaN embeddings blamed on divergence.
+ */
+function checkBatchRows(idx: ArrayLike<number>, n: number, batch: number, epoch: number): void {
+  for (let r = 0; r < idx.length; r++) {
+    const i = idx[r];
+    if (!(Number.isInteger(i) && i >= 0 && i < n)) throw new RangeError(`Trainer: batch ${batch} of epoch ${epoch + 1} holds row ${i} but the training set has ${n} rows (0..${n - 1}); build the sampler on the training labels`);
+  }
 }

@@ -34,7 +34,16 @@ export function drawMembers(rng: Random, members: Int32Array, k: number, out: In
   for (let i = n; i < k; i++) out[at + i] = members[rng.int(n)];
 }
 
-export function positiveInt(owner: string, name: string, v: unknown): number {
+export function positiveInt(owner: string, name: string, v: unknown, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${owner}: option ${name} must be a positive integer, got ${String(v)}`);
+  if (v > max) throw new RangeError(`${owner}: option ${name} is ${v}, above the limit of ${max}`);
   return v;
 }
+
+/**
+ * Rows in one batch at most. Far beyond any batch that fits a training step in memory; the
+ * point is that a typo (k = 1e9) fails at once instead of filling gigabytes with repeats.
+ */
+export const MAX_BATCH_ROWS = 1 << 20;
+/** Row indices in one epoch at most (an Int32Array of 256 MB). */
+export const MAX_EPOCH_ROWS = 1 << 26;

@@ -12,7 +12,7 @@
  */
 import { checkSeed } from '../../random.js';
 import type { BatchSampler } from '../types.js';
-import { drawMembers, epochRandom, groupByLabel, positiveInt } from './common.js';
+import { drawMembers, epochRandom, groupByLabel, MAX_BATCH_ROWS, MAX_EPOCH_ROWS, positiveInt } from './common.js';
 
 export interface MPerClassSamplerOptions {
   m: number;
@@ -33,12 +33,14 @@ export class MPerClassSampler implements BatchSampler {
 
   constructor(labels: ArrayLike<number>, options: MPerClassSamplerOptions) {
     const owner = 'MPerClassSampler';
-    this.m = positiveInt(owner, 'm', options?.m);
-    this.batchSize = positiveInt(owner, 'batchSize', options.batchSize);
+    this.m = positiveInt(owner, 'm', options?.m, MAX_BATCH_ROWS);
+    this.batchSize = positiveInt(owner, 'batchSize', options.batchSize, MAX_BATCH_ROWS);
     const { members } = groupByLabel(labels, owner);
     this.members = members;
-    const requested = options.epochSize === undefined ? labels.length : positiveInt(owner, 'epochSize', options.epochSize);
+    const requested = options.epochSize === undefined ? labels.length : positiveInt(owner, 'epochSize', options.epochSize, MAX_EPOCH_ROWS);
     const pass = this.m * members.length;
+    // An epoch is built from whole passes, so one pass must fit the epoch limit too.
+    if (pass > MAX_EPOCH_ROWS) throw new RangeError(`${owner}: one pass (m = ${this.m} samples x ${members.length} classes = ${pass}) is above the limit of ${MAX_EPOCH_ROWS} rows per epoch; lower m`);
     this.epochSize = requested > pass ? requested - (requested % pass) : requested;
     // Settings that still give batches, but not the ones asked for: the run goes on, the user is told.
     const largest = Math.max(...members.map((c) => c.length));

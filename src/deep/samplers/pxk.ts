@@ -18,7 +18,7 @@
  */
 import { Random, checkSeed } from '../../random.js';
 import type { BatchSampler } from '../types.js';
-import { drawMembers, epochRandom, groupByLabel, positiveInt } from './common.js';
+import { drawMembers, epochRandom, groupByLabel, MAX_BATCH_ROWS, positiveInt } from './common.js';
 
 export interface PxKSamplerOptions {
   p: number;
@@ -40,6 +40,7 @@ export class PxKSampler implements BatchSampler {
     const owner = 'PxKSampler';
     this.p = positiveInt(owner, 'p', options?.p);
     this.k = positiveInt(owner, 'k', options?.k);
+    if (this.p * this.k > MAX_BATCH_ROWS) throw new RangeError(`${owner}: a batch of P x K = ${this.p} x ${this.k} rows is above the limit of ${MAX_BATCH_ROWS}; K is the number of samples per class in a batch (typically 2 to 16)`);
     this.seed = checkSeed(options.seed ?? 0, `${owner}: seed`);
     this.mode = options.epoch ?? 'labels';
     if (this.mode !== 'labels' && this.mode !== 'samples') throw new RangeError(`${owner}: epoch must be 'labels' or 'samples', got ${String(this.mode)}`);
