@@ -17,6 +17,7 @@
 import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import type { IndexTransform } from '../neighbors/index-types.js';
+import { rescaleForDistances, unscale } from './kmeans.js';
 
 export type Linkage = 'single' | 'complete' | 'average';
 
@@ -83,11 +84,16 @@ export function agglomerative(X: Matrix<FloatArray> | ArrayLike<ArrayLike<number
   if (n === 0) throw new RangeError('agglomerative: X has no rows');
   if (n > MAX_AGGLOMERATIVE_POINTS) throw new RangeError(`agglomerative: ${n} points need a ${n}×${n} distance matrix; at most ${MAX_AGGLOMERATIVE_POINTS} are supported (cluster a sample, or use kmeans)`);
   const threshold = options.distanceThreshold;
+  if (threshold !== undefined && !(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0)) throw new RangeError(`agglomerative: distanceThreshold must be a non-negative finite number (a ${metric} linkage distance; merges up to it are kept), got ${typeof threshold === 'number' ? threshold : JSON.stringify(threshold)}`);
   if (threshold !== undefined && options.nClusters !== undefined) throw new RangeError('agglomerative: give nClusters or distanceThreshold, not both');
   const nClustersWanted = threshold === undefined ? options.nClusters ?? 2 : undefined;
   if (nClustersWanted !== undefined && (!Number.isInteger(nClustersWanted) || nClustersWanted < 1 || nClustersWanted > n)) throw new RangeError(`agglomerative: nClusters must be an integer in [1, ${n}], got ${nClustersWanted}`);
 
-  const D = pairwise(x, metric);
+  // Distances at extreme scales over- or underflow when squared; cluster the data rescaled by a
+  // power of two (same merge order) and report heights in the data's units.
+  const { x: xs, shift } = rescaleForDistances(x);
+  const power = metric === 'euclidean' ? 1 : metric === 'sqeuclidean' ? 2 : 0;
+  const D = pairwise(xs, metric);
   const size = new Float64Array(n).fill(1);
   const active = new Uint8Array(n).fill(1);
   const raw: Array<{ a: number; b: number; distance: number }> = [];
@@ -150,7 +156,7 @@ export function agglomerative(X: Matrix<FloatArray> | ArrayLike<ArrayLike<number
     parent[ca] = id;
     parent[cb] = id;
     csize[id] = csize[ca] + csize[cb];
-    merges.push({ a: Math.min(ca, cb), b: Math.max(ca, cb), distance: r.distance, size: csize[id] });
+    merges.push({ a: Math.min(ca, cb), b: Math.max(ca, cb), distance: unscale(r.distance, shift, power), size: csize[id] });
   }
   // cut the tree
   const nMerges = threshold !== undefined ? merges.filter((mg) => mg.distance <= threshold).length : n - (nClustersWanted as number);

@@ -43,6 +43,46 @@ function toData(X: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>, transform?
   return x;
 }
 
+/**
+ * Data whose largest |value| lies in [2^-SAFE_EXP, 2^SAFE_EXP] are clustered as they are.
+ * Squared distances of such data (times d ≤ 2^50 features, times 4 for differences) stay far
+ * from float64 overflow and underflow; beyond it they turn into ∞ (k-means++ then samples
+ * from ∞/NaN weights) or 0 (every point looks like every other).
+ */
+const SAFE_EXP = 200;
+
+/** v · 2^e, exact (barring underflow of tiny values); split in two when 2^e alone is not representable. */
+function timesPow2(v: number, e: number): number {
+  if (Math.abs(e) <= 1000) return v * 2 ** e;
+  const h = Math.trunc(e / 2);
+  return v * 2 ** h * 2 ** (e - h);
+}
+
+/**
+ * Brings data of extreme magnitude back near 1 by a power of two, so that squared distances
+ * computed on it stay finite and nonzero. A power of two only shifts exponents, so every
+ * distance comparison (and hence every label) is that of the unscaled data, and values can be
+ * scaled back exactly; values below 2^-1074 relative to the largest are lost, which cannot
+ * move a squared distance of the rest. Returns `shift` = 0 and the data itself when the data
+ * are already in range, so ordinary data are used bit for bit.
+ */
+export function rescaleForDistances(x: Matrix<Float64Array>): { x: Matrix<Float64Array>; shift: number } {
+  let maxAbs = 0;
+  for (let i = 0; i < x.data.length; i++) {
+    const v = Math.abs(x.data[i]);
+    if (v > maxAbs) maxAbs = v;
+  }
+  if (maxAbs === 0 || (maxAbs <= 2 ** SAFE_EXP && maxAbs >= 2 ** -SAFE_EXP)) return { x, shift: 0 };
+  // the exponent of maxAbs (Math.log2 may round up just below a power of two; one off is harmless)
+  const shift = Math.floor(Math.log2(maxAbs));
+  return { x: new Matrix(x.rows, x.cols, x.data.map((v) => timesPow2(v, -shift))), shift };
+}
+
+/** Undoes rescaleForDistances on values of the data's units raised to `power` (1 for coordinates and distances, 2 for squared distances). */
+export function unscale(v: number, shift: number, power: number): number {
+  return shift === 0 ? v : timesPow2(v, shift * power);
+}
+
 function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
   let s = 0;
   for (let j = 0; j < d; j++) {
@@ -166,8 +206,14 @@ function lloyd(x: Matrix<Float64Array>, centers: Float64Array, k: number, maxIte
   return { labels, centers: new Matrix(k, d, centers), inertia, nIter: Math.min(iter, maxIter), converged };
 }
 
+/**
+ * Inertia is reported in the data's units; for data near the float64 limits its true value
+ * may lie beyond them (∞ for features near 1e160). Clustering itself runs on data rescaled by
+ * a power of two (see rescaleForDistances), so labels and centres are unaffected.
+ */
 export function kmeans(X: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>, options: KMeansOptions): KMeansResult {
-  const x = toData(X, options.transform);
+  if (options === null || typeof options !== 'object') throw new RangeError(`kmeans: the options argument with nClusters is missing or not an object (got ${options === undefined ? 'nothing' : JSON.stringify(options)}); call kmeans(X, { nClusters: 3 })`);
+  const { x, shift } = rescaleForDistances(toData(X, options.transform));
   const k = options.nClusters;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`kmeans: nClusters must be a positive integer, got ${k}`);
   if (k > x.rows) throw new RangeError(`kmeans: nClusters = ${k} exceeds the ${x.rows} samples; use at most ${x.rows} clusters`);
@@ -195,5 +241,9 @@ export function kmeans(X: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>, opt
     const r = lloyd(x, seedPlusPlus(x, k, rng.fork()), k, maxIter, tolAbs);
     if (!best || r.inertia < best.inertia) best = r;
   }
-  return best as KMeansResult;
+  const out = best as KMeansResult;
+  if (shift === 0) return out;
+  const c = out.centers.data;
+  for (let i = 0; i < c.length; i++) c[i] = unscale(c[i], shift, 1);
+  return { ...out, inertia: unscale(out.inertia, shift, 2) };
 }

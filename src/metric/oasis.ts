@@ -110,18 +110,27 @@ export class OASIS {
   fit(triplets: TuplesInput, options: { epochs?: number; warmStart?: boolean } = {}): this {
     const t = toTuples(triplets, 3, 'triplets');
     const epochs = checkInt(options.epochs ?? 1, 'epochs', 'oasis');
-    const W = this.init(t.points.cols, !options.warmStart);
     const n = tupleCount(t);
     if (n === 0) throw new RangeError('oasis: no triplets given');
-    const order = new Int32Array(n * epochs);
-    for (let e = 0; e < epochs; e++) order.set(this.rng.permutation(n), e * n);
+    checkUpdateCount(epochs * n, `epochs × triplets = ${epochs} × ${n}`, 'lower epochs');
+    const used = new Uint8Array(t.points.rows);
+    for (let i = 0; i < t.indices.length; i++) used[t.indices[i]] = 1;
+    checkScale(t.points, used);
     const idx = t.indices;
-    this.run(W, t.points.data, order.length, (s, out) => {
-      const k = order[s] * 3;
-      out[0] = idx[k];
-      out[1] = idx[k + 1];
-      out[2] = idx[k + 2];
-    });
+    // One epoch's permutation at a time: drawn in the same order as a precomputed schedule
+    // would be (nothing else uses the generator here), but memory stays O(triplets).
+    let order: Int32Array = new Int32Array(0);
+    this.guarded(t.points.cols, !options.warmStart, (W) =>
+      this.run(W, t.points.data, epochs * n, (s, out) => {
+        const j = s % n;
+        // this.rng as init() left it (a fresh seeded stream unless warm-starting)
+        if (j === 0) order = this.rng.permutation(n);
+        const k = order[j] * 3;
+        out[0] = idx[k];
+        out[1] = idx[k + 1];
+        out[2] = idx[k + 2];
+      }),
+    );
     return this;
   }
 
@@ -133,6 +142,7 @@ export class OASIS {
     const x = asMatrix(X, 'X').toFloat64();
     if (y.length !== x.rows) throw new RangeError(`oasis: X has ${x.rows} rows but y has ${y.length} labels`);
     const nUpdates = checkInt(options.nUpdates ?? 100000, 'nUpdates', 'oasis');
+    checkUpdateCount(nUpdates, `nUpdates = ${nUpdates}`, 'lower nUpdates');
     // Every label is a class here (unlike Constraints' partial labels, where −1 means unknown):
     // recode to 0..c−1 first so that, e.g., ±1 labels keep both classes.
     const codeOf = new Map<number | string, number>();
@@ -153,11 +163,13 @@ export class OASIS {
     const eligible = Int32Array.from(lists.flatMap((l) => (l.length >= 2 ? l : [])));
     const codes = cons.codes;
     const rng = this.rng;
-    const W = this.init(x.cols, !options.warmStart);
     const nKnown = cons.nKnown;
     const known = new Int32Array(nKnown);
     for (let i = 0, k = 0; i < codes.length; i++) if (codes[i] >= 0) known[k++] = i;
-    this.run(W, x.data, nUpdates, (_s, out) => {
+    const used = new Uint8Array(x.rows);
+    for (let i = 0; i < nKnown; i++) used[known[i]] = 1;
+    checkScale(x, used);
+    this.guarded(x.cols, !options.warmStart, (W) => this.run(W, x.data, nUpdates, (_s, out) => {
       const a = eligible[rng.int(eligible.length)];
       const m = members[codes[a]];
       let p = a;
@@ -167,8 +179,39 @@ export class OASIS {
       out[0] = a;
       out[1] = p;
       out[2] = q;
-    });
+    }));
     return this;
+  }
+
+  /**
+   * Runs `train` on the (re)initialised W and refuses a non-finite result. The up-front scale
+   * check covers the data, but a warm-started W (e.g. loaded from a file) can still be large
+   * enough for the margins to overflow; a NaN W would otherwise be saved and used without a
+   * word. On failure the model is put back as it was before the call.
+   */
+  private guarded(d: number, reset: boolean, train: (W: Float64Array) => void): void {
+    const before = { W: this.W, d: this.d, nUpdates: this._nUpdates, nSteps: this._nSteps, rng: this.rng };
+    // init() reuses the same array on a warm start, so that case needs a copy to go back to
+    if (!reset && this.W) before.W = this.W.slice();
+    const restore = (): void => {
+      this.W = before.W;
+      this.d = before.d;
+      this._nUpdates = before.nUpdates;
+      this._nSteps = before.nSteps;
+      this.rng = before.rng;
+    };
+    const W = this.init(d, reset);
+    try {
+      train(W);
+    } catch (e) {
+      restore();
+      throw e;
+    }
+    for (let i = 0; i < W.length; i++) {
+      if (Number.isFinite(W[i])) continue;
+      restore();
+      throw new RangeError(`oasis: training made W non-finite (W[${Math.floor(i / d)}, ${i % d}] is ${W[i]}): the similarities aᵀW(p − n) overflow float64. Standardise the features (z-score)${reset ? '' : ' or start without warmStart'}; W was left as it was before this call`);
+    }
   }
 
   /**
@@ -330,13 +373,60 @@ export class OASIS {
     if (p.kind !== OASIS_KIND) throw new Error(`oasis: expected a "${OASIS_KIND}" model, got "${p.kind}"`);
     const a = p.arrays.W;
     if (!a || a.shape.length !== 2 || a.shape[0] !== a.shape[1] || !(a.data instanceof Float64Array) || a.data.length !== a.shape[0] * a.shape[1]) throw new Error(`${OASIS_KIND}: the W array is missing or malformed`);
-    const meta = p.meta as { options?: OasisOptions; nUpdates?: number; nSteps?: number };
+    for (let i = 0; i < a.data.length; i++) {
+      if (!Number.isFinite(a.data[i])) throw new Error(`${OASIS_KIND}: W[${Math.floor(i / a.shape[0])}, ${i % a.shape[0]}] is ${a.data[i]}; the model file is damaged or was saved from a diverged model (refit it)`);
+    }
+    const meta = (p.meta ?? {}) as { options?: OasisOptions; nUpdates?: number; nSteps?: number };
     const m = new OASIS(meta.options ?? {});
     m.d = a.shape[0];
     m.W = a.data.slice();
     m._nUpdates = meta.nUpdates ?? 0;
     m._nSteps = meta.nSteps ?? 0;
     return m;
+  }
+}
+
+/**
+ * Most updates one fit call makes. A schedule beyond this is almost surely a typo (epochs=1e9
+ * would run for hours); training can continue past it with further warm-started calls.
+ */
+export const MAX_OASIS_UPDATES = 2 ** 31 - 1;
+
+function checkUpdateCount(total: number, what: string, fix: string): void {
+  if (total > MAX_OASIS_UPDATES) throw new RangeError(`oasis: ${what} updates exceeds the limit of ${MAX_OASIS_UPDATES} per call; ${fix}, or continue training with further calls with warmStart: true`);
+}
+
+/**
+ * Largest row norm OASIS accepts. A step divides the hinge loss by ‖V‖² = ‖a‖²‖p − n‖²,
+ * which is up to 4R⁴ for rows of norm at most R: beyond 2^250 that overflows float64, so
+ * τ = loss/∞ = 0 and W silently stays the identity, or (from ~1e154 on) the margin itself
+ * is ∞ − ∞ and W turns NaN. 4·2^1000 leaves 2^22 of headroom below the float64 maximum.
+ */
+const MAX_ROW_NORM = 2 ** 250;
+
+/** Refuses data whose squared norms in the step would overflow (only the rows in `used`). */
+function checkScale(x: Matrix<Float64Array>, used: Uint8Array): void {
+  const { rows, cols: d, data } = x;
+  let maxAbs = 0;
+  for (let i = 0; i < rows; i++) {
+    if (!used[i]) continue;
+    for (let j = i * d; j < (i + 1) * d; j++) {
+      const v = Math.abs(data[j]);
+      if (v > maxAbs) maxAbs = v;
+    }
+  }
+  if (maxAbs * Math.sqrt(d) <= MAX_ROW_NORM) return;
+  // The norm itself may overflow: sum squares of the rows divided by the largest entry.
+  let maxSq = 0;
+  for (let i = 0; i < rows; i++) {
+    if (!used[i]) continue;
+    let s = 0;
+    for (let j = i * d; j < (i + 1) * d; j++) s += (data[j] / maxAbs) ** 2;
+    if (s > maxSq) maxSq = s;
+  }
+  const norm = maxAbs * Math.sqrt(maxSq);
+  if (norm > MAX_ROW_NORM) {
+    throw new RangeError(`oasis: the features reach ${maxAbs.toPrecision(3)} (row norms up to ${norm.toPrecision(3)}); OASIS's step squares them (‖x‖²‖p − n‖² overflows float64, so W would not learn or would turn NaN); standardise the features (z-score) first`);
   }
 }
 

@@ -15,7 +15,7 @@ import type { Matrix } from '../../matrix.js';
 import type { Random } from '../../random.js';
 import type { ModelPayload } from '../../io/model-file.js';
 import type { IndexMetric } from '../index-types.js';
-import { VectorLshIndex, calibrationPairs, plannedRecall, type VectorLshOptions } from './vector-lsh.js';
+import { VectorLshIndex, calibrationPairs, pendingOptions, plannedRecall, type VectorLshOptions } from './vector-lsh.js';
 import { e2lshCollision, planLsh, summarize, type LshPlan } from './collision.js';
 import { perturbationSets } from './probe.js';
 import { rowDistance } from '../../linalg/distances.js';
@@ -239,6 +239,12 @@ export class E2LshIndex extends VectorLshIndex {
     }
   }
 
+  protected override pendingSettings(): Record<string, unknown> {
+    const out = super.pendingSettings();
+    if (this.e2Options.bucketWidth !== undefined) out.bucketWidth = this.e2Options.bucketWidth;
+    return out;
+  }
+
   protected familyState(): { meta: Record<string, unknown>; arrays: ModelPayload['arrays'] } {
     return { meta: { w: this.w }, arrays: { offsets: { shape: [this.offsets.length], data: this.offsets.slice() } } };
   }
@@ -252,7 +258,8 @@ export class E2LshIndex extends VectorLshIndex {
 
   static fromPayload(p: ModelPayload): E2LshIndex {
     if (p.kind !== 'index/e2lsh') throw new Error(`E2LshIndex.fromPayload: expected kind index/e2lsh, got ${p.kind}`);
-    const idx = new E2LshIndex({ metric: p.meta.metric as 'euclidean', hashLength: p.meta.K as number, tables: p.meta.L as number, probes: p.meta.probes as number, bucketWidth: p.meta.w as number, seed: p.meta.seed as number, transform: transformFromPayload(p) });
+    const settings: E2LshOptions = pendingOptions(p) ?? { hashLength: p.meta.K as number, tables: p.meta.L as number, probes: p.meta.probes as number, bucketWidth: p.meta.w as number };
+    const idx = new E2LshIndex({ ...settings, metric: p.meta.metric as 'euclidean', seed: p.meta.seed as number, transform: transformFromPayload(p) });
     idx.restore(p);
     return idx;
   }

@@ -9,7 +9,7 @@
 import type { Matrix } from '../../matrix.js';
 import type { Random } from '../../random.js';
 import type { ModelPayload } from '../../io/model-file.js';
-import { VectorLshIndex, calibrationPairs, plannedRecall, type VectorLshOptions } from './vector-lsh.js';
+import { VectorLshIndex, calibrationPairs, pendingOptions, plannedRecall, type VectorLshOptions } from './vector-lsh.js';
 import { planLsh, simhashCollision, summarize } from './collision.js';
 import { perturbationSets } from './probe.js';
 import { transformFromPayload } from '../transform-io.js';
@@ -99,7 +99,8 @@ export class SimHashIndex extends VectorLshIndex {
 
   static fromPayload(p: ModelPayload): SimHashIndex {
     if (p.kind !== 'index/simhash') throw new Error(`SimHashIndex.fromPayload: expected kind index/simhash, got ${p.kind}`);
-    const idx = new SimHashIndex({ hashLength: p.meta.K as number, tables: p.meta.L as number, probes: p.meta.probes as number, seed: p.meta.seed as number, transform: transformFromPayload(p) });
+    const settings: VectorLshOptions = pendingOptions(p) ?? { hashLength: p.meta.K as number, tables: p.meta.L as number, probes: p.meta.probes as number };
+    const idx = new SimHashIndex({ ...settings, seed: p.meta.seed as number, transform: transformFromPayload(p) });
     idx.restore(p);
     return idx;
   }

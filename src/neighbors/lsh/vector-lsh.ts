@@ -354,14 +354,30 @@ export abstract class VectorLshIndex implements SavableIndex {
   protected abstract familyState(): { meta: Record<string, unknown>; arrays: ModelPayload['arrays'] };
   protected abstract restoreFamily(p: ModelPayload): void;
 
+  /**
+   * The options that decide the plan, saved while it is not chosen yet (nothing added), so a
+   * reloaded copy plans on its first add exactly as this index would.
+   */
+  protected pendingSettings(): Record<string, unknown> {
+    const o = this.options;
+    const out: Record<string, unknown> = {};
+    for (const key of ['hashLength', 'tables', 'probes', 'targetRecall', 'calibrationK', 'maxTables', 'dim'] as const) if (o[key] !== undefined) out[key] = o[key];
+    return out;
+  }
+
   toPayload(): ModelPayload {
     const t = transformToPayloadParts(this.transform);
     const fam = this.familyState();
     const n = this.size;
+    // K, L and T are null until the first add chooses them (0 would read as a bad setting)
+    const configured = this.store !== null;
     return {
       kind: `index/${this.kind}`,
       version: 1,
-      meta: { metric: this.metric, dim: this.dim, K: this.K, L: this.L, probes: this.probes, seed: this.seed, nextId: this.idAlloc.nextId, plan: this.plan, transform: t.meta, ...fam.meta },
+      meta: {
+        metric: this.metric, dim: this.dim, K: configured ? this.K : null, L: configured ? this.L : null, probes: configured ? this.probes : null, seed: this.seed, nextId: this.idAlloc.nextId, plan: this.plan, transform: t.meta, ...fam.meta,
+        ...(configured ? {} : { pending: this.pendingSettings() }),
+      },
       arrays: {
         projections: { shape: [this.L * this.K, this.dim], data: this.projections.slice() },
         vectors: { shape: [n, this.dim], data: this.store ? this.store.data.slice() : new Float32Array(0) },
@@ -380,6 +396,11 @@ export abstract class VectorLshIndex implements SavableIndex {
   /** Rebuilds tables from the saved hash functions and vectors (hashing is one GEMM). */
   protected restore(p: ModelPayload): void {
     const meta = p.meta as { dim: number; K: number; L: number; probes: number; nextId: number; plan: LshPlan | null };
+    if (pendingOptions(p)) {
+      // saved before the first add: stay unconfigured; the options given to the constructor plan it
+      this.idAlloc.nextId = meta.nextId ?? 0;
+      return;
+    }
     this.K = meta.K;
     this.L = meta.L;
     this.probes = meta.probes;
@@ -397,6 +418,21 @@ export abstract class VectorLshIndex implements SavableIndex {
     this.insertRows(new Matrix(ids.shape[0], meta.dim, vecs), 0);
     this.idAlloc.nextId = meta.nextId;
   }
+}
+
+/**
+ * For a payload saved before any vector was added: the options to construct the index with
+ * (the saved `pending` settings), or null when the payload holds a configured index.
+ */
+export function pendingOptions(p: ModelPayload): Record<string, unknown> | null {
+  const meta = p.meta ?? {};
+  // K = 0 is how files written before `pending` existed recorded the same state
+  if (meta.K !== null && meta.K !== undefined && meta.K !== 0) return null;
+  const ids = p.arrays.ids;
+  if (ids && ids.shape[0] > 0) throw new Error(`${p.kind}: the file holds ${ids.shape[0]} vectors but no hash settings (K = ${String(meta.K)}); it is damaged`);
+  const pending = meta.pending ?? (typeof meta.dim === 'number' && meta.dim > 0 ? { dim: meta.dim } : {});
+  if (typeof pending !== 'object' || pending === null || Array.isArray(pending)) throw new Error(`${p.kind}: the pending settings of the empty index are malformed`);
+  return pending as Record<string, unknown>;
 }
 
 /**
