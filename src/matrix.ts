@@ -52,17 +52,39 @@ export class Matrix<T extends FloatArray = Float64Array> {
     return m;
   }
 
-  /** Builds a matrix from nested arrays, refusing ragged rows (the commonest input mistake). */
-  static fromRows(rows: ArrayLike<ArrayLike<number>>, dtype: DType = 'float64'): Matrix<FloatArray> {
+  /**
+   * Builds a matrix from nested arrays, refusing ragged rows (the commonest input mistake), a
+   * 1-D array, and cells that are not numbers: a typed array would silently read null, "" or
+   * false as 0 and true as 1, and a NaN that went through JSON comes back as null.
+   */
+  static fromRows(rows: ArrayLike<ArrayLike<number>>, dtype: DType = 'float64', name = 'X'): Matrix<FloatArray> {
+    if (rows === null || typeof rows !== 'object' || typeof rows.length !== 'number') {
+      throw new ShapeError(`${name} must be a Matrix or an array of rows (one row of features per sample), got ${describeValue(rows)}`);
+    }
     const n = rows.length;
+    if (n > 0 && !isRow(rows[0])) {
+      throw new ShapeError(typeof rows[0] === 'number'
+        ? `${name} must be 2-D (one row of features per sample); wrap a single vector as [[…]]`
+        : `${name}: row 0 is ${describeValue(rows[0])}, not an array of numbers`);
+    }
     const d = n === 0 ? 0 : rows[0].length;
     const out = allocate(dtype, n * d);
     for (let i = 0; i < n; i++) {
       const r = rows[i];
+      if (!isRow(r)) throw new ShapeError(`${name}: row ${i} is ${describeValue(r)}, not an array of numbers`);
       if (r.length !== d) {
         throw new ShapeError(`Matrix.fromRows: row ${i} has ${r.length} values but row 0 has ${d}; every row needs the same length`);
       }
-      for (let j = 0; j < d; j++) out[i * d + j] = r[j];
+      // Typed-array rows hold numbers by construction; only plain arrays need the type check.
+      if (ArrayBuffer.isView(r)) {
+        for (let j = 0; j < d; j++) out[i * d + j] = r[j];
+      } else {
+        for (let j = 0; j < d; j++) {
+          const v = r[j];
+          if (typeof v !== 'number') throw new RangeError(`${name}: value at row ${i}, column ${j} is ${describeValue(v)}; every value must be a number`);
+          out[i * d + j] = v;
+        }
+      }
     }
     return new Matrix(n, d, out);
   }
@@ -144,7 +166,7 @@ export class Matrix<T extends FloatArray = Float64Array> {
  * Float64 Matrix, rejecting NaN/Inf with the argument's name in the message.
  */
 export function asMatrix(x: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>, name = 'X', dtype: DType = 'float64'): Matrix<FloatArray> {
-  const m = x instanceof Matrix ? (dtype === 'float64' ? x.toFloat64() : x.toFloat32()) : Matrix.fromRows(x, dtype);
+  const m = x instanceof Matrix ? (dtype === 'float64' ? x.toFloat64() : x.toFloat32()) : Matrix.fromRows(x, dtype, name);
   assertFinite(m, name);
   return m;
 }
@@ -158,4 +180,16 @@ export function assertFinite(m: Matrix<FloatArray>, name = 'X'): void {
       throw new RangeError(`${name}: value at row ${r}, column ${c} is ${a[i]}; remove or impute non-finite values before fitting`);
     }
   }
+}
+
+function isRow(r: unknown): r is ArrayLike<number> {
+  return r !== null && typeof r === 'object' && typeof (r as ArrayLike<unknown>).length === 'number';
+}
+
+/** A value as a message shows it: strings quoted, so "" and "3" are visible as text. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty array []' : 'an array';
+  if (v !== null && typeof v === 'object') return 'an object';
+  return String(v);
 }

@@ -8,7 +8,7 @@
  * else (transform, distances, the metric function, the Mahalanobis matrix) is derived here,
  * once, so no learner can get it subtly different.
  */
-import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
+import { Matrix, asMatrix, describeValue, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import { toTuples, tupleCount, type TuplesInput } from './tuples.js';
 import { saveModel, type ModelPayload } from '../io/model-file.js';
@@ -271,26 +271,61 @@ export interface LabelledData {
   X: Matrix<Float64Array>;
   /** Labels encoded as 0..nClasses-1. */
   y: Int32Array;
-  /** The original label of each code. */
+  /** The original label of each code (its first occurrence in y). */
   classes: (number | string)[];
 }
 
-/** Validates a supervised training set: shapes, finiteness, at least two classes. */
-export function checkXy(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>, algorithm: string, minClasses = 2): LabelledData {
+/** X as a learner's training input: 2-D, finite, with at least one row and one feature. */
+export function checkX(X: Matrix<FloatArray> | number[][], algorithm: string): Matrix<Float64Array> {
   const x = asMatrix(X, 'X').toFloat64();
   if (x.rows === 0) throw new RangeError(`${algorithm}: X has no rows`);
-  if (y.length !== x.rows) throw new RangeError(`${algorithm}: X has ${x.rows} rows but y has ${y.length} labels; give one label per row`);
-  const codes = new Map<number | string, number>();
+  if (x.cols === 0) throw new RangeError(`${algorithm}: X has 0 feature columns; every row needs at least one feature`);
+  return x;
+}
+
+/**
+ * The key a class label is compared by: its text, so that 1 and "1" (as a CSV or JSON round
+ * trip easily mixes them) are one class here, in KNeighborsClassifier and in the retrieval
+ * metrics alike. Labels must be numbers or strings; a missing one (null, undefined) or a
+ * non-finite number is an error naming the row.
+ */
+export function labelKey(v: unknown, i: number, algorithm: string): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new RangeError(`${algorithm}: y[${i}] is ${v}; labels must be finite`);
+    return String(v);
+  }
+  if (v === null || v === undefined) throw new RangeError(`${algorithm}: y[${i}] is ${v}; every row needs a label`);
+  throw new RangeError(`${algorithm}: y[${i}] is ${describeValue(v)}; labels must be numbers or strings`);
+}
+
+/** y as an array-like of the right length, or an error saying what y should be. */
+export function checkLabelArray(y: unknown, rows: number, algorithm: string, what = 'labels'): ArrayLike<unknown> {
+  if (y === null || typeof y !== 'object' || typeof (y as ArrayLike<unknown>).length !== 'number') throw new RangeError(`${algorithm}: y must be an array of ${what} (one per row of X), got ${describeValue(y)}`);
+  const a = y as ArrayLike<unknown>;
+  if (a.length !== rows) throw new RangeError(`${algorithm}: X has ${rows} rows but y has ${a.length} ${what}; give one ${what === 'labels' ? 'label' : 'target'} per row`);
+  return a;
+}
+
+/**
+ * Validates a supervised training set: shapes, finiteness, at least two classes. Every row
+ * needs a label (a number or a string; null and undefined are errors, and -1 is a class like
+ * any other). Labels are compared by their text, String(v): 1 and "1" are the same class,
+ * which `classes` reports by the value first seen.
+ */
+export function checkXy(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>, algorithm: string, minClasses = 2): LabelledData {
+  const x = checkX(X, algorithm);
+  const labels = checkLabelArray(y, x.rows, algorithm);
+  const codes = new Map<string, number>();
   const classes: (number | string)[] = [];
-  const yy = new Int32Array(y.length);
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i];
-    if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`${algorithm}: y[${i}] is ${v}; labels must be finite`);
-    let c = codes.get(v);
+  const yy = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    const key = labelKey(labels[i], i, algorithm);
+    let c = codes.get(key);
     if (c === undefined) {
       c = classes.length;
-      codes.set(v, c);
-      classes.push(v);
+      codes.set(key, c);
+      classes.push(labels[i] as number | string);
     }
     yy[i] = c;
   }

@@ -4,14 +4,23 @@
  * `Constraints` does, but with the feasible maximum checked up front so an impossible request
  * is an error naming the limit instead of a silently shorter list.
  *
- * Partial labels: a label of `null`, `undefined`, a negative number or NaN means "unknown";
- * such points never enter a constraint.
+ * Partial labels: a label of `null`, `undefined`, a negative number (also written as text,
+ * "-1") or NaN means "unknown"; such points never enter a constraint. Known labels are compared
+ * by their text, as everywhere in simlearn: 1 and "1" are one class.
  */
 import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
 import { getBackend } from '../backend/index.js';
 
 export type PartialLabel = number | string | null | undefined;
+
+/** Whether a partial label means "unknown" (see the file comment). */
+export function isUnknownLabel(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (typeof v === 'number') return Number.isNaN(v) || v < 0;
+  // Text "-1" is unknown as -1 is, since labels are compared by their text.
+  return typeof v === 'string' && v.trim() !== '' && Number(v) < 0;
+}
 
 export interface PairSet {
   /** Row indices of the first and second point of each pair. */
@@ -40,19 +49,20 @@ export class Constraints {
   private readonly memberRows: Int32Array;
 
   constructor(partialLabels: ArrayLike<PartialLabel>) {
-    const map = new Map<number | string, number>();
+    const map = new Map<string, number>();
     const codes = new Int32Array(partialLabels.length);
     const lists: number[][] = [];
     for (let i = 0; i < partialLabels.length; i++) {
       const v = partialLabels[i];
-      if (v === null || v === undefined || (typeof v === 'number' && (Number.isNaN(v) || v < 0))) {
+      if (isUnknownLabel(v)) {
         codes[i] = -1;
         continue;
       }
-      let c = map.get(v);
+      const key = String(v);
+      let c = map.get(key);
       if (c === undefined) {
         c = lists.length;
-        map.set(v, c);
+        map.set(key, c);
         lists.push([]);
       }
       codes[i] = c;

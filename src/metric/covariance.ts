@@ -5,9 +5,9 @@
  * digits) is handled with the pseudo-inverse: directions without variance get weight 0
  * instead of making the fit fail.
  */
-import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
+import { Matrix, describeValue, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
-import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
+import { MahalanobisLearner, checkX, checkLabelArray, type BaseLearnerOptions } from './base.js';
 
 export interface CovarianceOptions extends BaseLearnerOptions {
   /** Eigenvalues below tol × the largest count as zero (pseudo-inverse). Default 1e-10. */
@@ -27,11 +27,12 @@ export class Covariance extends MahalanobisLearner<CovarianceOptions> {
 
   /** y is accepted (and ignored) so every learner has the same fit signature. */
   fit(X: Matrix<FloatArray> | number[][], y?: ArrayLike<number | string>): this {
-    const x = asMatrix(X, 'X').toFloat64();
-    if (x.rows < 2) throw new RangeError(`covariance: X needs at least 2 rows, got ${x.rows}`);
-    if (y !== undefined && y.length !== x.rows) throw new RangeError(`covariance: X has ${x.rows} rows but y has ${y.length} labels`);
+    // tol first: one of 1 or more keeps no eigenvalue, which would read as constant data.
     const tol = this.options.tol ?? 1e-10;
-    if (!(tol >= 0)) throw new RangeError(`covariance: tol must be ≥ 0, got ${tol}`);
+    if (typeof tol !== 'number' || !(tol >= 0 && tol < 1)) throw new RangeError(`covariance: tol must be a number in [0, 1) (eigenvalues below tol × the largest are dropped), got ${describeValue(tol)}`);
+    const x = checkX(X, 'covariance');
+    if (x.rows < 2) throw new RangeError(`covariance: X needs at least 2 rows, got ${x.rows}`);
+    if (y !== undefined && y !== null) checkLabelArray(y, x.rows, 'covariance');
     this.setFitted(whiteningComponents(x, tol));
     return this;
   }

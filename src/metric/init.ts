@@ -2,7 +2,7 @@
  * Shared option handling for the learners: nComponents resolution and the initial L
  * (identity, PCA, random or user-given), as metric-learn's `init` parameter.
  */
-import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
+import { Matrix, asMatrix, describeValue, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import type { Random } from '../random.js';
 
@@ -37,9 +37,16 @@ export function principalAxes(X: Matrix<Float64Array>, k: number): { axes: Float
 
 export function initComponents(X: Matrix<Float64Array>, k: number, init: InitOption, rng: Random, algorithm: string): Float64Array {
   const d = X.cols;
+  const expected = `${algorithm}: init must be "auto", "identity", "pca", "random" or a ${k} x ${d} matrix`;
   if (typeof init !== 'string') {
+    // Only a Matrix or an array of rows is a matrix: 0, true or {} would otherwise reach the
+    // row conversion and fail there with a message about rows.
+    if (!(init instanceof Matrix) && !Array.isArray(init)) throw new RangeError(`${expected}, got ${describeValue(init)}`);
     const m = asMatrix(init, `${algorithm} init`).toFloat64();
     if (m.rows !== k || m.cols !== d) throw new RangeError(`${algorithm}: init has shape ${m.rows} x ${m.cols}, expected nComponents x nFeatures = ${k} x ${d}`);
+    // Every learner using this init moves L along a gradient of the form L · S, which is zero
+    // at L = 0: the fit would "converge" on the zero map at once.
+    if (m.data.every((v) => v === 0)) throw new RangeError(`${algorithm}: init is all zeros: the objective's gradient vanishes there, so nothing is learned; use 'identity' or 'pca'`);
     return m.data.slice();
   }
   const kind = init === 'auto' ? (k === d ? 'identity' : 'pca') : init;
@@ -54,7 +61,7 @@ export function initComponents(X: Matrix<Float64Array>, k: number, init: InitOpt
     for (let i = 0; i < L.length; i++) L[i] = rng.normal();
     return L;
   }
-  throw new RangeError(`${algorithm}: init must be "auto", "identity", "pca", "random" or a ${k} x ${d} matrix, got "${String(init)}"`);
+  throw new RangeError(`${expected}, got ${describeValue(init)}`);
 }
 
 /** Class sizes of codes 0..nClasses-1. */
@@ -71,5 +78,11 @@ export function checkPositive(value: number, name: string, algorithm: string, al
 
 export function checkInt(value: number, name: string, algorithm: string, min = 1): number {
   if (!Number.isInteger(value) || value < min) throw new RangeError(`${algorithm}: ${name} must be an integer ≥ ${min}, got ${value}`);
+  return value;
+}
+
+/** A boolean option: true or false only, since a string "false" is truthy and would flip it. */
+export function checkBool(value: unknown, name: string, algorithm: string): boolean {
+  if (value !== true && value !== false) throw new RangeError(`${algorithm}: ${name} must be true or false, got ${describeValue(value)}`);
   return value;
 }

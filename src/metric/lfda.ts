@@ -59,6 +59,9 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
       if (c < 2) warnings.push(`lfda: class ${JSON.stringify(data.classes[ci])} has a single sample; it has no local affinity and only enters the total scatter`);
       else if (o.k !== undefined && c <= kOpt) warnings.push(`lfda: class ${JSON.stringify(data.classes[ci])} has ${c} samples, so k = ${kOpt} was capped at ${c - 1} for it`);
     });
+    // With no class of 2 or more rows the local within-class scatter S_lw is zero, and the
+    // whitening of S_lw below would blow up (to Infinity, blamed on the input by eigh).
+    if (!counts.some((c) => c >= 2)) throw new RangeError(`lfda: every class has a single sample, so the local within-class scatter is zero and there is nothing to whiten; LFDA needs at least 2 rows per class (a class of one row is tolerated only beside classes of 2 or more)`);
     const be = getBackend();
     // Per class: affinities, then both local scatters from one Laplacian product on the class
     // block. Different-class pairs never appear explicitly.
@@ -122,8 +125,11 @@ function solveLfda(St: Float64Array, Slw: Float64Array, Slb: Float64Array, d: nu
   const Sw = restrict(Slw, U, d, r);
   const Sb = restrict(Slb, U, d, r);
   // Whiten Sw (with a ridge relative to its scale), then an ordinary eigenproblem.
-  let tr = 0;
+  let tr = 0, trT = 0;
   for (let i = 0; i < r; i++) tr += Sw[i * r + i];
+  for (const j of keep) trT += et.values[j];
+  // Same-class rows that coincide give S_lw = 0 (up to rounding) even with classes of 2+.
+  if (!(tr > 1e-14 * trT)) throw new RangeError('lfda: the local within-class scatter is zero: the rows of each class are identical, so there is no within-class spread to whiten; LFDA needs classes with at least 2 distinct rows');
   const ridge = 1e-9 * Math.max(tr / r, 1e-300);
   for (let i = 0; i < r; i++) Sw[i * r + i] += ridge;
   const ew = be.eigh(Sw, r);

@@ -28,7 +28,7 @@ import { getBackend } from '../backend/index.js';
 import { rowSqDist } from '../backend/js-augmented.js';
 import { toRandom } from '../random.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
-import { initComponents, resolveNComponents, classCounts, checkInt, checkPositive, type InitOption } from './init.js';
+import { initComponents, resolveNComponents, classCounts, checkInt, checkPositive, checkBool, type InitOption } from './init.js';
 import { pairScatter, leftMultiply, project } from './scatter.js';
 import { rowSpan, multiplyByTranspose, fromSpan } from './row-span.js';
 
@@ -449,10 +449,11 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
     const o = this.options;
     const k = checkInt(o.k ?? 3, 'k', 'lmnn');
     const mu = o.regularization ?? 0.5;
-    if (!(mu >= 0 && mu <= 1)) throw new RangeError(`lmnn: regularization must be in [0, 1], got ${mu}`);
+    if (typeof mu !== 'number' || !(mu >= 0 && mu <= 1)) throw new RangeError(`lmnn: regularization must be in [0, 1], got ${mu}`);
     const maxIter = checkInt(o.maxIter ?? 1000, 'maxIter', 'lmnn');
     const minIter = checkInt(o.minIter ?? 50, 'minIter', 'lmnn', 0);
     const tol = checkPositive(o.convergenceTol ?? 1e-5, 'convergenceTol', 'lmnn', true);
+    const rowSpace = checkBool(o.rowSpace ?? true, 'rowSpace', 'lmnn');
     const counts = classCounts(data.y, data.classes.length);
     counts.forEach((c, ci) => {
       if (c <= k) throw new RangeError(`lmnn: class ${JSON.stringify(data.classes[ci])} has ${c} sample${c === 1 ? '' : 's'}, but k = ${k} target neighbours need at least ${k + 1} per class; ${Math.min(...counts) >= 2 ? `lower k to ${Math.min(...counts) - 1}` : 'a class with a single sample has no target neighbour at any k; drop or merge it'} or add samples`);
@@ -464,7 +465,7 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
     // right singular vectors V, d x r), so with fewer points than features the descent runs on
     // X V with L V, and the part of L outside the span, L0 (I − V Vᵀ), stays as it started:
     // both products of an evaluation shrink from d to r columns (160 x 300: about half).
-    const span = x.rows < x.cols && (o.rowSpace ?? true) ? rowSpan(x) : null;
+    const span = x.rows < x.cols && rowSpace ? rowSpan(x) : null;
     const xs = span ? new Matrix(x.rows, span.r, multiplyByTranspose(x.data, x.rows, x.cols, span.vt, span.r)) : x;
     let L: Float64Array = span ? multiplyByTranspose(L0, kd, x.cols, span.vt, span.r) : L0;
     const ev = new LmnnEvaluator(xs, data.y, targets, k, mu, kd);

@@ -147,7 +147,8 @@ export interface LsmlSupervisedOptions extends LsmlOptions {
 
 /**
  * LSML with quadruplets from labels: a same-class pair should be closer than a
- * different-class pair (metric-learn's LSML_Supervised).
+ * different-class pair (metric-learn's LSML_Supervised). Rows labelled -1 (any negative number), null, undefined or NaN are unlabelled: they
+ * take part in no generated constraint (as in metric-learn). Labels are compared by their text.
  */
 export class LSMLSupervised extends MahalanobisLearner<LsmlSupervisedOptions> {
   readonly algorithm = 'lsml';
@@ -161,7 +162,7 @@ export class LSMLSupervised extends MahalanobisLearner<LsmlSupervisedOptions> {
     return { prior: priorParam(o.prior), maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
   }
 
-  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
+  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string | null | undefined>): this {
     const { tuples: t, rng } = quadrupletsFromLabels(X, y, this.algorithm, this.options);
     const P = lsmlProblem(t, undefined, this.options.prior ?? 'identity', rng);
     const r = lsmlSolve(P, this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));

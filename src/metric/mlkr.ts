@@ -10,9 +10,9 @@
  * `kernelRegressionLaplacian` (native: NCA's row machinery, exact distances from one GEMM,
  * vectorised exponentials; js-kernel-regression.ts is the reference). y is real-valued.
  */
-import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
+import { Matrix, describeValue, type FloatArray } from '../matrix.js';
 import { toRandom } from '../random.js';
-import { MahalanobisLearner, type BaseLearnerOptions } from './base.js';
+import { MahalanobisLearner, checkX, checkLabelArray, type BaseLearnerOptions } from './base.js';
 import { initComponents, resolveNComponents, checkInt, checkPositive, type InitOption } from './init.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
@@ -63,13 +63,14 @@ export class MLKR extends MahalanobisLearner<MlkrOptions> {
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number>): this {
-    const x = asMatrix(X, 'X').toFloat64();
+    const x = checkX(X, 'mlkr');
     if (x.rows < 3) throw new RangeError(`mlkr: X needs at least 3 rows, got ${x.rows}`);
-    if (y.length !== x.rows) throw new RangeError(`mlkr: X has ${x.rows} rows but y has ${y.length} targets; give one target per row`);
-    const yy = new Float64Array(y.length);
-    for (let i = 0; i < y.length; i++) {
-      const v = Number(y[i]);
-      if (!Number.isFinite(v)) throw new RangeError(`mlkr: y[${i}] is ${y[i]}; targets must be finite numbers`);
+    const targets = checkLabelArray(y, x.rows, 'mlkr', 'targets');
+    const yy = new Float64Array(targets.length);
+    for (let i = 0; i < targets.length; i++) {
+      const v = targets[i];
+      // Number() would read null and "" as 0 and true as 1: only numbers are targets.
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`mlkr: y[${i}] is ${describeValue(v)}; targets must be finite numbers`);
       yy[i] = v;
     }
     const k = resolveNComponents(this.options.nComponents, x.cols, 'mlkr');

@@ -45,7 +45,7 @@ import { quadForms, weightedGram, tupleDiffs } from './pair-differences.js';
 import { eigh, symmetrize } from '../linalg/index.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
-import { checkPositive, checkInt } from './init.js';
+import { checkPositive, checkInt, checkBool } from './init.js';
 
 export interface MmcOptions extends BaseLearnerOptions {
   /** Learn a diagonal metric (feature weights) only. Default false. */
@@ -380,7 +380,7 @@ export class MMC extends PairLearner<MmcOptions> {
   }
 
   fit(pairs: TuplesInput, y: ArrayLike<number | boolean>): this {
-    return this.fitPairs(pairs, y, (t, labels) => mmcSolve(mmcProblem(t, labels, this.options.diagonal ?? false), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f })));
+    return this.fitPairs(pairs, y, (t, labels) => mmcSolve(mmcProblem(t, labels, checkBool(this.options.diagonal ?? false, 'diagonal', this.algorithm)), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f })));
   }
 }
 
@@ -389,7 +389,10 @@ export interface MmcSupervisedOptions extends MmcOptions {
   numConstraints?: number;
 }
 
-/** MMC with pairs generated from class labels (metric-learn's MMC_Supervised). */
+/**
+ * MMC with pairs generated from class labels (metric-learn's MMC_Supervised). Rows labelled -1 (any negative number), null, undefined or NaN are unlabelled: they
+ * take part in no generated constraint (as in metric-learn). Labels are compared by their text.
+ */
 export class MMCSupervised extends MahalanobisLearner<MmcSupervisedOptions> {
   readonly algorithm = 'mmc';
 
@@ -402,9 +405,9 @@ export class MMCSupervised extends MahalanobisLearner<MmcSupervisedOptions> {
     return { diagonal: o.diagonal ?? false, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-6, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
   }
 
-  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
+  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string | null | undefined>): this {
     const { tuples: t, labels } = pairsFromLabels(X, y, this.algorithm, this.options);
-    const r = mmcSolve(mmcProblem(t, labels, this.options.diagonal ?? false), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
+    const r = mmcSolve(mmcProblem(t, labels, checkBool(this.options.diagonal ?? false, 'diagonal', this.algorithm)), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
     this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
     return this;
   }

@@ -18,7 +18,7 @@
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom } from '../random.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
-import { initComponents, resolveNComponents, checkInt, checkPositive, type InitOption } from './init.js';
+import { initComponents, resolveNComponents, checkInt, checkPositive, checkBool, type InitOption } from './init.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
 import { rowSpan, multiplyByTranspose, fromSpan } from './row-span.js';
@@ -88,6 +88,7 @@ export class NCA extends MahalanobisLearner<NcaOptions> {
     const k = resolveNComponents(this.options.nComponents, x.cols, 'nca');
     const maxIter = checkInt(this.options.maxIter ?? 100, 'maxIter', 'nca');
     const tol = checkPositive(this.options.tol ?? 1e-5, 'tol', 'nca', true);
+    const rowSpace = checkBool(this.options.rowSpace ?? true, 'rowSpace', 'nca');
     if (x.rows < 2) throw new RangeError('nca: needs at least 2 samples');
     const L0 = initComponents(x, k, this.options.init ?? 'auto', toRandom(this.options.seed ?? 0), 'nca');
     // Rows ordered by class: the objective and its gradient do not depend on the order, and
@@ -97,7 +98,7 @@ export class NCA extends MahalanobisLearner<NcaOptions> {
     const xs = x.takeRows(order);
     const ys = Int32Array.from(order, (i) => data.y[i]);
     const d = x.cols;
-    const span = x.rows < d && (this.options.rowSpace ?? true) ? rowSpan(xs) : null;
+    const span = x.rows < d && rowSpace ? rowSpan(xs) : null;
     const xw = span ? new Matrix(x.rows, span.r, multiplyByTranspose(xs.data, x.rows, d, span.vt, span.r)) : xs;
     const ws = createNcaWorkspace(x.rows, xw.cols, k);
     const res = minimizeLbfgs((L, g) => ncaLossGrad(xw, ys, L, k, g, ws), span ? multiplyByTranspose(L0, k, d, span.vt, span.r) : L0, {

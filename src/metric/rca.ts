@@ -112,7 +112,7 @@ export class RCA extends MahalanobisLearner<RcaOptions> {
   private fitChunksInternal(x: Matrix<Float64Array>, chunks: Int32Array, warnings: string[]): this {
     const n = x.rows, d = x.cols;
     const shrink = this.options.shrinkage ?? 0.01;
-    if (!(shrink >= 0 && shrink < 1)) throw new RangeError(`rca: shrinkage must be in [0, 1), got ${shrink}`);
+    if (typeof shrink !== 'number' || !(shrink >= 0 && shrink < 1)) throw new RangeError(`rca: shrinkage must be in [0, 1), got ${shrink}`);
     const nComp = this.options.nComponents;
     if (nComp !== undefined && (!Number.isInteger(nComp) || nComp < 1 || nComp > d)) throw new RangeError(`rca: nComponents must be an integer in 1..${d} (the number of features), got ${nComp}`);
     // Basis of the data's span (or its top nComponents principal axes), without the axes along

@@ -25,11 +25,12 @@
  * The RDA step is kept in terms of the running sum of subgradients so that mini-batches with no
  * violated triplet (almost all of them once the margins hold) cost only the active weights.
  */
-import { Matrix, type FloatArray } from '../matrix.js';
+import { Matrix, asMatrix, describeValue, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
 import { getBackend } from '../backend/index.js';
 import type { ScmlRdaProblem, ScmlRdaState } from '../backend/backend.js';
-import { MahalanobisLearner, checkXy, componentsFromMetric, type BaseLearnerOptions } from './base.js';
+import { MahalanobisLearner, componentsFromMetric, type BaseLearnerOptions } from './base.js';
+import { checkXPartialY, type PartiallyLabelledData } from './supervised-tuples.js';
 import { toTuples, type Tuples, type TuplesInput } from './tuples.js';
 import { TripletLearner } from './weakly-supervised.js';
 import { Constraints } from './constraints.js';
@@ -53,8 +54,11 @@ export interface ScmlOptions extends BaseLearnerOptions {
   batchSize?: number;
   /** Evaluate the objective (and keep the best w) every this many iterations. Default 500. */
   outputIter?: number;
-  /** Given bases instead of generated ones (K x nFeatures). */
-  basis?: Matrix<FloatArray> | number[][];
+  /**
+   * Given bases instead of generated ones (K x nFeatures), or the name of the generated kind
+   * (metric-learn's spelling: "triplet_diffs", or for SCMLSupervised also "lda").
+   */
+  basis?: Matrix<FloatArray> | number[][] | 'lda' | 'triplet_diffs';
 }
 
 export interface ScmlResult {
@@ -216,15 +220,34 @@ export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float6
   return { M: metricOf(B, K, d, best), weights: best, nIter: maxIter, objective: bestObj, activeBases: active, warnings };
 }
 
+/**
+ * The `basis` option: not given (null or undefined: generated), the name of a generated kind
+ * (metric-learn's spelling), or a K x nFeatures matrix. Anything else is an error here, since
+ * 0 or NaN would read as "not given" and a string would be taken for a 1-row matrix.
+ */
+function basisOption(basis: unknown, kinds: readonly string[], algorithm: string): { kind?: string; matrix?: Matrix<FloatArray> | number[][] } {
+  if (basis === undefined || basis === null) return {};
+  if (typeof basis === 'string' && kinds.includes(basis)) return { kind: basis };
+  if (basis instanceof Matrix || Array.isArray(basis)) return { matrix: basis as Matrix<FloatArray> | number[][] };
+  throw new RangeError(`${algorithm}: basis must be ${kinds.map((k) => JSON.stringify(k)).join(' or ')} or a K x nFeatures matrix of bases, got ${describeValue(basis)}`);
+}
+
 function givenBasis(basis: Matrix<FloatArray> | number[][], d: number): { B: Float64Array; K: number } {
-  const m = (basis instanceof Matrix ? basis : Matrix.fromRows(basis)).toFloat64();
+  const m = asMatrix(basis, 'scml: basis').toFloat64();
   if (m.cols !== d) throw new RangeError(`scml: basis has ${m.cols} columns but the data have ${d} features`);
   if (m.rows < 1) throw new RangeError('scml: basis has no rows');
   return { B: m.data.slice(), K: m.rows };
 }
 
+/** Local-LDA bases from the labelled rows only: unlabelled rows belong to no class. */
+function knownRowsLdaBasis(data: PartiallyLabelledData, nBasis: number | undefined, rng: Random): { B: Float64Array; K: number } {
+  const rows: number[] = [];
+  for (let i = 0; i < data.codes.length; i++) if (data.codes[i] >= 0) rows.push(i);
+  return ldaBasis(data.X.takeRows(rows), Int32Array.from(rows, (i) => data.codes[i]), data.classes.length, nBasis, rng);
+}
+
 function paramsOf(o: ScmlOptions, basis: string): Record<string, unknown> {
-  return { beta: o.beta ?? 1e-5, gamma: o.gamma ?? 5e-3, nBasis: o.nBasis ?? null, maxIter: o.maxIter ?? 20000, batchSize: o.batchSize ?? 10, outputIter: o.outputIter ?? 500, basis: o.basis ? 'matrix' : basis, seed: o.seed ?? 0 };
+  return { beta: o.beta ?? 1e-5, gamma: o.gamma ?? 5e-3, nBasis: o.nBasis ?? null, maxIter: o.maxIter ?? 20000, batchSize: o.batchSize ?? 10, outputIter: o.outputIter ?? 500, basis: typeof o.basis === 'string' ? o.basis : o.basis != null ? 'matrix' : basis, seed: o.seed ?? 0 };
 }
 
 /** SCML from triplets (anchor, closer, farther), with 'triplet_diffs' bases by default. */
@@ -247,10 +270,11 @@ export class SCML extends TripletLearner<ScmlOptions> {
   }
 
   fit(triplets: TuplesInput): this {
+    const given = basisOption(this.options.basis, ['triplet_diffs'], this.algorithm);
     const t: Tuples = toTuples(triplets, 3, 'triplets');
     const rng = toRandom(this.options.seed);
     const d = t.points.cols;
-    const { B, K } = this.options.basis ? givenBasis(this.options.basis, d) : tripletDiffBasis(t, this.options.nBasis, rng);
+    const { B, K } = given.matrix ? givenBasis(given.matrix, d) : tripletDiffBasis(t, this.options.nBasis, rng);
     const r = scmlSolve(t.points, t.indices, B, K, this.options, rng, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 20000, objective: f }));
     this._weights = r.weights;
     this.setFitted(componentsFromMetric(new Matrix(d, d, r.M)), { nIter: r.nIter, converged: true, warnings: r.warnings });
@@ -267,7 +291,11 @@ export interface ScmlSupervisedOptions extends ScmlOptions {
   basisKind?: 'lda' | 'triplet_diffs';
 }
 
-/** SCML with k-NN triplets from labels and local-LDA bases (metric-learn's SCML_Supervised). */
+/**
+ * SCML with k-NN triplets from labels and local-LDA bases (metric-learn's SCML_Supervised).
+ * Rows labelled -1 (any negative number), null, undefined or NaN are unlabelled: they are in
+ * no triplet and in no LDA neighbourhood (as in metric-learn). Labels are compared by their text.
+ */
 export class SCMLSupervised extends MahalanobisLearner<ScmlSupervisedOptions> {
   readonly algorithm = 'scml';
 
@@ -280,15 +308,17 @@ export class SCMLSupervised extends MahalanobisLearner<ScmlSupervisedOptions> {
     return { ...paramsOf(o, o.basisKind ?? 'lda'), kGenuine: o.kGenuine ?? 3, kImpostor: o.kImpostor ?? 10 };
   }
 
-  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
-    const data = checkXy(X, y, this.algorithm);
+  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string | null | undefined>): this {
+    const given = basisOption(this.options.basis, ['lda', 'triplet_diffs'], this.algorithm);
+    if (given.kind !== undefined && this.options.basisKind !== undefined && given.kind !== this.options.basisKind) throw new RangeError(`${this.algorithm}: basis "${given.kind}" and basisKind "${String(this.options.basisKind)}" disagree; give one of them`);
+    const data = checkXPartialY(X, y, this.algorithm);
     const rng = toRandom(this.options.seed);
     const d = data.X.cols;
-    const T = new Constraints(data.y).knnTriplets(data.X, this.options.kGenuine ?? 3, this.options.kImpostor ?? 10);
-    const kind = this.options.basisKind ?? 'lda';
+    const T = new Constraints(data.codes).knnTriplets(data.X, this.options.kGenuine ?? 3, this.options.kImpostor ?? 10);
+    const kind = given.kind ?? this.options.basisKind ?? 'lda';
     let basis: { B: Float64Array; K: number };
-    if (this.options.basis) basis = givenBasis(this.options.basis, d);
-    else if (kind === 'lda') basis = ldaBasis(data.X, data.y, data.classes.length, this.options.nBasis, rng);
+    if (given.matrix) basis = givenBasis(given.matrix, d);
+    else if (kind === 'lda') basis = data.nKnown === data.X.rows ? ldaBasis(data.X, data.codes, data.classes.length, this.options.nBasis, rng) : knownRowsLdaBasis(data, this.options.nBasis, rng);
     else if (kind === 'triplet_diffs') basis = tripletDiffBasis({ points: data.X, indices: T, arity: 3 }, this.options.nBasis, rng);
     else throw new RangeError(`scml: basisKind must be "lda" or "triplet_diffs", got "${String(kind)}"`);
     const r = scmlSolve(data.X, T, basis.B, basis.K, this.options, rng, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 20000, objective: f }));

@@ -124,7 +124,10 @@ export interface SdmlSupervisedOptions extends SdmlOptions {
   numConstraints?: number;
 }
 
-/** SDML with pairs generated from class labels (metric-learn's SDML_Supervised). */
+/**
+ * SDML with pairs generated from class labels (metric-learn's SDML_Supervised). Rows labelled -1 (any negative number), null, undefined or NaN are unlabelled: they
+ * take part in no generated constraint (as in metric-learn). Labels are compared by their text.
+ */
 export class SDMLSupervised extends MahalanobisLearner<SdmlSupervisedOptions> {
   readonly algorithm = 'sdml';
 
@@ -136,7 +139,7 @@ export class SDMLSupervised extends MahalanobisLearner<SdmlSupervisedOptions> {
     return { ...paramsOf(this.options), numConstraints: this.options.numConstraints ?? null };
   }
 
-  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
+  fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string | null | undefined>): this {
     const { tuples: t, labels, rng } = pairsFromLabels(X, y, this.algorithm, this.options);
     const r = sdmlSolve(t, labels, this.options, rng);
     this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });

@@ -1,13 +1,19 @@
 /**
  * The shared first half of every *_Supervised weak learner's fit (metric-learn's
- * ITML_Supervised, MMC_Supervised, SDML_Supervised, LSML_Supervised): validate X and y, then
- * draw the constraints from the class labels with the fit's generator. The solver then keeps
- * using that same generator, so one seed fixes both the constraints and the solver's draws.
+ * ITML_Supervised, MMC_Supervised, SDML_Supervised, LSML_Supervised, SCML_Supervised):
+ * validate X and y, then draw the constraints from the class labels with the fit's generator.
+ * The solver then keeps using that same generator, so one seed fixes both the constraints and
+ * the solver's draws.
+ *
+ * Labels are partial, as in metric-learn's *_Supervised learners and `Constraints`: a row
+ * labelled -1 (any negative number, or its text), null, undefined or NaN is unlabelled and
+ * takes part in no generated constraint. Known labels are compared by their text (1 and "1"
+ * are one class).
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
-import { checkXy, componentsFromMetric } from './base.js';
-import { Constraints, defaultNumConstraints } from './constraints.js';
+import { checkX, checkLabelArray, labelKey, componentsFromMetric } from './base.js';
+import { Constraints, defaultNumConstraints, isUnknownLabel } from './constraints.js';
 import type { Tuples } from './tuples.js';
 
 export interface ConstraintOptions {
@@ -21,21 +27,62 @@ export interface SupervisedTuples {
   rng: Random;
 }
 
+export interface PartiallyLabelledData {
+  X: Matrix<Float64Array>;
+  /** Class code per row, 0..nClasses-1, or −1 where unlabelled. */
+  codes: Int32Array;
+  /** The original label of each code (its first occurrence). */
+  classes: (number | string)[];
+  /** Number of labelled rows. */
+  nKnown: number;
+}
+
+/**
+ * Validates X and partial labels y (see the file comment): every label is a number or a
+ * string or one of the "unlabelled" values, and at least two classes are labelled.
+ */
+export function checkXPartialY(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string | null | undefined>, algorithm: string): PartiallyLabelledData {
+  const x = checkX(X, algorithm);
+  const labels = checkLabelArray(y, x.rows, algorithm);
+  const map = new Map<string, number>();
+  const classes: (number | string)[] = [];
+  const codes = new Int32Array(labels.length);
+  let nKnown = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i];
+    if (isUnknownLabel(v)) {
+      codes[i] = -1;
+      continue;
+    }
+    const key = labelKey(v, i, algorithm);
+    let c = map.get(key);
+    if (c === undefined) {
+      c = classes.length;
+      map.set(key, c);
+      classes.push(v as number | string);
+    }
+    codes[i] = c;
+    nKnown++;
+  }
+  if (classes.length < 2) throw new RangeError(`${algorithm}: y has ${classes.length} labelled class${classes.length === 1 ? '' : 'es'} (${labels.length - nKnown} of ${labels.length} rows are unlabelled: -1, null, undefined or NaN); constraints from labels need at least 2 classes`);
+  return { X: x, codes, classes, nKnown };
+}
+
 /** Similar (+1) and dissimilar (−1) pairs drawn from class labels. */
-export function pairsFromLabels(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>, algorithm: string, options: ConstraintOptions): SupervisedTuples & { labels: Int8Array } {
-  const data = checkXy(X, y, algorithm);
+export function pairsFromLabels(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string | null | undefined>, algorithm: string, options: ConstraintOptions): SupervisedTuples & { labels: Int8Array } {
+  const data = checkXPartialY(X, y, algorithm);
   const rng = toRandom(options.seed);
-  const cons = new Constraints(data.y);
+  const cons = new Constraints(data.codes);
   const num = options.numConstraints ?? defaultNumConstraints(cons);
   const { indices, y: labels } = cons.labelledPairs(num, { seed: rng });
   return { tuples: { points: data.X, indices, arity: 2 }, labels, rng };
 }
 
 /** Quadruplets (a, b, c, d) from class labels: a same-class pair, then a different-class pair. */
-export function quadrupletsFromLabels(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>, algorithm: string, options: ConstraintOptions): SupervisedTuples {
-  const data = checkXy(X, y, algorithm);
+export function quadrupletsFromLabels(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string | null | undefined>, algorithm: string, options: ConstraintOptions): SupervisedTuples {
+  const data = checkXPartialY(X, y, algorithm);
   const rng = toRandom(options.seed);
-  const cons = new Constraints(data.y);
+  const cons = new Constraints(data.codes);
   const num = options.numConstraints ?? defaultNumConstraints(cons);
   return { tuples: { points: data.X, indices: cons.quadruplets(num, { seed: rng }), arity: 4 }, rng };
 }

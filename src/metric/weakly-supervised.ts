@@ -93,7 +93,8 @@ export abstract class PairLearner<O extends BaseLearnerOptions = BaseLearnerOpti
   calibrateThreshold(pairs: TuplesInput, y: ArrayLike<number | boolean>, options: ThresholdOptions = {}): this {
     const s = this.decisionFunction(pairs);
     const labels = pairLabels(y, s.length, this.algorithm);
-    this._threshold = bestThreshold(s, labels, options).threshold;
+    // null (as from JSON) means the defaults, as an omitted argument does.
+    this._threshold = bestThreshold(s, labels, options ?? {}).threshold;
     return this;
   }
 

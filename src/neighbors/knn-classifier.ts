@@ -9,6 +9,7 @@
 import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import type { Index } from './index-types.js';
+import { labelKey, checkLabelArray } from '../metric/base.js';
 
 export type KnnWeights = 'uniform' | 'distance';
 
@@ -60,6 +61,7 @@ export abstract class KnnBase {
 
   protected fitPoints(X: Matrix<FloatArray> | number[][], nLabels: number): void {
     const x = this.prepare(X, 'X');
+    if (x.cols === 0) throw new RangeError(`${this.name}: X has 0 feature columns; every row needs at least one feature`);
     if (nLabels !== x.rows) throw new RangeError(`${this.name}: X has ${x.rows} rows but y has ${nLabels} values; give one per row`);
     if (this.k >= x.rows) throw new RangeError(`${this.name}: k = ${this.k} must be smaller than the number of training samples (${x.rows}); lower k or add data`);
     this.train = x;
@@ -140,9 +142,12 @@ export abstract class KnnBase {
   }
 }
 
-/** Sorts labels the way scikit-learn's np.unique does: numbers numerically, else as strings. */
+/**
+ * Sorts labels the way scikit-learn's np.unique does: numbers numerically, else by their text.
+ * The values themselves are kept, so predictions are the labels given to fit.
+ */
 function sortLabels(labels: (number | string)[]): (number | string)[] {
-  return labels.every((v) => typeof v === 'number') ? (labels as number[]).sort((a, b) => a - b) : labels.map(String).sort();
+  return labels.every((v) => typeof v === 'number') ? (labels as number[]).sort((a, b) => a - b) : labels.sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
 }
 
 export class KNeighborsClassifier extends KnnBase {
@@ -150,19 +155,24 @@ export class KNeighborsClassifier extends KnnBase {
   private classes_: (number | string)[] = [];
   private codes: Int32Array = new Int32Array(0);
 
+  /**
+   * Labels are numbers or strings, compared by their text as the metric learners' checkXy
+   * does: 1 and "1" are one class, reported (and predicted) as the value first seen.
+   */
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
-    const uniq = new Set<number | string>();
-    for (let i = 0; i < y.length; i++) {
-      const v = y[i];
-      if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`${this.name}: y[${i}] is ${v}; labels must be finite`);
-      uniq.add(v);
+    const labels = checkLabelArray(y, y?.length, this.name);
+    const first = new Map<string, number | string>();
+    const keys: string[] = new Array(labels.length);
+    for (let i = 0; i < labels.length; i++) {
+      const key = labelKey(labels[i], i, this.name);
+      keys[i] = key;
+      if (!first.has(key)) first.set(key, labels[i] as number | string);
     }
-    const classes = sortLabels([...uniq]);
-    const allNumbers = classes.every((v) => typeof v === 'number');
-    const map = new Map(classes.map((c, i) => [c, i]));
-    const codes = new Int32Array(y.length);
-    for (let i = 0; i < y.length; i++) codes[i] = map.get(allNumbers ? y[i] : String(y[i])) as number;
-    this.fitPoints(X, y.length);
+    const classes = sortLabels([...first.values()]);
+    const map = new Map(classes.map((c, i) => [String(c), i]));
+    const codes = new Int32Array(labels.length);
+    for (let i = 0; i < labels.length; i++) codes[i] = map.get(keys[i]) as number;
+    this.fitPoints(X, labels.length);
     this.classes_ = classes;
     this.codes = codes;
     return this;

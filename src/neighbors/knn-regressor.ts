@@ -3,7 +3,8 @@
  * of the neighbours' targets. Search as in KNeighborsClassifier (backend kernel, an index, or
  * a metric function), optionally in a learned space (e.g. MLKR's).
  */
-import type { Matrix, FloatArray } from '../matrix.js';
+import { describeValue, type Matrix, type FloatArray } from '../matrix.js';
+import { checkLabelArray } from '../metric/base.js';
 import { KnnBase } from './knn-classifier.js';
 
 export class KNeighborsRegressor extends KnnBase {
@@ -11,13 +12,15 @@ export class KNeighborsRegressor extends KnnBase {
   private targets: Float64Array = new Float64Array(0);
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number>): this {
-    const t = new Float64Array(y.length);
-    for (let i = 0; i < y.length; i++) {
-      const v = Number(y[i]);
-      if (!Number.isFinite(v)) throw new RangeError(`${this.name}: y[${i}] is ${y[i]}; targets must be finite numbers`);
+    const targets = checkLabelArray(y, y?.length, this.name, 'targets');
+    const t = new Float64Array(targets.length);
+    for (let i = 0; i < targets.length; i++) {
+      const v = targets[i];
+      // Number() would read null and "" as 0 and true as 1: only numbers are targets.
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${this.name}: y[${i}] is ${describeValue(v)}; targets must be finite numbers`);
       t[i] = v;
     }
-    this.fitPoints(X, y.length);
+    this.fitPoints(X, targets.length);
     this.targets = t;
     return this;
   }
