@@ -221,7 +221,11 @@ export interface ItmlSupervisedOptions extends ItmlOptions {
   numConstraints?: number;
 }
 
-/** ITML with its pairs generated from class labels (metric-learn's ITML_Supervised). */
+/**
+ * ITML with its pairs generated from class labels (metric-learn's ITML_Supervised). Rows labelled
+ * null, undefined or NaN are unlabelled: they take part in no generated pair (-1 is a class;
+ * see supervised-tuples.ts).
+ */
 export class ITMLSupervised extends MahalanobisLearner<ItmlSupervisedOptions> {
   readonly algorithm = 'itml';
 

@@ -147,8 +147,8 @@ export interface LsmlSupervisedOptions extends LsmlOptions {
 
 /**
  * LSML with quadruplets from labels: a same-class pair should be closer than a
- * different-class pair (metric-learn's LSML_Supervised). Rows labelled -1 (any negative number), null, undefined or NaN are unlabelled: they
- * take part in no generated constraint (as in metric-learn). Labels are compared by their text.
+ * different-class pair (metric-learn's LSML_Supervised). Rows labelled null, undefined or NaN are unlabelled: they take
+ * part in no generated constraint (-1 is a class; see supervised-tuples.ts). Labels are compared by their text.
  */
 export class LSMLSupervised extends MahalanobisLearner<LsmlSupervisedOptions> {
   readonly algorithm = 'lsml';

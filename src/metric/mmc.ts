@@ -390,8 +390,8 @@ export interface MmcSupervisedOptions extends MmcOptions {
 }
 
 /**
- * MMC with pairs generated from class labels (metric-learn's MMC_Supervised). Rows labelled -1 (any negative number), null, undefined or NaN are unlabelled: they
- * take part in no generated constraint (as in metric-learn). Labels are compared by their text.
+ * MMC with pairs generated from class labels (metric-learn's MMC_Supervised). Rows labelled null, undefined or NaN are unlabelled: they take
+ * part in no generated constraint (-1 is a class; see supervised-tuples.ts). Labels are compared by their text.
  */
 export class MMCSupervised extends MahalanobisLearner<MmcSupervisedOptions> {
   readonly algorithm = 'mmc';

@@ -293,8 +293,8 @@ export interface ScmlSupervisedOptions extends ScmlOptions {
 
 /**
  * SCML with k-NN triplets from labels and local-LDA bases (metric-learn's SCML_Supervised).
- * Rows labelled -1 (any negative number), null, undefined or NaN are unlabelled: they are in
- * no triplet and in no LDA neighbourhood (as in metric-learn). Labels are compared by their text.
+ * Rows labelled null, undefined or NaN are unlabelled: they are in no triplet and in no LDA
+ * neighbourhood (-1 is a class; see supervised-tuples.ts). Labels are compared by their text.
  */
 export class SCMLSupervised extends MahalanobisLearner<ScmlSupervisedOptions> {
   readonly algorithm = 'scml';

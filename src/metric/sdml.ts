@@ -125,8 +125,8 @@ export interface SdmlSupervisedOptions extends SdmlOptions {
 }
 
 /**
- * SDML with pairs generated from class labels (metric-learn's SDML_Supervised). Rows labelled -1 (any negative number), null, undefined or NaN are unlabelled: they
- * take part in no generated constraint (as in metric-learn). Labels are compared by their text.
+ * SDML with pairs generated from class labels (metric-learn's SDML_Supervised). Rows labelled null, undefined or NaN are unlabelled: they take
+ * part in no generated constraint (-1 is a class; see supervised-tuples.ts). Labels are compared by their text.
  */
 export class SDMLSupervised extends MahalanobisLearner<SdmlSupervisedOptions> {
   readonly algorithm = 'sdml';

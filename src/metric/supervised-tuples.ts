@@ -5,15 +5,17 @@
  * The solver then keeps using that same generator, so one seed fixes both the constraints and
  * the solver's draws.
  *
- * Labels are partial, as in metric-learn's *_Supervised learners and `Constraints`: a row
- * labelled -1 (any negative number, or its text), null, undefined or NaN is unlabelled and
- * takes part in no generated constraint. Known labels are compared by their text (1 and "1"
- * are one class).
+ * Labels may be partial: a row labelled null, undefined or NaN is unlabelled and takes part
+ * in no generated constraint. Deviation: metric-learn's *_Supervised learners (and our
+ * `Constraints`, called directly) also read -1 as "unlabelled"; here -1 is a class, because
+ * label files with classes −1 and +1 are common and would otherwise lose half their rows (the
+ * learners fitted -1 as a class before partial labels were accepted, too). Known labels are
+ * compared by their text (1 and "1" are one class).
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
 import { checkX, checkLabelArray, labelKey, componentsFromMetric } from './base.js';
-import { Constraints, defaultNumConstraints, isUnknownLabel } from './constraints.js';
+import { Constraints, defaultNumConstraints } from './constraints.js';
 import type { Tuples } from './tuples.js';
 
 export interface ConstraintOptions {
@@ -50,7 +52,7 @@ export function checkXPartialY(X: Matrix<FloatArray> | number[][], y: ArrayLike<
   let nKnown = 0;
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
-    if (isUnknownLabel(v)) {
+    if (isMissingLabel(v)) {
       codes[i] = -1;
       continue;
     }
@@ -64,8 +66,13 @@ export function checkXPartialY(X: Matrix<FloatArray> | number[][], y: ArrayLike<
     codes[i] = c;
     nKnown++;
   }
-  if (classes.length < 2) throw new RangeError(`${algorithm}: y has ${classes.length} labelled class${classes.length === 1 ? '' : 'es'} (${labels.length - nKnown} of ${labels.length} rows are unlabelled: -1, null, undefined or NaN); constraints from labels need at least 2 classes`);
+  if (classes.length < 2) throw new RangeError(`${algorithm}: y has ${classes.length} labelled class${classes.length === 1 ? '' : 'es'} (${labels.length - nKnown} of ${labels.length} rows are unlabelled: null, undefined or NaN); constraints from labels need at least 2 classes`);
   return { X: x, codes, classes, nKnown };
+}
+
+/** A label that marks its row unlabelled here (see the file comment). */
+function isMissingLabel(v: unknown): boolean {
+  return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
 }
 
 /** Similar (+1) and dissimilar (−1) pairs drawn from class labels. */

@@ -79,24 +79,26 @@ test('X must be 2-D with at least one feature column', () => {
   assert.throws(() => index.search([1, 2, 3] as unknown as number[][], 1), /X must be 2-D/);
 });
 
-test('weak *Supervised learners: rows labelled -1, null, undefined or NaN are unlabelled and enter no constraint', () => {
-  const unknown = new Set([2, 7, 8, 13]);
-  const yp: (number | null | undefined)[] = y.map((v, i) => (i === 2 ? -1 : i === 7 ? null : i === 8 ? undefined : i === 13 ? NaN : v));
+test('weak *Supervised learners: rows labelled null, undefined or NaN are unlabelled and enter no constraint; -1 is a class', () => {
+  const unknown = new Set([7, 8, 13]);
+  const yp: (number | null | undefined)[] = y.map((v, i) => (i === 7 ? null : i === 8 ? undefined : i === 13 ? NaN : v));
   const p = pairsFromLabels(X, yp, 'test', { seed: 1 });
   assert.ok(p.tuples.indices.length > 0);
   for (const i of p.tuples.indices) assert.ok(!unknown.has(i), `row ${i} is unlabelled but in a pair`);
   const q = quadrupletsFromLabels(X, yp, 'test', { seed: 1 });
   for (const i of q.tuples.indices) assert.ok(!unknown.has(i), `row ${i} is unlabelled but in a quadruplet`);
-  // Had -1/null/undefined been classes, these singletons would have been drawn into pairs
+  // Had null/undefined/NaN been classes, these singletons would have been drawn into pairs
   // (and SCML's k-NN triplets would have failed on a 1-point class).
   for (const make of [() => new MMCSupervised({ seed: 1 }), () => new SDMLSupervised({ seed: 1, balanceParam: 1e-3 }), () => new LSMLSupervised({ seed: 1 }), () => new ITMLSupervised({ seed: 1 }), () => new SCMLSupervised({ seed: 1, maxIter: 200, kImpostor: 3, kGenuine: 2 })]) {
     const m = make().fit(X, yp as number[]);
     assert.ok(m.isFitted, m.algorithm);
   }
-  assert.throws(() => new MMCSupervised().fit(X, y.map((v) => (v === 0 ? v : -1))), /1 labelled class .*at least 2 classes/);
-  // Text "-1" means the same as -1.
-  const ps = pairsFromLabels(X, y.map((v, i) => (i === 2 ? '-1' : String(v))), 'test', { seed: 1 });
-  for (const i of ps.tuples.indices) assert.notEqual(i, 2);
+  assert.throws(() => new MMCSupervised().fit(X, y.map((v) => (v === 0 ? v : null))), /1 labelled class .*at least 2 classes/);
+  // Classes −1 and +1 (a common binary coding) are two classes, not one plus unlabelled rows.
+  const pm = pairsFromLabels(X, y.map((v) => (v === 0 ? -1 : 1)), 'test', { seed: 1 });
+  const rows = new Set(pm.tuples.indices);
+  assert.ok(y.some((v, i) => v === 0 && rows.has(i)), 'rows labelled -1 take part in pairs');
+  assert.ok(pm.labels.some((l) => l > 0) && pm.labels.some((l) => l < 0));
 });
 
 test('fully supervised learners: a missing label is an error naming the row; -1 is a class', () => {
