@@ -31,6 +31,7 @@ function matches(kind: string, prefix: string): boolean {
 
 /** Rebuilds the object a payload describes, using the loader with the longest matching prefix. */
 export function modelFromPayload(p: ModelPayload): unknown {
+  checkPayloadShape(p);
   let best: string | null = null;
   for (const prefix of loaders.keys()) {
     if (matches(p.kind, prefix) && (best === null || prefix.length > best.length)) best = prefix;
@@ -40,6 +41,18 @@ export function modelFromPayload(p: ModelPayload): unknown {
     throw new Error(`no loader is registered for model kind "${p.kind}" (registered: ${known.length ? known.join(', ') : 'none'}); import the module that registers it (e.g. simlearn's registry for that area) before loading`);
   }
   return (loaders.get(best) as ModelLoader)(p);
+}
+
+/**
+ * The three fields every loader reads. A hand-made or crafted payload (meta: null, no arrays)
+ * would otherwise fail inside a loader with a TypeError that names neither.
+ */
+function checkPayloadShape(p: ModelPayload): void {
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(p)) throw new TypeError(`modelFromPayload: the payload must be an object with kind, meta and arrays, got ${p === null ? 'null' : typeof p}`);
+  if (typeof p.kind !== 'string' || p.kind === '') throw new TypeError(`modelFromPayload: the payload's kind must be a non-empty string, got ${JSON.stringify(p.kind)}`);
+  if (!isObject(p.meta)) throw new TypeError(`modelFromPayload: ${p.kind}: meta must be an object, got ${p.meta === null ? 'null' : typeof p.meta}; the payload was not written by simlearn, or was edited`);
+  if (!isObject(p.arrays)) throw new TypeError(`modelFromPayload: ${p.kind}: arrays must be an object of named arrays, got ${p.arrays === null ? 'null' : typeof p.arrays}`);
 }
 
 /** Loads a model file and rebuilds its object. */

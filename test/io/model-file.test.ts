@@ -193,3 +193,12 @@ test('registry dispatches on the longest matching kind prefix at segment boundar
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('modelFromPayload: a payload without an object meta or arrays is refused by name, not with a TypeError from a loader', async () => {
+  await import('../../src/metric/registry.js');
+  const ok = { kind: 'metric/lmnn', version: 1, meta: {}, arrays: {} };
+  assert.throws(() => modelFromPayload({ ...ok, meta: null } as never), /metric\/lmnn: meta must be an object, got null/);
+  assert.throws(() => modelFromPayload({ ...ok, arrays: undefined } as never), /arrays must be an object of named arrays/);
+  assert.throws(() => modelFromPayload({ ...ok, kind: 3 } as never), /kind must be a non-empty string, got 3/);
+  assert.throws(() => modelFromPayload(null as never), /must be an object with kind, meta and arrays, got null/);
+});
