@@ -17,6 +17,7 @@ import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import { Random, toRandom } from '../random.js';
 import type { IndexTransform } from '../neighbors/index-types.js';
+import { exponentOf, timesPowerOfTwo } from '../linalg/power-of-two.js';
 
 export interface KMeansOptions {
   nClusters: number;
@@ -51,13 +52,6 @@ function toData(X: Matrix<FloatArray> | ArrayLike<ArrayLike<number>>, transform?
  */
 const SAFE_EXP = 200;
 
-/** v · 2^e, exact (barring underflow of tiny values); split in two when 2^e alone is not representable. */
-function timesPow2(v: number, e: number): number {
-  if (Math.abs(e) <= 1000) return v * 2 ** e;
-  const h = Math.trunc(e / 2);
-  return v * 2 ** h * 2 ** (e - h);
-}
-
 /**
  * Brings data of extreme magnitude back near 1 by a power of two, so that squared distances
  * computed on it stay finite and nonzero. A power of two only shifts exponents, so every
@@ -74,13 +68,13 @@ export function rescaleForDistances(x: Matrix<Float64Array>): { x: Matrix<Float6
   }
   if (maxAbs === 0 || (maxAbs <= 2 ** SAFE_EXP && maxAbs >= 2 ** -SAFE_EXP)) return { x, shift: 0 };
   // the exponent of maxAbs (Math.log2 may round up just below a power of two; one off is harmless)
-  const shift = Math.floor(Math.log2(maxAbs));
-  return { x: new Matrix(x.rows, x.cols, x.data.map((v) => timesPow2(v, -shift))), shift };
+  const shift = exponentOf(maxAbs);
+  return { x: new Matrix(x.rows, x.cols, x.data.map((v) => timesPowerOfTwo(v, -shift))), shift };
 }
 
 /** Undoes rescaleForDistances on values of the data's units raised to `power` (1 for coordinates and distances, 2 for squared distances). */
 export function unscale(v: number, shift: number, power: number): number {
-  return shift === 0 ? v : timesPow2(v, shift * power);
+  return shift === 0 ? v : timesPowerOfTwo(v, shift * power);
 }
 
 function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {

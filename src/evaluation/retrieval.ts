@@ -27,6 +27,7 @@
  * `depth` smaller than that throws instead (pytorch-metric-learning caps K at 1023 and
  * silently computes a different number for larger classes).
  */
+import { exponentOf, timesPowerOfTwo } from '../linalg/power-of-two.js';
 import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
 import { quickselect } from '../neighbors/select.js';
@@ -175,18 +176,14 @@ function float32Shift(a: Matrix<FloatArray>, b: Matrix<FloatArray>): number {
       if (v > m) m = v;
     }
   }
-  return m === 0 || (m <= F32_SAFE_MAX && m >= F32_SAFE_MIN) ? 0 : Math.floor(Math.log2(m));
+  return m === 0 || (m <= F32_SAFE_MAX && m >= F32_SAFE_MIN) ? 0 : exponentOf(m);
 }
 
 function toFloat32Scaled(x: Matrix<FloatArray>, shift: number): Float32Array {
   if (shift === 0) return x.toFloat32().data;
-  // two factors: 2^-shift alone overflows for subnormal data (shift down to -1074)
-  const h = Math.trunc(-shift / 2);
-  const f1 = 2 ** h;
-  const f2 = 2 ** (-shift - h);
   const src = x.data;
   const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = src[i] * f1 * f2;
+  for (let i = 0; i < src.length; i++) out[i] = timesPowerOfTwo(src[i], -shift);
   return out;
 }
 

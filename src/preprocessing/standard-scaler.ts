@@ -13,6 +13,7 @@
  */
 import { Matrix, allocate, type FloatArray } from '../matrix.js';
 import type { ModelPayload } from '../io/model-file.js';
+import { exponentOf, timesPowerOfTwo } from '../linalg/power-of-two.js';
 import { columnMeans, columnVariances } from '../linalg/stats.js';
 import { checkFeatures, toMatrix, NotFittedYet, type MatrixInput } from './input.js';
 import { Transformer } from './transformer.js';
@@ -30,13 +31,6 @@ const EPS = 2.220446049250313e-16;
 const SAFE_MIN = 2 ** -400;
 /** Beyond this a scale's reciprocal or a difference x − mean leaves float64's normal range. */
 const EXTREME = 2 ** 1000;
-
-/** x · 2^e for any integer e (2^e alone over- or underflows beyond ±1023); exact while x · 2^e is normal. */
-function ldexp(x: number, e: number): number {
-  while (e > 1000) { x *= 2 ** 1000; e -= 1000; }
-  while (e < -1000) { x *= 2 ** -1000; e += 1000; }
-  return x * 2 ** e;
-}
 
 function columnIsZero(data: FloatArray, n: number, d: number, j: number): boolean {
   for (let i = 0; i < n; i++) if (data[i * d + j] !== 0) return false;
@@ -63,7 +57,7 @@ function refit(data: FloatArray, n: number, d: number, cols: number[], mu: Float
     let m = 0;
     for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(data[i * d + j]));
     const e = m > 0 ? exponentOf(m) : 0;
-    for (let i = 0; i < n; i++) shifted[i * r + t] = ldexp(data[i * d + j], -e);
+    for (let i = 0; i < n; i++) shifted[i * r + t] = timesPowerOfTwo(data[i * d + j], -e);
     return e;
   });
   const S = new Matrix(n, r, shifted);
@@ -71,16 +65,12 @@ function refit(data: FloatArray, n: number, d: number, cols: number[], mu: Float
   const v = columnVariances(S, 0, m);
   cols.forEach((j, t) => {
     const e = shifts[t];
-    mu[j] = ldexp(m[t], e);
-    std[j] = ldexp(Math.sqrt(v[t]), e);
-    variance[j] = ldexp(v[t], 2 * e);
+    mu[j] = timesPowerOfTwo(m[t], e);
+    std[j] = timesPowerOfTwo(Math.sqrt(v[t]), e);
+    variance[j] = timesPowerOfTwo(v[t], 2 * e);
   });
 }
 
-/** The exponent e with 2^e ≤ m < 2^(e+1) (up to one, which is all the scaling needs). */
-function exponentOf(m: number): number {
-  return Math.floor(Math.log2(m));
-}
 
 export class StandardScaler extends Transformer {
   readonly withMean: boolean;
@@ -173,9 +163,9 @@ export class StandardScaler extends Transformer {
       const big = Math.max(scale[j], Math.abs(mean[j]));
       if (big <= EXTREME && scale[j] >= 1 / EXTREME) continue;
       const e = -exponentOf(big);
-      const m = ldexp(mean[j], e);
-      const is = 1 / ldexp(scale[j], e);
-      for (let i = 0; i < n; i++) out[i * d + j] = (ldexp(data[i * d + j], e) - m) * is;
+      const m = timesPowerOfTwo(mean[j], e);
+      const is = 1 / timesPowerOfTwo(scale[j], e);
+      for (let i = 0; i < n; i++) out[i * d + j] = (timesPowerOfTwo(data[i * d + j], e) - m) * is;
     }
     return new Matrix(n, d, out);
   }
