@@ -9,6 +9,7 @@ import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { loadModelObject } from '../io/model-registry.js';
 import { saveModel } from '../io/model-file.js';
+import { exactIds } from '../service/items.js';
 import { ExactIndex } from '../neighbors/exact-index.js';
 import { HnswIndex } from '../neighbors/hnsw-index.js';
 import { SimHashIndex } from '../neighbors/lsh/simhash-index.js';
@@ -70,10 +71,9 @@ export function itemIds(ds: Dataset, path: string): { keys?: number[]; names?: (
     if (j !== undefined) throw new RangeError(`${path}: id ${JSON.stringify(id)} appears more than once (records ${j + 1} and ${i + 1}); give every record a unique id`);
     first.set(id, i);
   });
-  const canonical = ds.ids.every((s) => String(Number(s)) === s);
-  const nums = ds.ids.map(Number);
-  if (canonical && nums.every((v) => Number.isSafeInteger(v) && v >= 0)) return { keys: nums };
-  return { names: canonical ? nums : ds.ids.slice() };
+  const names = exactIds(ds.ids);
+  if (names.every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) return { keys: names as number[] };
+  return { names };
 }
 
 /** One JSON array of tokens per non-empty line. */
