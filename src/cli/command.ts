@@ -79,3 +79,50 @@ export function asOptionError(err: unknown, given: Record<string, string>): unkn
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** How a command reads --label, for checkLabelFlag. */
+export interface LabelFlagUse {
+  /** The files --label applies to (absent ones are skipped); one CSV among them is a use. */
+  files: (string | undefined)[];
+  /** The command's flag that gives a .npy file its labels (e.g. --labels), if it has one. */
+  labelsFlag?: string | ((file: string) => string);
+  /** The command reads `--label none` as "no labels", which a file of any format satisfies. */
+  none?: boolean;
+  /** The command drops labels rather than reading them (index build, search): .npy then needs no fix. */
+  dropsLabels?: boolean;
+}
+
+/**
+ * `--label` names a column of a delimited text file (.csv, .tsv, .txt). JSON Lines records
+ * carry their labels in the field "label" and .npy holds features only, so a --label those
+ * formats cannot honour would otherwise be ignored without a word: it is a usage error
+ * naming the format's own way to give labels. Accepted: any --label when one of the files is
+ * a text file; `--label label` with JSON Lines (the field it names); `--label none` where the
+ * command takes it. Unknown extensions pass, for the reader to refuse.
+ */
+export function checkLabelFlag(label: string | undefined, use: LabelFlagUse): void {
+  if (label === undefined) return;
+  const files = use.files.filter((f): f is string => f !== undefined);
+  const format = (f: string) => {
+    const ext = /\.[^./\\]*$/.exec(f)?.[0].toLowerCase() ?? '';
+    if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'text';
+    if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+    if (ext === '.npy') return 'npy';
+    return 'other';
+  };
+  if (files.length === 0 || files.some((f) => format(f) === 'text' || format(f) === 'other')) return;
+  if (use.none && label === 'none') return;
+  for (const f of files) {
+    if (format(f) === 'jsonl') {
+      if (label === 'label') continue;
+      throw new UsageError(`--label ${label}: --label names a column of a CSV/TSV file, but ${f} is JSON Lines, ${use.dropsLabels
+        ? 'whose fields besides "vector" are never read as features, so there is no label column to drop: leave out --label'
+        : 'whose records carry their labels in the field "label" only: name that field "label" in every record and leave out --label'}`);
+    }
+    const labelsFlag = typeof use.labelsFlag === 'function' ? use.labelsFlag(f) : use.labelsFlag;
+    const how = labelsFlag ? `give its labels with ${labelsFlag} FILE (.npy or one label per line) instead of --label`
+      : use.dropsLabels ? 'there is no label column to drop: leave out --label'
+      : 'give labelled data as a CSV file with a label column (named by --label) or as JSON Lines with a "label" field';
+    throw new UsageError(`--label ${label}: --label names a column of a CSV/TSV file, but ${f} is .npy, which holds features only; ${how}`);
+  }
+}

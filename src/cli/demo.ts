@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, asOptionError, intOption, printJson, type CliCommand } from './command.js';
+import { UsageError, asOptionError, checkLabelFlag, intOption, printJson, type CliCommand } from './command.js';
 import { MAX_SEED } from '../random.js';
 
 interface DemoCliOptions {
@@ -34,6 +34,7 @@ export const demoCommand: CliCommand = {
       .option('--no-progress', 'no progress output on stderr')
       .option('--json', 'print one JSON object with the results instead of the table')
       .action(async (opts: DemoCliOptions) => {
+        checkLabelFlag(opts.label, { files: [opts.data] });
         const seed = intOption(opts.seed, '--seed', 0, MAX_SEED);
         const testSize = Number(opts.testSize);
         if (!(testSize > 0 && testSize < 1)) throw new UsageError(`--test-size must be a fraction in (0, 1), got "${opts.testSize}"`);

@@ -12,7 +12,7 @@
  *   and is evaluated at that number of references (all of them), with a warning.
  */
 import type { Command } from 'commander';
-import { UsageError, printJson, type CliCommand } from './command.js';
+import { UsageError, checkLabelFlag, printJson, type CliCommand } from './command.js';
 import { checkLabelsFile } from './metric-options.js';
 import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
@@ -87,6 +87,8 @@ and NDCG equal their values at any deeper cutoff, and precision counts hits amon
           if (typeof m?.transform !== 'function') throw new UsageError(`--model ${opts.model}: the model has no transform() to apply`);
           transform = (X) => (m.transform as (X: Matrix<FloatArray>) => Matrix<FloatArray>).call(m, X);
         }
+        // --label applies to --data and --queries alike: used when either is a CSV file.
+        checkLabelFlag(opts.label, { files: [opts.data, opts.queries], labelsFlag: (f) => (f === opts.data ? '--labels' : '--query-labels') });
         const refs = readLabelled(opts.data, opts.label, opts.labels, '--labels');
         const R = transform ? transform(refs.X) : refs.X;
         let report;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, printJson, type CliCommand } from './command.js';
+import { UsageError, checkLabelFlag, printJson, type CliCommand } from './command.js';
 import { loadModel } from '../io/model-file.js';
 import { modelFromPayload } from '../io/model-registry.js';
 import { checkFeatureCount, ensureParentDir, writeFileAtomic, writeJsonl } from '../io/index.js';
@@ -51,6 +51,7 @@ export const exportCommand: CliCommand = {
           if (!opts.json) process.stderr.write(`wrote ${opts.to} (${bytes.length} bytes): input "input" [batch, features] → output "embedding"\n`);
         } else if (opts.to.startsWith('lancedb://') || /\.(jsonl|ndjson)$/i.test(opts.to)) {
           if (!opts.data) throw new UsageError(`--data FILE is required to export embedded vectors to ${opts.to}`);
+          checkLabelFlag(opts.label, { files: [opts.data] });
           const model = asSimilarityModel(object, { kind: payload.kind, meta: payload.meta });
           const items = loadItems(opts.data, { label: opts.label, id: opts.id });
           checkFeatureCount(items.X.cols, model.nFeatures, { source: `--data ${opts.data}`, fix: `pass data with the ${model.nFeatures} feature columns the model was fitted on (name its label column with --label, its id column with --id)` });

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { UsageError, collect, parseSets, printJson, type CliCommand } from './command.js';
+import { UsageError, checkLabelFlag, collect, parseSets, printJson, type CliCommand } from './command.js';
 import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { loadModelObject } from '../io/model-registry.js';
@@ -45,6 +45,7 @@ export function labelOption(label: string | undefined): string | number | null |
  * given with --label) is treated as labels; otherwise every CSV column is a feature.
  */
 export function readVectors(path: string, label: string | undefined): Dataset {
+  checkLabelFlag(label, { files: [path], none: true, dropsLabels: true });
   const lab = labelOption(label);
   const ds = readDataset(path, { label: lab });
   if (lab === undefined && ds.labelName !== null && ds.labelName.toLowerCase() !== 'label' && /\.(csv|tsv|txt)$/i.test(path)) {
@@ -147,6 +148,7 @@ function build(opts: BuildOpts): void {
   if (kind === 'minhash') {
     if (!opts.sets) throw new UsageError('--index minhash needs --sets FILE (one JSON array of tokens per line)');
     if (opts.data) throw new UsageError('--index minhash reads --sets, not --data');
+    if (opts.label !== undefined) throw new UsageError(`--label ${opts.label}: --label names a CSV label column of --data, and --index minhash reads token sets (--sets) only; leave out --label`);
     const idx = settings(() => new MinHashIndex(params));
     idx.add(readSets(opts.sets));
     idx.save(opts.out);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { UsageError, asOptionError, collect, intOption, printJson, type CliCommand } from './command.js';
+import { UsageError, asOptionError, checkLabelFlag, collect, intOption, printJson, type CliCommand } from './command.js';
 import { MAX_SEED } from '../random.js';
 import { checkFeatureCount } from '../io/dataset.js';
 import type { SimilarityModel } from '../service/similarity-model.js';
@@ -54,6 +54,7 @@ export const reportCommand: CliCommand = {
       .option('--json', 'print one JSON object with the metrics')
       .action(async (opts: ReportCliOptions) => {
         if (opts.model.length === 0) throw new UsageError('give at least one --model FILE to report on');
+        checkLabelFlag(opts.label, { files: [opts.data, opts.test] });
         const testSize = Number(opts.testSize);
         if (!(testSize > 0 && testSize < 1)) throw new UsageError(`--test-size must be a fraction in (0, 1), got "${opts.testSize}"`);
         const seed = intOption(opts.seed, '--seed', 0, MAX_SEED);

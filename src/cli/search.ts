@@ -63,6 +63,7 @@ export const searchCommand: CliCommand = {
         let nq: number;
         const t0 = performance.now();
         if (index instanceof MinHashIndex) {
+          if (opts.label !== undefined) throw new UsageError(`--label ${opts.label}: --label names a CSV label column of vector queries, and ${opts.index} is a minhash index, queried by token sets; leave out --label`);
           const sets = readSets(queries);
           nq = sets.length;
           const t1 = performance.now();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, intOption, type CliCommand } from './command.js';
+import { UsageError, checkLabelFlag, intOption, type CliCommand } from './command.js';
 
 interface ServeOptions {
   model: string;
@@ -29,6 +29,7 @@ export const serveCommand: CliCommand = {
       .option('--body-limit <bytes>', 'largest request body', String(1024 * 1024))
       .option('--max-k <n>', 'largest k for /similar', '100')
       .action(async (opts: ServeOptions) => {
+        checkLabelFlag(opts.label, { files: [opts.items] });
         const port = intOption(opts.port, '--port', 0, 65535);
         const bodyLimit = intOption(opts.bodyLimit, '--body-limit', 1024, 1 << 30);
         const maxK = intOption(opts.maxK, '--max-k', 1, 100000);

@@ -4,7 +4,7 @@
  */
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { intOption, printJson, type CliCommand } from './command.js';
+import { checkLabelFlag, intOption, printJson, type CliCommand } from './command.js';
 import { readTrainConfig, resolvePath } from '../deep/config.js';
 import { runTraining } from '../deep/pipeline.js';
 import { formatMetrics } from '../deep/trainer.js';
@@ -46,6 +46,8 @@ export const trainCommand: CliCommand = {
         const epochs = intOption(opts.epochs, '--epochs', 1);
         const seed = intOption(opts.seed, '--seed', 0, MAX_SEED);
         const { config, baseDir } = readTrainConfig(opts.config);
+        // --label names a column of the data trained on: --data, else the config's data file.
+        checkLabelFlag(opts.label, { files: [opts.data ?? resolvePath(baseDir, typeof config.data === 'string' ? config.data : config.data.path)] });
         const run = await runTraining(config, {
           baseDir,
           data: opts.data ? resolve(opts.data) : undefined,

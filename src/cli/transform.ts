@@ -1,6 +1,6 @@
 /** `simlearn transform`: applies a saved learner (or pipeline) to a dataset and writes the result. */
 import type { Command } from 'commander';
-import { UsageError, printJson, type CliCommand } from './command.js';
+import { UsageError, checkLabelFlag, printJson, type CliCommand } from './command.js';
 import { loadModel } from '../io/model-file.js';
 import { modelFromPayload } from '../io/model-registry.js';
 import { checkFeatureCount, readDataset, writeCsv, type Dataset } from '../io/index.js';
@@ -43,7 +43,11 @@ function labelIsNamed(ds: Dataset, label: string | undefined): boolean {
  * column named "label") is read with every column a feature when exactly that fits the model.
  */
 function readInput(path: string, label: string | undefined, nFeatures: number | undefined): Dataset {
-  const ds = readDataset(path, { label: labelOption(label) });
+  checkLabelFlag(label, { files: [path], none: true });
+  const lab = labelOption(label);
+  let ds = readDataset(path, { label: lab });
+  // --label none means no labels in the output, for JSON Lines (whose labels are no column) too.
+  if (lab === null && ds.y !== null) ds = { ...ds, y: null, labelName: null };
   if (nFeatures === undefined || ds.X.cols === nFeatures) return ds;
   if (ds.y !== null && ds.X.cols + 1 === nFeatures && !labelIsNamed(ds, label)) {
     const all = tryRead(path);
