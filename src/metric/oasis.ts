@@ -13,6 +13,19 @@
  * features; dense rows on the native backend go through one GEMV and one rank-one GEMM per
  * update instead (see `kernel`). The hot loop allocates nothing. Features on comparable scales (e.g. L2-normalised rows) suit the fixed
  * margin of 1.
+ *
+ * Tiny features. The margin 1, the step cap C and W₀ = I are in the units of the features, and
+ * one step changes an entry of W by at most C‖a‖‖p⁺ − p⁻‖ ≤ 2CR² (R the largest row norm)
+ * while ‖V‖²_F ≤ 4R⁴. When 2CR² is below half an ulp of 1 (2⁻⁵³), no step can change the
+ * diagonal of W₀ = I at all, and below R = 2⁻²⁵⁰ ‖V‖²_F underflows float64 and every step is
+ * skipped: either way W stays at its initial value without a word (features ~1e-100 did). Such
+ * data are trained in the units where R is in [1, 2): the rows are multiplied by 2^e, which is
+ * exact (only exponents change), W is learned there as W′ (from W′ = I, or on a warm start
+ * from W′ = 2^(−2e) W) and returned as W = 2^(2e) W′, also exact, so that xᵀWy = (2^e x)ᵀW′(2^e y)
+ * exactly. The margin 1 and C then refer to the rescaled features, as they would for
+ * data scaled to unit norm by hand; `rescaleExponent` reports e (0 when no rescaling was
+ * needed, which leaves every other fit unchanged). Features too small for 2^(2e) W′ to fit in
+ * float64 (row norms below ~2⁻⁴⁸⁰) are refused, naming the fix.
  */
 import { Matrix, asMatrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
@@ -22,6 +35,7 @@ import type { ModelPayload } from '../io/model-file.js';
 import { registerModelLoader } from '../io/model-registry.js';
 import { checkPositive, checkInt } from './init.js';
 import { Constraints } from './constraints.js';
+import { exponentOf, timesPowerOfTwo } from '../linalg/power-of-two.js';
 
 export const OASIS_KIND = 'bilinear/oasis';
 
@@ -53,6 +67,7 @@ export class OASIS {
   private d = 0;
   private _nUpdates = 0;
   private _nSteps = 0;
+  private _rescaleExponent = 0;
   private rng: Random;
 
   constructor(options: OasisOptions = {}) {
@@ -77,6 +92,14 @@ export class OASIS {
 
   get nSteps(): number {
     return this._nSteps;
+  }
+
+  /**
+   * The power of two e by which the last fit multiplied features too small to learn from at
+   * their own scale (see the header); 0 when it did not rescale.
+   */
+  get rescaleExponent(): number {
+    return this._rescaleExponent;
   }
 
   /** W (d x d, a copy). */
@@ -115,13 +138,14 @@ export class OASIS {
     checkUpdateCount(epochs * n, `epochs × triplets = ${epochs} × ${n}`, 'lower epochs');
     const used = new Uint8Array(t.points.rows);
     for (let i = 0; i < t.indices.length; i++) used[t.indices[i]] = 1;
-    checkScale(t.points, used);
+    const e = tinyScale(checkScale(t.points, used), this.options.C ?? 0.1);
+    const points = scaledRows(t.points.data, e);
     const idx = t.indices;
     // One epoch's permutation at a time: drawn in the same order as a precomputed schedule
     // would be (nothing else uses the generator here), but memory stays O(triplets).
     let order: Int32Array = new Int32Array(0);
-    this.guarded(t.points.cols, !options.warmStart, (W) =>
-      this.run(W, t.points.data, epochs * n, (s, out) => {
+    this.guarded(t.points.cols, !options.warmStart, e, (W) =>
+      this.run(W, points, epochs * n, (s, out) => {
         const j = s % n;
         // this.rng as init() left it (a fresh seeded stream unless warm-starting)
         if (j === 0) order = this.rng.permutation(n);
@@ -168,8 +192,9 @@ export class OASIS {
     for (let i = 0, k = 0; i < codes.length; i++) if (codes[i] >= 0) known[k++] = i;
     const used = new Uint8Array(x.rows);
     for (let i = 0; i < nKnown; i++) used[known[i]] = 1;
-    checkScale(x, used);
-    this.guarded(x.cols, !options.warmStart, (W) => this.run(W, x.data, nUpdates, (_s, out) => {
+    const e = tinyScale(checkScale(x, used), this.options.C ?? 0.1);
+    const points = scaledRows(x.data, e);
+    this.guarded(x.cols, !options.warmStart, e, (W) => this.run(W, points, nUpdates, (_s, out) => {
       const a = eligible[rng.int(eligible.length)];
       const m = members[codes[a]];
       let p = a;
@@ -187,10 +212,12 @@ export class OASIS {
    * Runs `train` on the (re)initialised W and refuses a non-finite result. The up-front scale
    * check covers the data, but a warm-started W (e.g. loaded from a file) can still be large
    * enough for the margins to overflow; a NaN W would otherwise be saved and used without a
-   * word. On failure the model is put back as it was before the call.
+   * word. On failure the model is put back as it was before the call. With `e` ≠ 0 the data
+   * come multiplied by 2^e, and W is trained as W′ (I on a fresh start, 2^(−2e) W on a warm
+   * start) and returned as 2^(2e) W′ (see the header).
    */
-  private guarded(d: number, reset: boolean, train: (W: Float64Array) => void): void {
-    const before = { W: this.W, d: this.d, nUpdates: this._nUpdates, nSteps: this._nSteps, rng: this.rng };
+  private guarded(d: number, reset: boolean, e: number, train: (W: Float64Array) => void): void {
+    const before = { W: this.W, d: this.d, nUpdates: this._nUpdates, nSteps: this._nSteps, rng: this.rng, rescale: this._rescaleExponent };
     // init() reuses the same array on a warm start, so that case needs a copy to go back to
     if (!reset && this.W) before.W = this.W.slice();
     const restore = (): void => {
@@ -199,14 +226,20 @@ export class OASIS {
       this._nUpdates = before.nUpdates;
       this._nSteps = before.nSteps;
       this.rng = before.rng;
+      this._rescaleExponent = before.rescale;
     };
+    const fresh = reset || !this.W;
     const W = this.init(d, reset);
     try {
+      // A fresh start is W′ = I in the rescaled units; a warm start carries W over exactly.
+      if (e !== 0 && !fresh) for (let i = 0; i < W.length; i++) W[i] = timesPowerOfTwo(W[i], -2 * e);
       train(W);
-    } catch (e) {
+      if (e !== 0) for (let i = 0; i < W.length; i++) W[i] = timesPowerOfTwo(W[i], 2 * e);
+    } catch (err) {
       restore();
-      throw e;
+      throw err;
     }
+    this._rescaleExponent = e;
     for (let i = 0; i < W.length; i++) {
       if (Number.isFinite(W[i])) continue;
       restore();
@@ -404,8 +437,40 @@ function checkUpdateCount(total: number, what: string, fix: string): void {
  */
 const MAX_ROW_NORM = 2 ** 250;
 
-/** Refuses data whose squared norms in the step would overflow (only the rows in `used`). */
-function checkScale(x: Matrix<Float64Array>, used: Uint8Array): void {
+/** Below this row norm ‖V‖²_F = ‖a‖²‖p − n‖² underflows float64 (mirror of MAX_ROW_NORM). */
+const MIN_ROW_NORM = 2 ** -250;
+
+/** The largest e with 2^(2e) W′ still far inside float64 for W′ of moderate size (2^(2e) ≤ 2^960). */
+const MAX_RESCALE_EXPONENT = 480;
+
+/**
+ * The power of two e that brings rows of largest norm R into [1, 2) when, at their own scale,
+ * no step could move W (2CR² below half an ulp of 1, or ‖V‖² underflowing); else 0.
+ */
+function tinyScale(R: number, C: number): number {
+  if (!(R > 0) || (2 * C * R * R >= 2 ** -53 && R >= MIN_ROW_NORM)) return 0;
+  const e = -exponentOf(R);
+  // Only ever up: rows already of norm 1 or more (with a tiny C) gain nothing from shrinking.
+  if (e <= 0) return 0;
+  if (e > MAX_RESCALE_EXPONENT) {
+    throw new RangeError(`oasis: the features are tiny (row norms up to ${R.toPrecision(3)}): OASIS's margin of 1 cannot be reached at that scale, and they are too small to rescale exactly (by 2^${e}) with W still representable in float64; multiply the features by a constant or standardise them (z-score) first`);
+  }
+  return e;
+}
+
+/** The rows times 2^e (exact), or the rows themselves when e = 0. */
+function scaledRows(data: Float64Array, e: number): Float64Array {
+  if (e === 0) return data;
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = timesPowerOfTwo(data[i], e);
+  return out;
+}
+
+/**
+ * Refuses data whose squared norms in the step would overflow (only the rows in `used`), and
+ * returns the largest row norm of those rows.
+ */
+function checkScale(x: Matrix<Float64Array>, used: Uint8Array): number {
   const { rows, cols: d, data } = x;
   let maxAbs = 0;
   for (let i = 0; i < rows; i++) {
@@ -415,8 +480,8 @@ function checkScale(x: Matrix<Float64Array>, used: Uint8Array): void {
       if (v > maxAbs) maxAbs = v;
     }
   }
-  if (maxAbs * Math.sqrt(d) <= MAX_ROW_NORM) return;
-  // The norm itself may overflow: sum squares of the rows divided by the largest entry.
+  if (maxAbs === 0) return 0;
+  // The norm itself may overflow (or underflow): sum squares of the rows divided by the largest entry.
   let maxSq = 0;
   for (let i = 0; i < rows; i++) {
     if (!used[i]) continue;
@@ -428,6 +493,7 @@ function checkScale(x: Matrix<Float64Array>, used: Uint8Array): void {
   if (norm > MAX_ROW_NORM) {
     throw new RangeError(`oasis: the features reach ${maxAbs.toPrecision(3)} (row norms up to ${norm.toPrecision(3)}); OASIS's step squares them (‖x‖²‖p − n‖² overflows float64, so W would not learn or would turn NaN); standardise the features (z-score) first`);
   }
+  return norm;
 }
 
 /** `count` passive-aggressive steps on the triplets in `tri` (row indices); returns how many changed W. */

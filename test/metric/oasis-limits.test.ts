@@ -83,3 +83,51 @@ test('oasis: several epochs draw one permutation per epoch in turn (the same sch
   assert.deepEqual(Array.from(a.weights.data), Array.from(b.weights.data));
   assert.equal(a.nUpdates, 12);
 });
+
+test('oasis: features so small that no step could move W are learned in rescaled units, exactly', () => {
+  // Features ~1e-100: ‖a‖²‖p − n‖² underflowed to 0, every step was skipped and W stayed the
+  // identity without a word. Rows of largest norm in [1, 2) (X's are) times 2^-340 are trained
+  // as X itself, and W comes back times 2^680: the same model, bit for bit, in the tiny units.
+  const labels = X.map((_, i) => i % 3);
+  const tiny = scaled(2 ** -340);
+  const unit = new OASIS({ seed: 1 }).fitSupervised(X, labels, { nUpdates: 300 });
+  assert.equal(unit.rescaleExponent, 0);
+  const m = new OASIS({ seed: 1 }).fitSupervised(tiny, labels, { nUpdates: 300 });
+  assert.equal(m.rescaleExponent, 340);
+  assert.ok(m.nSteps > 0);
+  assert.deepEqual(Array.from(m.weights.data), Array.from(unit.weights.data, (v) => v * 2 ** 680));
+  assert.ok(Array.from(unit.weights.data).some((v, i) => v !== (i % 4 === 0 ? 1 : 0)), 'W moved away from the identity');
+  assert.deepEqual(Array.from(m.mostSimilar(tiny, tiny, 4).indices), Array.from(unit.mostSimilar(X, X, 4).indices));
+  // a warm start continues in the same units
+  unit.fitSupervised(X, labels, { nUpdates: 100, warmStart: true });
+  m.fitSupervised(tiny, labels, { nUpdates: 100, warmStart: true });
+  assert.deepEqual(Array.from(m.weights.data), Array.from(unit.weights.data, (v) => v * 2 ** 680));
+  // triplets too, and values like 1e-100 (not an exact power-of-two multiple of anything)
+  const t = new OASIS({ seed: 2 }).fit(triplets(tiny), { epochs: 5 });
+  assert.deepEqual(Array.from(t.weights.data), Array.from(new OASIS({ seed: 2 }).fit(triplets(X), { epochs: 5 }).weights.data, (v) => v * 2 ** 680));
+  const e100 = new OASIS({ seed: 1 }).fitSupervised(scaled(1e-100), labels, { nUpdates: 300 });
+  assert.ok(e100.rescaleExponent > 0 && e100.nSteps > 0 && e100.weights.data.every(Number.isFinite));
+  const s = (a: number[], b: number[]) => e100.similarity(a, b);
+  const Z = scaled(1e-100);
+  // the learned similarity ranks a same-label row above a different-label one more often than W = I
+  let better = 0;
+  for (let i = 0; i < Z.length; i++) for (let j = 0; j < Z.length; j++) for (let k = 0; k < Z.length; k++) {
+    if (i === j || labels[i] !== labels[j] || labels[i] === labels[k]) continue;
+    if (s(Z[i], Z[j]) > s(Z[i], Z[k])) better++;
+  }
+  let identity = 0;
+  const dot = (a: number[], b: number[]) => a.reduce((acc, v, c) => acc + v * b[c], 0);
+  for (let i = 0; i < Z.length; i++) for (let j = 0; j < Z.length; j++) for (let k = 0; k < Z.length; k++) {
+    if (i === j || labels[i] !== labels[j] || labels[i] === labels[k]) continue;
+    if (dot(Z[i], Z[j]) > dot(Z[i], Z[k])) identity++;
+  }
+  assert.ok(better > identity, `${better} vs ${identity} triplets ranked right`);
+});
+
+test('oasis: features too small to rescale with W representable are refused, naming the fix', () => {
+  const m = new OASIS({ seed: 1 });
+  assert.throws(() => m.fitSupervised(scaled(1e-150), X.map((_, i) => i % 3), { nUpdates: 50 }), /oasis: the features are tiny \(row norms up to 1\.\d+e-150\).*multiply the features by a constant or standardise them \(z-score\) first/);
+  assert.equal(m.isFitted, false);
+  // a tiny C on unit-scale rows is the caller's choice: nothing is rescaled down
+  assert.equal(new OASIS({ seed: 1, C: 1e-30 }).fitSupervised(scaled(3), X.map((_, i) => i % 3), { nUpdates: 50 }).rescaleExponent, 0);
+});
