@@ -104,9 +104,57 @@ export function buildService(options: ServiceOptions): { app: FastifyInstance; i
     throw new RangeError(`service: the item embeddings reach a norm of ${formatMagnitude(maxItemNorm)}, so squared distances between items overflow the float32 search index (largest value ${formatMagnitude(FLOAT32_MAX)}); rescale the items`);
   }
   // The index finds candidates (float32 GEMM tiles); reported distances are recomputed in
-  // float64 so /similar and /pair-score agree to the last digit.
+  // float64 so /similar and /pair-score agree to the last digit. float32 alone can miss the
+  // nearest items, so the candidates are certified, or replaced by an exact scan (nearest()).
   const index = new ExactIndex({ metric: 'sqeuclidean', dim: m });
   index.add(E);
+  const sqDistance = (a: Float64Array, i: number): number => {
+    let s = 0;
+    for (let j = 0, o = i * m; j < m; j++) s += (a[j] - E.data[o + j]) ** 2;
+    return s;
+  };
+  /**
+   * The k items nearest to q in float64, ordered by (distance, row), without row `skip`.
+   *
+   * The float32 index computes ‖q‖² + ‖x‖² − 2 q·x; its error is at most about
+   * (m + 2)·u·(‖q‖ + ‖x‖)² (u = 2⁻²⁴, the GEMM's rounding), plus 2u·(‖q‖ + ‖x‖)² from rounding
+   * q and x to float32. Far from the items (say ‖q‖ = 1e8 beside items of norm 1) that exceeds
+   * the gaps between items' distances, so the float32 top k can miss the true nearest and a
+   * rerank of those k alone cannot bring it back; scaling by a power of two would not help,
+   * since float32 rounding is relative. So the index is asked for more candidates than k, they
+   * are ranked in float64, and the answer stands only when its k-th squared distance is below
+   * every non-candidate's smallest possible one: the last candidate's float32 value minus
+   * twice the error bound above. Otherwise every item is scanned in float64.
+   */
+  const nearest = (q: Float64Array, k: number, skip: number): { i: number; distance: number }[] => {
+    const rank = (a: { i: number; d2: number }, b: { i: number; d2: number }) => a.d2 - b.d2 || a.i - b.i;
+    const wanted = Math.min(k + (skip >= 0 ? 1 : 0), n);
+    const wide = Math.min(n, wanted + Math.max(wanted, 16));
+    const found = index.search(new Matrix(1, m, q), wide);
+    const hits = found.ids[0].filter((i) => i !== skip).map((i) => ({ i, d2: sqDistance(q, i) })).sort(rank).slice(0, k);
+    let certified = wide === n;
+    if (!certified && hits.length === k) {
+      let qq = 0;
+      for (let j = 0; j < m; j++) qq += q[j] * q[j];
+      const bound = 2 * (m + 4) * 2 ** -24 * (Math.sqrt(qq) + maxItemNorm) ** 2;
+      const last = found.distances[0][found.distances[0].length - 1];
+      certified = hits[k - 1].d2 < last - bound;
+    }
+    let best = hits;
+    if (!certified) {
+      best = [];
+      for (let i = 0; i < n; i++) {
+        if (i === skip) continue;
+        const h = { i, d2: sqDistance(q, i) };
+        if (best.length === k && rank(h, best[k - 1]) >= 0) continue;
+        let pos = best.length < k ? best.length : k - 1;
+        while (pos > 0 && rank(h, best[pos - 1]) < 0) pos--;
+        best.splice(pos, 0, h);
+        if (best.length > k) best.pop();
+      }
+    }
+    return best.map(({ i }) => ({ i, distance: pairDistance(q, E.row(i)) }));
+  };
   const byId = new Map<string, number>();
   items.ids.forEach((id, i) => byId.set(String(id), i));
 
@@ -258,12 +306,10 @@ export function buildService(options: ServiceOptions): { app: FastifyInstance; i
       // The index ranks in float32; a squared distance past its range ranks arbitrarily.
       if (!((Math.sqrt(s) + maxItemNorm) ** 2 <= FLOAT32_MAX)) throw tooLarge('vector', body.vector as number[], `cannot be searched: squared distances to the items exceed the float32 range (${formatMagnitude(FLOAT32_MAX)}) of the search index`);
     }
-    // One extra neighbour so the query item itself can be dropped.
-    const k = Math.min(body.k + (self >= 0 ? 1 : 0), n);
-    const found = index.search(new Matrix(1, m, q), k).ids[0];
-    const hits = found.filter((i) => i !== self).map((i) => ({ i, distance: pairDistance(q, E.row(i)) }));
+    const hits = nearest(q, Math.min(body.k, n - (self >= 0 ? 1 : 0)), self);
+    // Ties of the rounded distance keep the lower row first, as before.
     hits.sort((a, b) => a.distance - b.distance || a.i - b.i);
-    const results = hits.slice(0, body.k).map(({ i, distance }) => ({ ...itemView(i), score: -distance, distance }));
+    const results = hits.map(({ i, distance }) => ({ ...itemView(i), score: -distance, distance }));
     return { query: self >= 0 ? itemView(self) : null, results };
   });
 
