@@ -11,7 +11,27 @@
  *
  * Deviation for robustness (metric-learn's LFDA returns non-finite values on digits): the
  * problem is solved inside the span of the total scatter, so zero-variance directions
- * (constant pixels) get no weight instead of an infinite one, and S_lw gets a tiny ridge.
+ * (constant pixels) get no weight instead of an infinite one, and S_lw gets a tiny ridge
+ * against rounding.
+ *
+ * A singular S_lw. Same-class pairs span at most Σ_c (n_c − 1) directions, so S_lw can be
+ * singular inside the data's span even when no feature is constant: one class of 2 rows
+ * beside singletons (S_lw of rank 1), or fewer rows per class than features (faces, text).
+ * Along such a direction the Fisher ratio is unbounded, and the whitening would set the
+ * component there by the rounding ridge alone (components ~1e10, a silently arbitrary model).
+ * The remedy is shrinkage α: inside the data's span (dimension r),
+ *   S_lw ← (1 − α) S_lw + α (tr S_lw / r) I,
+ * the shrinkage of regularised discriminant analysis (Friedman, JASA 1989) and scikit-learn's
+ * LinearDiscriminantAnalysis(shrinkage=α); LFDA codes derived from Sugiyama's MATLAB lfda.m
+ * take the same form as `reg` = 1 − α, and Sugiyama et al.'s SELF (Machine Learning 78, 2010)
+ * regularises S_lw by adding a multiple of I likewise. The trace is kept, so α = 0 is plain
+ * LFDA and α = 1 replaces S_lw by its mean eigenvalue (between-class scatter alone decides).
+ * `shrinkage: 'auto'` takes α from Ledoit & Wolf's estimator (J. Multivariate Analysis 88,
+ * 2004) of the within-class covariance (rows centred on their class means), which S_lw
+ * localises; this is scikit-learn LDA's shrinkage='auto', there computed on standardised
+ * features (`simlearn cv` z-scores before fitting). By default α = 0, except where S_lw is
+ * singular: there the default is 'auto', with a warning (plain LFDA has no solution; metric-learn
+ * raises FloatingPointError on such data). A fixed α that leaves S_lw singular is an error.
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
@@ -28,6 +48,12 @@ export interface LfdaOptions extends BaseLearnerOptions {
   /** Neighbour rank for the local scaling σ_i (paper: 7); capped at class size − 1. */
   k?: number;
   embeddingType?: LfdaEmbedding;
+  /**
+   * Shrinkage α in [0, 1] of the local within-class scatter toward a multiple of the identity
+   * with the same trace, or 'auto' (Ledoit–Wolf); see above. Default: 0, or 'auto' where the
+   * scatter is singular.
+   */
+  shrinkage?: number | 'auto';
 }
 
 export class LFDA extends MahalanobisLearner<LfdaOptions> {
@@ -39,7 +65,7 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { nComponents: o.nComponents ?? null, k: o.k ?? 7, embeddingType: o.embeddingType ?? 'weighted' };
+    return { nComponents: o.nComponents ?? null, k: o.k ?? 7, embeddingType: o.embeddingType ?? 'weighted', shrinkage: o.shrinkage ?? null };
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
@@ -50,6 +76,8 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
     const kOpt = checkInt(o.k ?? 7, 'k', 'lfda');
     const embedding = o.embeddingType ?? 'weighted';
     if (!['weighted', 'orthonormalized', 'plain'].includes(embedding)) throw new RangeError(`lfda: embeddingType must be "weighted", "orthonormalized" or "plain", got "${embedding}"`);
+    const shrinkage = o.shrinkage ?? null;
+    if (shrinkage !== null && shrinkage !== 'auto' && (typeof shrinkage !== 'number' || !(shrinkage >= 0 && shrinkage <= 1))) throw new RangeError(`lfda: shrinkage must be a number in [0, 1] (0 = none, 1 = the within-class scatter replaced by its mean eigenvalue) or "auto" (Ledoit–Wolf), got ${JSON.stringify(shrinkage)}`);
     if (o.nComponents !== undefined && (!Number.isInteger(o.nComponents) || o.nComponents < 1 || o.nComponents > d)) throw new RangeError(`lfda: nComponents must be an integer in 1..${d} (the number of features), got ${o.nComponents}`);
     const counts = classCounts(data.y, data.classes.length);
     const warnings: string[] = [];
@@ -67,6 +95,9 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
     // block. Different-class pairs never appear explicitly.
     const Slw = new Float64Array(d * d);
     const Slb = new Float64Array(d * d);
+    // For Ledoit–Wolf: Σ_c C_c (the within-class scatter) and Σ_a ‖x_a − μ_c‖⁴.
+    const Sw = new Float64Array(d * d);
+    let fourth = 0;
     for (let c = 0; c < counts.length; c++) {
       const members: number[] = [];
       for (let i = 0; i < n; i++) if (data.y[i] === c) members.push(i);
@@ -85,14 +116,21 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
       be.affinityLaplacian(xc, m, d, kk, LX);
       const G = laplacianGram(xc, m, d, LX);
       const C = be.gram(xc, m, d);
+      for (let a = 0; a < m; a++) {
+        let q = 0;
+        for (let j = 0; j < d; j++) q += xc[a * d + j] * xc[a * d + j];
+        fourth += q * q;
+      }
       for (let p = 0; p < d * d; p++) {
+        Sw[p] += C[p];
         Slw[p] += G[p] / m;
         Slb[p] += (1 / n - 1 / m) * G[p] - (m / n) * C[p];
       }
     }
     const St = be.gram(centred(x.data, n, d), n, d);
     for (let i = 0; i < d * d; i++) Slb[i] += St[i];
-    const components = solveLfda(St, Slw, Slb, d, o.nComponents ?? d, embedding);
+    const lw = (r: number) => ledoitWolfIntensity(Sw, fourth, n, d, r);
+    const components = solveLfda(St, Slw, Slb, d, o.nComponents ?? d, embedding, shrinkage, lw, counts, warnings);
     return this.setFitted(components, { warnings });
   }
 }
@@ -111,7 +149,27 @@ function restrict(S: Float64Array, U: Float64Array, d: number, r: number): Float
   return out;
 }
 
-function solveLfda(St: Float64Array, Slw: Float64Array, Slb: Float64Array, d: number, nComp: number, embedding: LfdaEmbedding): Matrix<Float64Array> {
+/**
+ * Ledoit & Wolf's (2004, Lemma 3.2-3.4) shrinkage intensity for the covariance S = Σ_a w_a w_aᵀ / n
+ * of the class-centred rows w_a, taken inside an r-dimensional span that holds them:
+ * α = min(b̄², d²) / d² with d² = ‖S − μI‖²_F, μ = tr S / r, and
+ * b̄² = Σ_a ‖w_a w_aᵀ − S‖²_F / n² = (Σ_a ‖w_a‖⁴ − n ‖S‖²_F) / n².
+ * Sw is Σ_a w_a w_aᵀ (d x d); the norms need no basis, since S's range lies in the span.
+ */
+export function ledoitWolfIntensity(Sw: Float64Array, fourth: number, n: number, d: number, r: number): number {
+  let tr = 0, fro = 0;
+  for (let i = 0; i < d; i++) tr += Sw[i * d + i];
+  for (let p = 0; p < d * d; p++) fro += Sw[p] * Sw[p];
+  tr /= n;
+  fro /= n * n;
+  const mu = tr / r;
+  const d2 = fro - r * mu * mu;
+  const b2 = Math.max(0, (fourth - n * fro) / (n * n));
+  if (!(d2 > 0)) return 1; // S is already a multiple of the identity on the span
+  return Math.min(1, b2 / d2);
+}
+
+function solveLfda(St: Float64Array, Slw: Float64Array, Slb: Float64Array, d: number, nComp: number, embedding: LfdaEmbedding, shrinkageOption: number | 'auto' | null, ledoitWolf: (r: number) => number, counts: ArrayLike<number>, warnings: string[]): Matrix<Float64Array> {
   const be = getBackend();
   // Basis U (d x r) of the span of the data.
   const et = be.eigh(St, d);
@@ -130,9 +188,31 @@ function solveLfda(St: Float64Array, Slw: Float64Array, Slb: Float64Array, d: nu
   for (const j of keep) trT += et.values[j];
   // Same-class rows that coincide give S_lw = 0 (up to rounding) even with classes of 2+.
   if (!(tr > 1e-14 * trT)) throw new RangeError('lfda: the local within-class scatter is zero: the rows of each class are identical, so there is no within-class spread to whiten; LFDA needs classes with at least 2 distinct rows');
-  const ridge = 1e-9 * Math.max(tr / r, 1e-300);
-  for (let i = 0; i < r; i++) Sw[i * r + i] += ridge;
-  const ew = be.eigh(Sw, r);
+  const mean = tr / r;
+  // The ridge only guards rounding: a direction whose within-class scatter is at or below it
+  // would have its component set by the ridge rather than by the data.
+  const ridge = 1e-9 * Math.max(mean, 1e-300);
+  const flatIn = (S: Float64Array) => { const e = be.eigh(S, r); return { e, flat: e.values.filter((v) => v <= ridge).length }; };
+  const shrunk = (a: number) => {
+    const S = Sw.slice();
+    for (let p = 0; p < r * r; p++) S[p] *= 1 - a;
+    for (let i = 0; i < r; i++) S[i * r + i] += a * mean;
+    return S;
+  };
+  let shrinkage = shrinkageOption === 'auto' ? ledoitWolf(r) : (shrinkageOption ?? 0);
+  let { e: ew, flat } = flatIn(shrinkage > 0 ? shrunk(shrinkage) : Sw);
+  const pairDims = Array.from(counts).reduce((s, c) => s + Math.max(c - 1, 0), 0);
+  const why = () => pairDims < r ? `same-class pairs span at most ${pairDims} of the ${r} directions the data vary in (${describeCounts(counts)})` : 'same-class rows vary in fewer directions than the data do';
+  if (flat > 0 && shrinkageOption === null) {
+    const singular = flat;
+    shrinkage = ledoitWolf(r);
+    ({ e: ew, flat } = flatIn(shrunk(shrinkage)));
+    if (flat === 0) warnings.push(`lfda: the local within-class scatter is singular in ${singular} of the ${r} directions the data span (${why()}), so plain LFDA has no solution; it was shrunk toward the identity with Ledoit–Wolf's intensity ${shrinkage.toPrecision(3)} (set shrinkage to choose it, e.g. --set shrinkage=0.1)`);
+  }
+  if (flat > 0) {
+    throw new RangeError(`lfda: the local within-class scatter is singular in ${flat} of the ${r} directions the data span: ${why()}, so the Fisher ratio is unbounded there and the components would be set by a rounding guard, not by the data; ${shrinkage > 0 ? `shrinkage ${shrinkage.toPrecision(3)} is too small to lift it: use a larger shrinkage (e.g. 0.1)` : 'regularise with shrinkage in (0, 1] or "auto" (e.g. { shrinkage: 0.1 }, or --set shrinkage=0.1 on the command line)'}, give the classes more rows, or reduce the features first (to at most ${r - flat})`);
+  }
+  for (let i = 0; i < r; i++) ew.values[i] += ridge;
   const Wh = new Float64Array(r * r); // Wh = V Λ^{-1/2}
   for (let j = 0; j < r; j++) {
     const s = 1 / Math.sqrt(Math.max(ew.values[j], ridge));
@@ -164,6 +244,15 @@ function solveLfda(St: Float64Array, Slw: Float64Array, Slb: Float64Array, d: nu
   const L = Matrix.zeros(m, d);
   for (let c = 0; c < m; c++) for (let i = 0; i < d; i++) L.data[c * d + i] = Phi[i * m + c];
   return L;
+}
+
+/** "1 class of 2 rows, 3 of 1 row", for messages. */
+function describeCounts(counts: ArrayLike<number>): string {
+  const bySize = new Map<number, number>();
+  for (const c of Array.from(counts)) bySize.set(c, (bySize.get(c) ?? 0) + 1);
+  const sizes = [...bySize.keys()].sort((a, b) => b - a);
+  const parts = sizes.slice(0, 4).map((s) => `${bySize.get(s)} class${bySize.get(s) === 1 ? '' : 'es'} of ${s} row${s === 1 ? '' : 's'}`);
+  return parts.join(', ') + (sizes.length > 4 ? ', …' : '');
 }
 
 /** Orthonormalises the columns of a d x m matrix in place (modified Gram–Schmidt, twice for stability). */
