@@ -35,8 +35,9 @@
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
+import { rowSpan, multiplyByTranspose } from './row-span.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
-import { classCounts, checkInt } from './init.js';
+import { classCounts, checkInt, checkBool } from './init.js';
 import { laplacianGram } from './scatter.js';
 import { centredPoints as centred } from './indexed-pairs.js';
 
@@ -54,6 +55,8 @@ export interface LfdaOptions extends BaseLearnerOptions {
    * scatter is singular.
    */
   shrinkage?: number | 'auto';
+  /** With fewer rows than features, solve within the span of the rows (default true; same result). */
+  rowSpace?: boolean;
 }
 
 export class LFDA extends MahalanobisLearner<LfdaOptions> {
@@ -65,20 +68,26 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { nComponents: o.nComponents ?? null, k: o.k ?? 7, embeddingType: o.embeddingType ?? 'weighted', shrinkage: o.shrinkage ?? null };
+    return { nComponents: o.nComponents ?? null, k: o.k ?? 7, embeddingType: o.embeddingType ?? 'weighted', shrinkage: o.shrinkage ?? null, rowSpace: o.rowSpace ?? true };
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
     const data = checkXy(X, y, 'lfda');
-    const x = data.X;
-    const n = x.rows, d = x.cols;
+    const n = data.X.rows, dIn = data.X.cols;
     const o = this.options;
     const kOpt = checkInt(o.k ?? 7, 'k', 'lfda');
     const embedding = o.embeddingType ?? 'weighted';
     if (!['weighted', 'orthonormalized', 'plain'].includes(embedding)) throw new RangeError(`lfda: embeddingType must be "weighted", "orthonormalized" or "plain", got "${embedding}"`);
     const shrinkage = o.shrinkage ?? null;
     if (shrinkage !== null && shrinkage !== 'auto' && (typeof shrinkage !== 'number' || !(shrinkage >= 0 && shrinkage <= 1))) throw new RangeError(`lfda: shrinkage must be a number in [0, 1] (0 = none, 1 = the within-class scatter replaced by its mean eigenvalue) or "auto" (Ledoit–Wolf), got ${JSON.stringify(shrinkage)}`);
-    if (o.nComponents !== undefined && (!Number.isInteger(o.nComponents) || o.nComponents < 1 || o.nComponents > d)) throw new RangeError(`lfda: nComponents must be an integer in 1..${d} (the number of features), got ${o.nComponents}`);
+    if (o.nComponents !== undefined && (!Number.isInteger(o.nComponents) || o.nComponents < 1 || o.nComponents > dIn)) throw new RangeError(`lfda: nComponents must be an integer in 1..${dIn} (the number of features), got ${o.nComponents}`);
+    // With fewer rows than features every scatter lives in the span of the rows, so the
+    // problem is solved on X V (n x r, V the right singular vectors) and mapped back by Vᵀ:
+    // the same components in exact arithmetic (the directions outside the span get no weight
+    // either way), at r instead of d columns (400 x 4096 faces: d³ eigendecompositions gone).
+    const span = n < dIn && checkBool(o.rowSpace ?? true, 'rowSpace', 'lfda') ? rowSpan(data.X) : null;
+    const x = span ? new Matrix(n, span.r, multiplyByTranspose(data.X.data, n, dIn, span.vt, span.r)) : data.X;
+    const d = x.cols;
     const counts = classCounts(data.y, data.classes.length);
     const warnings: string[] = [];
     counts.forEach((c, ci) => {
@@ -130,8 +139,11 @@ export class LFDA extends MahalanobisLearner<LfdaOptions> {
     const St = be.gram(centred(x.data, n, d), n, d);
     for (let i = 0; i < d * d; i++) Slb[i] += St[i];
     const lw = (r: number) => ledoitWolfIntensity(Sw, fourth, n, d, r);
-    const components = solveLfda(St, Slw, Slb, d, o.nComponents ?? d, embedding, shrinkage, lw, counts, warnings);
-    return this.setFitted(components, { warnings });
+    const components = solveLfda(St, Slw, Slb, d, o.nComponents ?? dIn, embedding, shrinkage, lw, counts, warnings);
+    if (!span) return this.setFitted(components, { warnings });
+    const L = Matrix.zeros(components.rows, dIn);
+    be.gemm(false, false, components.rows, dIn, d, 1, components.data, d, span.vt, dIn, 0, L.data, dIn);
+    return this.setFitted(L, { warnings });
   }
 }
 

@@ -140,3 +140,27 @@ test('lfda: shrinkage α blends S_lw with its mean eigenvalue; 0 is plain LFDA, 
   for (const bad of [-0.1, 1.5, Number.NaN, '0.1', 'Auto']) assert.throws(() => new LFDA({ shrinkage: bad as number }).fit(X, y), /lfda: shrinkage must be a number in \[0, 1\] .* or "auto"/);
   assert.equal(new LFDA({ shrinkage: 0.25 }).params.shrinkage, 0.25);
 });
+
+test('lfda: with fewer rows than features, solving within the rows\' span gives the same metric', () => {
+  // 24 rows, 40 features: 3 classes about different centres, so S_lw is regular in the span.
+  const rng = toRandom(3);
+  const X: number[][] = [];
+  const y: number[] = [];
+  const centres = Array.from({ length: 3 }, () => Array.from({ length: 40 }, () => 2 * rng.normal()));
+  for (let i = 0; i < 24; i++) {
+    y.push(i % 3);
+    X.push(centres[i % 3].map((c, j) => c + rng.normal() * (1 + (j % 5))));
+  }
+  for (const embeddingType of ['weighted', 'orthonormalized', 'plain'] as const) {
+    for (const shrinkage of [undefined, 0.2] as const) {
+      const inSpan = new LFDA({ embeddingType, shrinkage }).fit(X, y);
+      const full = new LFDA({ embeddingType, shrinkage, rowSpace: false }).fit(X, y);
+      assert.equal(inSpan.components.rows, full.components.rows);
+      const A = inSpan.getMahalanobisMatrix(), B = full.getMahalanobisMatrix();
+      let scale = 0, diff = 0;
+      for (let p = 0; p < A.data.length; p++) { scale = Math.max(scale, Math.abs(B.data[p])); diff = Math.max(diff, Math.abs(A.data[p] - B.data[p])); }
+      assert.ok(diff <= 1e-8 * scale, `${embeddingType}, ${shrinkage}: max |ΔM| ${diff} against ${scale}`);
+      assert.deepEqual(inSpan.warnings, full.warnings);
+    }
+  }
+});
