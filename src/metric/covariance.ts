@@ -44,6 +44,21 @@ export function whiteningComponents(X: Matrix<Float64Array>, tol: number): Matri
   const be = getBackend();
   const Xc = new Float64Array(n * d);
   be.centreColumns(X.data, n, d, Xc);
+  if (n < d) {
+    // Fewer rows than features: the covariance's eigenpairs from the thin SVD of the centred
+    // rows (λ = s² / (n − 1), v = the right singular vectors), n² d work instead of d³.
+    const { s, vt } = be.svd(Xc, n, d);
+    const top = s[0] * s[0];
+    const keep: number[] = [];
+    for (let j = 0; j < s.length; j++) if (s[j] * s[j] > tol * top && s[j] > 0) keep.push(j);
+    if (keep.length === 0) throw new RangeError('the covariance matrix is zero: every feature is constant; nothing to learn from');
+    const L = Matrix.zeros(keep.length, d);
+    keep.forEach((j, r) => {
+      const f = Math.sqrt(n - 1) / s[j];
+      for (let c = 0; c < d; c++) L.data[r * d + c] = f * vt[j * d + c];
+    });
+    return L;
+  }
   const C = be.gram(Xc, n, d);
   for (let i = 0; i < C.length; i++) C[i] /= n - 1;
   return inverseSqrtComponents(C, d, tol);

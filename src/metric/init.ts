@@ -24,9 +24,19 @@ export function principalAxes(X: Matrix<Float64Array>, k: number): { axes: Float
   const n = X.rows, d = X.cols;
   const Xc = new Float64Array(n * d);
   getBackend().centreColumns(X.data, n, d, Xc);
+  const axes = new Float64Array(k * d), scatter = new Float64Array(k);
+  if (n < d && k <= n) {
+    // Fewer rows than features: the thin SVD of the centred rows gives the same axes (the
+    // right singular vectors) and scatters (s²) in n² d work instead of the d³ of eigh.
+    const { s, vt } = getBackend().svd(Xc, n, d);
+    for (let r = 0; r < k; r++) {
+      scatter[r] = s[r] * s[r];
+      axes.set(vt.subarray(r * d, r * d + d), r * d);
+    }
+    return { axes, scatter };
+  }
   const C = getBackend().gram(Xc, n, d);
   const { values, vectors } = getBackend().eigh(C, d);
-  const axes = new Float64Array(k * d), scatter = new Float64Array(k);
   for (let r = 0; r < k; r++) {
     const j = d - 1 - r;
     scatter[r] = Math.max(values[j], 0);

@@ -117,7 +117,8 @@ export class RCA extends MahalanobisLearner<RcaOptions> {
     if (nComp !== undefined && (!Number.isInteger(nComp) || nComp < 1 || nComp > d)) throw new RangeError(`rca: nComponents must be an integer in 1..${d} (the number of features), got ${nComp}`);
     // Basis of the data's span (or its top nComponents principal axes), without the axes along
     // which the data do not vary (constant columns). Only the chunklets' points are projected.
-    const r0 = nComp ?? d;
+    // With fewer rows than features, axes past the n-th have zero scatter and would be dropped.
+    const r0 = Math.min(nComp ?? d, n < d ? n : d);
     const pca = principalAxes(x, r0); // r0 x d, rows orthonormal
     const vmax = Math.max(...pca.scatter);
     const axes: number[] = [];

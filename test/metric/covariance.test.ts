@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Covariance } from '../../src/metric/covariance.js';
+import { Covariance, inverseSqrtComponents } from '../../src/metric/covariance.js';
+import { toRandom } from '../../src/random.js';
 import { Euclidean } from '../../src/metric/euclidean.js';
 import { Matrix } from '../../src/matrix.js';
 import { runConformance, subset } from './conformance.js';
@@ -32,4 +33,31 @@ test('covariance: a constant column gets zero weight (pseudo-inverse) instead of
 test('euclidean: the identity metric', () => {
   const m = new Euclidean().fit([[0, 0], [3, 4]]);
   assert.equal(m.pairDistance([[[0, 0], [3, 4]]])[0], 5);
+});
+
+test('covariance: with fewer rows than features (SVD of the rows) M is the pseudo-inverse of the covariance', () => {
+  const rng = toRandom(11);
+  const n = 9, d = 15;
+  const X = Matrix.zeros(n, d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X.data[i * d + j] = rng.normal() * (1 + j) + 3;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += X.data[i * d + j] / n;
+  const C = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) C[a * d + b] += (X.data[i * d + a] - mean[a]) * (X.data[i * d + b] - mean[b]) / (n - 1);
+  const m = new Covariance().fit(X);
+  assert.equal(m.components.rows, n - 1); // centred rows span n − 1 directions
+  const M = m.getMahalanobisMatrix();
+  const want = inverseSqrtComponents(C, d, 1e-10);
+  const W = new Float64Array(d * d);
+  for (let r = 0; r < want.rows; r++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) W[a * d + b] += want.data[r * d + a] * want.data[r * d + b];
+  let scale = 0, diff = 0;
+  for (let p = 0; p < d * d; p++) { scale = Math.max(scale, Math.abs(W[p])); diff = Math.max(diff, Math.abs(M.data[p] - W[p])); }
+  assert.ok(diff <= 1e-8 * scale, `max |ΔM| ${diff} against ${scale}`);
+  // Pseudo-inverse: C M C = C.
+  const CM = new Float64Array(d * d), CMC = new Float64Array(d * d);
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) { let s = 0; for (let c = 0; c < d; c++) s += C[a * d + c] * M.data[c * d + b]; CM[a * d + b] = s; }
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) { let s = 0; for (let c = 0; c < d; c++) s += CM[a * d + c] * C[c * d + b]; CMC[a * d + b] = s; }
+  let cs = 0, cd = 0;
+  for (let p = 0; p < d * d; p++) { cs = Math.max(cs, Math.abs(C[p])); cd = Math.max(cd, Math.abs(CMC[p] - C[p])); }
+  assert.ok(cd <= 1e-9 * cs, `C M C − C: ${cd} against ${cs}`);
 });
