@@ -30,7 +30,7 @@ import { toRandom } from '../random.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
 import { initComponents, resolveNComponents, classCounts, checkInt, checkPositive, checkBool, type InitOption } from './init.js';
 import { pairScatter, leftMultiply, project } from './scatter.js';
-import { rowSpan, multiplyByTranspose, fromSpan } from './row-span.js';
+import { rowSpan, multiplyByTranspose, fromSpan, leftFactor, fromLeftFactor } from './row-span.js';
 
 export interface LmnnOptions extends BaseLearnerOptions {
   /** Target neighbours per point (paper and metric-learn: 3). */
@@ -468,7 +468,10 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
     const span = x.rows < x.cols && rowSpace ? rowSpan(x) : null;
     const xs = span ? new Matrix(x.rows, span.r, multiplyByTranspose(x.data, x.rows, x.cols, span.vt, span.r)) : x;
     let L: Float64Array = span ? multiplyByTranspose(L0, kd, x.cols, span.vt, span.r) : L0;
-    const ev = new LmnnEvaluator(xs, data.y, targets, k, mu, kd);
+    // More outputs than rows: descend on R in L V = Q R (row-span.ts), r x r instead of kd x r.
+    const factor = span && kd > span.r ? leftFactor(L, kd, span.r) : null;
+    if (factor) L = factor.r0;
+    const ev = new LmnnEvaluator(xs, data.y, targets, k, mu, factor ? factor.r : kd);
     let g: Float64Array = new Float64Array(L.length);
     let f = ev.evaluate(L, g);
     const norm = (v: Float64Array) => Math.sqrt(v.reduce((s, t) => s + t * t, 0));
@@ -501,6 +504,7 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
       this.progress({ iteration: it, maxIter, objective: f, message: `active ${ev.lastActive}` });
       if (it >= minIter && rel < tol) { converged = true; break; }
     }
+    if (factor) L = fromLeftFactor(factor, L);
     return this.setFitted(new Matrix(kd, x.cols, span ? fromSpan(L, L0, kd, x.cols, span) : L), { nIter: it, converged });
   }
 }

@@ -21,7 +21,7 @@ import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js'
 import { initComponents, resolveNComponents, checkInt, checkPositive, checkBool, type InitOption } from './init.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
-import { rowSpan, multiplyByTranspose, fromSpan } from './row-span.js';
+import { rowSpan, multiplyByTranspose, fromSpan, leftFactor, fromLeftFactor } from './row-span.js';
 
 export interface NcaOptions extends BaseLearnerOptions {
   /** Output dimension (rows of L); default = number of features. */
@@ -100,11 +100,16 @@ export class NCA extends MahalanobisLearner<NcaOptions> {
     const d = x.cols;
     const span = x.rows < d && rowSpace ? rowSpan(xs) : null;
     const xw = span ? new Matrix(x.rows, span.r, multiplyByTranspose(xs.data, x.rows, d, span.vt, span.r)) : xs;
-    const ws = createNcaWorkspace(x.rows, xw.cols, k);
-    const res = minimizeLbfgs((L, g) => ncaLossGrad(xw, ys, L, k, g, ws), span ? multiplyByTranspose(L0, k, d, span.vt, span.r) : L0, {
+    const Ls = span ? multiplyByTranspose(L0, k, d, span.vt, span.r) : L0;
+    // More outputs than rows: minimise over R in L V = Q R (row-span.ts), r x r instead of k x r.
+    const factor = span && k > span.r ? leftFactor(Ls, k, span.r) : null;
+    const kw = factor ? factor.r : k;
+    const ws = createNcaWorkspace(x.rows, xw.cols, kw);
+    const res = minimizeLbfgs((L, g) => ncaLossGrad(xw, ys, L, kw, g, ws), factor ? factor.r0 : Ls, {
       maxIter, gtol: tol,
       onIter: (iteration, objective) => this.progress({ iteration, maxIter, objective }),
     });
-    return this.setFitted(new Matrix(k, d, span ? fromSpan(res.x, L0, k, d, span) : res.x), { nIter: res.nIter, converged: res.converged });
+    const moved = factor ? fromLeftFactor(factor, res.x) : res.x;
+    return this.setFitted(new Matrix(k, d, span ? fromSpan(moved, L0, k, d, span) : moved), { nIter: res.nIter, converged: res.converged });
   }
 }

@@ -36,3 +36,34 @@ export function fromSpan(Ls: Float64Array, L0: Float64Array, kd: number, d: numb
   be.gemm(false, false, kd, d, span.r, 1, L0s, span.r, span.vt, d, 1, out, d);
   return out;
 }
+
+/**
+ * The moving part as L_s = Q R. When L_s (kd x r) has more rows than columns (more output
+ * dimensions than training rows), every step of a descent whose gradient is 2 L_s C (and
+ * every L-BFGS combination of such steps) multiplies L_s on the right only, so the iterates stay
+ * Q R_t with Q fixed (kd x r, orthonormal columns) and R_t r x r. Distances, norms and inner
+ * products of Q R equal those of R, so the fit can run on R: kd shrinks to r (320 x 4096
+ * with 4096 outputs: 13 times fewer multiply-adds an evaluation).
+ */
+export interface LeftFactor {
+  /** kd x r, orthonormal columns. */
+  q: Float64Array;
+  /** r x r. */
+  r0: Float64Array;
+  kd: number;
+  r: number;
+}
+
+export function leftFactor(Ls: Float64Array, kd: number, r: number): LeftFactor {
+  const { u, s, vt } = getBackend().svd(Ls.slice(), kd, r);
+  const r0 = new Float64Array(r * r);
+  for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) r0[i * r + j] = s[i] * vt[i * r + j];
+  return { q: u, r0, kd, r };
+}
+
+/** Q R: back to kd x r. */
+export function fromLeftFactor(f: LeftFactor, R: Float64Array): Float64Array {
+  const out = new Float64Array(f.kd * f.r);
+  getBackend().gemm(false, false, f.kd, f.r, f.r, 1, f.q, f.r, R, f.r, 0, out, f.r);
+  return out;
+}
