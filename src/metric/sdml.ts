@@ -83,7 +83,9 @@ export function sdmlSolve(t: Tuples, y: Int8Array, options: SdmlOptions, rng: Ra
     // Solve (min + c) = floor (max + c) for the shift c.
     const c = (target - min) / (1 - floor);
     for (let i = 0; i < d; i++) S[i * d + i] += c;
-    warnings.push(`sdml: the pair term made the graphical lasso input ${min <= 0 ? 'indefinite' : 'ill-conditioned'} (eigenvalues ${min.toPrecision(3)} .. ${max.toPrecision(3)}); added ${c.toPrecision(3)}·I (PSD guard, minEigen ${floor})`);
+    // The floor is relative: say so with its value, so that the numbers agree on their face.
+    const p3 = (v: number) => v.toPrecision(3);
+    warnings.push(`sdml: the pair term made the graphical lasso input ${min <= 0 ? 'indefinite' : 'ill-conditioned'}: its eigenvalues run ${p3(min)} .. ${p3(max)}, the smallest below minEigen × the largest = ${floor} × ${p3(max)} = ${p3(target)}; added ${p3(c)}·I (PSD guard), which moves them to ${p3(min + c)} .. ${p3(max + c)}, the smallest now minEigen × the largest; to shift less, lower minEigen or balanceParam`);
   }
   const g = graphicalLasso(S, d, rho, { maxIter, tol });
   let M = g.precision;

@@ -69,3 +69,18 @@ test('sdml: iris, wine and digits with default parameters reach metric-learn\'s 
     assert.ok(r.accuracy!.mean >= floor, `${name} ${r.accuracy!.mean}`);
   }
 });
+
+test('sdml: the PSD guard message states the relative floor (minEigen × the largest eigenvalue) and the shifted range', () => {
+  // Identity prior, η = 1, one similar pair along y (difference (0, 1)) and one dissimilar pair
+  // along x (difference (1.2, 0)), K averaged over the 2 pairs:
+  //   S = I + ½ (diag(0, 1) − diag(1.44, 0)) = diag(0.28, 1.5).
+  // 0.28 is above minEigen = 0.2 but below 0.2 × 1.5 = 0.3, so c solves 0.28 + c = 0.2 (1.5 + c):
+  // c = 0.025, and the spectrum becomes 0.305 .. 1.525.
+  const pairs = { points: [[0, 0], [0, 1], [1.2, 0]], indices: [[0, 1], [0, 2]] };
+  const m = new SDML({ balanceParam: 1 }).fit(pairs, [1, -1]);
+  assert.equal(m.warnings.length, 1, JSON.stringify(m.warnings));
+  const w = m.warnings[0];
+  assert.match(w, /^sdml: the pair term made the graphical lasso input ill-conditioned: its eigenvalues run 0\.280 \.\. 1\.50, the smallest below minEigen × the largest = 0\.2 × 1\.50 = 0\.300; added 0\.0250·I \(PSD guard\), which moves them to 0\.305 \.\. 1\.5[23], the smallest now minEigen × the largest; to shift less, lower minEigen or balanceParam$/);
+  // Without the guard's need (the floor met), no message.
+  assert.deepEqual(new SDML({ balanceParam: 1, minEigen: 0.1 }).fit(pairs, [1, -1]).warnings, []);
+});
