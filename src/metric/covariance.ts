@@ -2,8 +2,9 @@
  * Covariance: the classic baseline M = Σ⁻¹, the inverse covariance of the training data
  * (Mahalanobis, "On the generalised distance in statistics", 1936; metric-learn's Covariance).
  * It whitens the data and ignores labels. A singular Σ (constant or collinear columns, as on
- * digits) is handled with the pseudo-inverse: directions without variance get weight 0
- * instead of making the fit fail.
+ * digits, or fewer rows than features) is handled with the pseudo-inverse, as metric-learn's
+ * pinvh: directions without variance get weight 0 instead of making the fit fail. The fit's
+ * warnings say so, with the rank and why it falls short of the feature count.
  */
 import { Matrix, describeValue, type FloatArray } from '../matrix.js';
 import { getBackend } from '../backend/index.js';
@@ -33,9 +34,44 @@ export class Covariance extends MahalanobisLearner<CovarianceOptions> {
     const x = checkX(X, 'covariance');
     if (x.rows < 2) throw new RangeError(`covariance: X needs at least 2 rows, got ${x.rows}`);
     if (y !== undefined && y !== null) checkLabelArray(y, x.rows, 'covariance');
-    this.setFitted(whiteningComponents(x, tol));
+    const L = whiteningComponents(x, tol);
+    const warning = rankWarning(x, L.rows, tol);
+    this.setFitted(L, { warnings: warning ? [warning] : [] });
     return this;
   }
+}
+
+/**
+ * The message for a covariance of rank r below the feature count d: which of the causes apply
+ * (n rows span at most n − 1 directions once centred; each constant column removes one; what
+ * neither accounts for is collinear columns or variance under tol × the largest), and what
+ * gives a full-rank covariance. null at full rank.
+ */
+function rankWarning(X: Matrix<Float64Array>, r: number, tol: number): string | null {
+  const n = X.rows, d = X.cols;
+  if (r >= d) return null;
+  let constant = 0;
+  for (let c = 0; c < d; c++) {
+    const v = X.data[c];
+    let same = true;
+    for (let i = 1; i < n && same; i++) same = X.data[i * d + c] === v;
+    if (same) constant++;
+  }
+  const causes: string[] = [];
+  if (n - 1 < d) causes.push(`${n} rows, which once centred span at most ${n - 1} directions`);
+  if (constant > 0) causes.push(`${constant} constant column${constant > 1 ? 's' : ''}`);
+  const bound = Math.min(n - 1, d - constant);
+  if (r < bound) causes.push(`${causes.length ? `${bound - r} more` : `${bound - r}`} from columns that are (nearly) linear combinations of others, with variance at most tol × the largest, tol = ${tol}`);
+  // Reducing to r features always gives a full rank; more rows and dropping the constant
+  // columns do only when those two account for the whole shortfall.
+  const other: string[] = [];
+  if (r === bound) {
+    if (n - 1 < d) other.push('use more rows than features');
+    if (constant > 0) other.push(`drop the constant column${constant > 1 ? 's' : ''}`);
+  }
+  const none = d - r;
+  const them = none > 1 ? 'them' : 'it';
+  return `covariance: the training covariance has rank ${r} of ${d} features: ${none} direction${none > 1 ? 's have' : ' has'} no variance (${causes.join('; ')}); the pseudo-inverse (as metric-learn's pinvh) gives ${them} zero weight, so differences along ${them} do not count in the distance; for a full-rank metric, reduce the features to ${r} (e.g. PCA with nComponents ${r})${other.length ? `, or ${other.join(' and ')}` : ''}`;
 }
 
 /** L = Λ^{-1/2} Vᵀ over the nonzero spectrum of the sample covariance, so LᵀL = Σ⁺. */

@@ -61,3 +61,30 @@ test('covariance: with fewer rows than features (SVD of the rows) M is the pseud
   for (let p = 0; p < d * d; p++) { cs = Math.max(cs, Math.abs(C[p])); cd = Math.max(cd, Math.abs(CMC[p] - C[p])); }
   assert.ok(cd <= 1e-9 * cs, `C M C − C: ${cd} against ${cs}`);
 });
+
+test('covariance: a rank-deficient covariance is reported with its rank, its causes and the fixes; a full-rank one is not', () => {
+  const noVariance = (m: Covariance) => m.warnings.filter((w) => /^covariance: the training covariance has rank/.test(w));
+  for (const name of ['iris', 'wine']) assert.deepEqual(new Covariance().fit(subset(name, 1).X).warnings, [], name);
+  // Fewer rows than features: 9 centred rows span 8 of 15 directions.
+  const rng = toRandom(3);
+  const X = Matrix.zeros(9, 15);
+  rng.fillNormal(X.data);
+  let w = noVariance(new Covariance().fit(X));
+  assert.equal(w.length, 1);
+  assert.equal(w[0], "covariance: the training covariance has rank 8 of 15 features: 7 directions have no variance (9 rows, which once centred span at most 8 directions); the pseudo-inverse (as metric-learn's pinvh) gives them zero weight, so differences along them do not count in the distance; for a full-rank metric, reduce the features to 8 (e.g. PCA with nComponents 8), or use more rows than features");
+  // Digits: three pixels are blank in every image.
+  const digits = subset('digits', 1);
+  const m = new Covariance().fit(digits.X);
+  assert.equal(m.nComponents, 61);
+  w = noVariance(m);
+  assert.equal(w.length, 1);
+  assert.match(w[0], /rank 61 of 64 features: 3 directions have no variance \(3 constant columns\);.*pseudo-inverse.*zero weight.*reduce the features to 61 \(e\.g\. PCA with nComponents 61\), or drop the constant columns$/);
+  // A column that is a combination of two others: neither rows nor constants explain it, so
+  // only the reduction is offered.
+  const Y = Matrix.zeros(30, 4);
+  rng.fillNormal(Y.data);
+  for (let i = 0; i < 30; i++) Y.data[i * 4 + 3] = Y.data[i * 4] - 2 * Y.data[i * 4 + 1];
+  w = noVariance(new Covariance().fit(Y));
+  assert.equal(w.length, 1);
+  assert.match(w[0], /rank 3 of 4 features: 1 direction has no variance \(1 from columns that are \(nearly\) linear combinations of others, with variance at most tol × the largest, tol = 1e-10\);.* gives it zero weight.*reduce the features to 3 \(e\.g\. PCA with nComponents 3\)$/);
+});
