@@ -30,6 +30,26 @@
  * Σ|λ − λ_old| / (Σ|λ| + Σ|λ_old|) < tol. Deviation: both norms are L1; the authors' code (and
  * metric-learn) divide an L1 norm by L2 norms, a ratio that grows with the number of
  * constraints and is why those implementations run to maxIter on digits.
+ *
+ * Row span (option rowSpace, default true). Every projection adds β (M v)(M v)ᵀ with v the
+ * difference of two of the points, so when M₀ = c I + (a part within the points' span), M − c I
+ * stays within the span of the points' differences: with V (d x r) an orthonormal basis of that
+ * span (the thin SVD of the m distinct points, centred, r ≤ m − 1), M = c (I − V Vᵀ) + V M_r Vᵀ
+ * throughout, and vᵀ M v = wᵀ M_r w with w = Vᵀ v. So with fewer distinct points than features
+ * (m < d) the projections run on the r x r M_r and the r-dimensional w (the same iterates in
+ * exact arithmetic: the duals, slacks and stopping rule see only the quadratic forms, and the
+ * default bounds are taken from the same points), each O(r²) instead of O(d²). This holds for
+ * the prior 'identity' and a given c·I (M₀ − c I = 0; V spans the points the pairs use) and for
+ * 'covariance' (its eigenvalues are floored at 1e-10 of the largest, so the covariance's zero
+ * eigenvalues outside the span of all the points' differences become one c = 1/(1e-10 ·
+ * largest), and the rest is within that span; V then spans all the points). There the span path
+ * is also the more accurate: the d x d path forms M₀ with that c ~ 1e10/largest along d − r
+ * directions, and vᵀ M v then cancels to ~1e-8 relative. Not for 'random' or a general matrix,
+ * whose M₀ mixes all d directions: those keep the d x d projections. The learner's components
+ * are then the symmetric square root L = √c (I − V Vᵀ) + V M_r^½ Vᵀ (Lᵀ L = M; for points
+ * outside the span, too) instead of the eigenvector rows the d x d path takes, built with two
+ * products of r columns instead of a d x d eigendecomposition (eigenvalues at most 1e-10 of the
+ * largest are dropped, as there).
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
@@ -40,9 +60,10 @@ import { PairLearner } from './weakly-supervised.js';
 import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
 import { priorMatrix, priorParam, type PriorOption } from './prior.js';
 import { quadForms, tupleDiffs } from './pair-differences.js';
-import { projectPsd } from '../linalg/index.js';
-import { checkPositive, checkInt } from './init.js';
+import { applyEigenFunction, covariance, eigh, projectPsd } from '../linalg/index.js';
+import { checkPositive, checkInt, checkBool } from './init.js';
 import { percentiles } from './percentiles.js';
+import { multiplyByTranspose, type RowSpan } from './row-span.js';
 
 export interface ItmlOptions extends BaseLearnerOptions {
   /** Slack trade-off γ (larger = constraints enforced harder). Default 1. */
@@ -60,13 +81,25 @@ export interface ItmlOptions extends BaseLearnerOptions {
    * choice, the default) or 'squared' (the authors' code). See the module comment.
    */
   boundsFrom?: 'distance' | 'squared';
+  /**
+   * Project within the span of the points when there are fewer distinct points than features
+   * and the prior allows it ('identity', a multiple of the identity, 'covariance'): the same
+   * metric, O(r²) instead of O(d²) a projection (see the module comment). Default true; false
+   * keeps the d x d projections.
+   */
+  rowSpace?: boolean;
 }
 
 export interface ItmlResult {
+  /** The learned metric, d x d (when solved within the span, formed when first read). */
   M: Float64Array;
+  /** When solved within the span: a factor L of M (Lᵀ L = M), d x d, formed without eigh(M). */
+  components?: Matrix<Float64Array>;
   nIter: number;
   converged: boolean;
   bounds: [number, number];
+  /** r when the projections ran within the points' span (r x r), else null. */
+  spanRank: number | null;
 }
 
 /** A hash of row i's values (−0 and 0 alike, as the string key used to treat them). */
@@ -81,25 +114,24 @@ function rowHash(x: Float64Array, i: number, d: number): number {
   return h;
 }
 
-/** Squared prior distances between distinct points (sampled when there are many). */
 function isIdentity(M: Float64Array, d: number): boolean {
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) if (M[i * d + j] !== (i === j ? 1 : 0)) return false;
   return true;
 }
 
-function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distance' | 'squared'): [number, number] {
-  const d = t.points.cols;
-  // Deduplicate the points the tuples refer to by content (first occurrence kept): rows are
-  // bucketed by a hash of their values and compared in full only within a bucket.
-  const x = t.points.data;
-  const seenIndex = new Uint8Array(t.points.rows);
+/**
+ * The rows among `candidates` with distinct contents (first occurrence kept, −0 and 0 alike):
+ * rows are bucketed by a hash of their values and compared in full only within a bucket.
+ */
+function distinctRows(x: Float64Array, nRows: number, d: number, candidates: Iterable<number>): number[] {
+  const seenIndex = new Uint8Array(nRows);
   const buckets = new Map<number, number[]>();
   const rows: number[] = [];
   const sameRow = (a: number, b: number): boolean => {
     for (let c = 0; c < d; c++) if (!Object.is(x[a * d + c] + 0, x[b * d + c] + 0)) return false;
     return true;
   };
-  for (const i of t.indices) {
+  for (const i of candidates) {
     if (seenIndex[i]) continue;
     seenIndex[i] = 1;
     const h = rowHash(x, i, d);
@@ -109,32 +141,53 @@ function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distanc
     else buckets.set(h, [i]);
     rows.push(i);
   }
-  let pick = rows;
+  return rows;
+}
+
+/** The points the default bounds are percentiles of: the distinct points the tuples use, at most 600 (sampled with the seed). */
+function boundsRows(used: number[], rng: Random): number[] {
+  let pick = used;
   const cap = 600;
-  if (rows.length > cap) {
-    const s = rng.sample(rows.length, cap);
-    pick = Array.from(s, (k) => rows[k]);
+  if (used.length > cap) {
+    const s = rng.sample(used.length, cap);
+    pick = Array.from(s, (k) => used[k]);
   }
+  if (pick.length < 2) throw new RangeError('itml: the pairs contain fewer than 2 distinct points; cannot derive bounds (pass bounds: [u, l])');
+  return pick;
+}
+
+/** Differences of all pairs i < j of the m rows of P (m x d). */
+function allPairDiffs(P: Float64Array, m: number, d: number): Float64Array {
+  const diffs = new Float64Array(((m * (m - 1)) / 2) * d);
+  let k = 0;
+  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++, k++) {
+    for (let c = 0; c < d; c++) diffs[k * d + c] = P[i * d + c] - P[j * d + c];
+  }
+  return diffs;
+}
+
+/** [u, ℓ]: the 5th and 95th percentiles of the squared prior distances (or of their roots). */
+function percentileBounds(dist: Float64Array, scale: 'distance' | 'squared'): [number, number] {
+  if (scale === 'distance') for (let i = 0; i < dist.length; i++) dist[i] = Math.sqrt(dist[i]);
+  const [lo, hi] = percentiles(dist, [5, 95]);
+  return [lo, hi];
+}
+
+/** Squared prior distances between distinct points (sampled when there are many). */
+function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distance' | 'squared'): [number, number] {
+  const d = t.points.cols;
+  const pick = boundsRows(distinctRows(t.points.data, t.points.rows, d, t.indices), rng);
   const m = pick.length;
-  if (m < 2) throw new RangeError('itml: the pairs contain fewer than 2 distinct points; cannot derive bounds (pass bounds: [u, l])');
   const P = t.points.takeRows(pick);
-  const nPairs = (m * (m - 1)) / 2;
   let dist: Float64Array;
   if (isIdentity(M0, d)) {
     // The default prior: plain squared distances, from a kernel that sums each pair's
     // differences in the order the general path below does (same bits, no m² x d array).
     dist = getBackend().condensedSqDistances(P.data, m, d);
   } else {
-    const diffs = new Float64Array(nPairs * d);
-    let k = 0;
-    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++, k++) {
-      for (let c = 0; c < d; c++) diffs[k * d + c] = P.data[i * d + c] - P.data[j * d + c];
-    }
-    dist = quadForms(diffs, nPairs, d, M0);
+    dist = quadForms(allPairDiffs(P.data, m, d), (m * (m - 1)) / 2, d, M0);
   }
-  if (scale === 'distance') for (let i = 0; i < dist.length; i++) dist[i] = Math.sqrt(dist[i]);
-  const [lo, hi] = percentiles(dist, [5, 95]);
-  return [lo, hi];
+  return percentileBounds(dist, scale);
 }
 
 /**
@@ -152,39 +205,186 @@ function checkBounds(b: unknown): [number, number] {
   return [u, l];
 }
 
-export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Random, onIter?: (it: number, conv: number) => void): ItmlResult {
-  const gamma = checkPositive(options.gamma ?? 1, 'gamma', 'itml');
-  const maxIter = checkInt(options.maxIter ?? 1000, 'maxIter', 'itml');
-  const tol = checkPositive(options.tol ?? 1e-3, 'tol', 'itml');
-  const d = t.points.cols;
-  const n = tupleCount(t);
-  const M = priorMatrix(options.prior ?? 'identity', t.points.data, t.points.rows, d, rng, 'itml');
-  let bounds: [number, number];
-  if (options.bounds !== undefined && options.bounds !== null) {
-    bounds = checkBounds(options.bounds);
-  } else {
-    const scale = options.boundsFrom ?? 'distance';
-    if (scale !== 'distance' && scale !== 'squared') throw new RangeError(`itml: boundsFrom must be "distance" or "squared", got "${String(scale)}"`);
-    bounds = defaultBounds(t, M, rng, scale);
+/** c when the prior is c·I with c > 0 ('identity', or a given matrix that is exactly that), else null. */
+function scalarPrior(prior: PriorOption, d: number): number | null {
+  if (prior === 'identity') return 1;
+  const at = prior instanceof Float64Array
+    ? (prior.length === d * d ? (i: number, j: number) => prior[i * d + j] : null)
+    : Array.isArray(prior) && prior.length === d && prior.every((r) => Array.isArray(r) && r.length === d) ? (i: number, j: number) => prior[i][j] : null;
+  if (!at) return null;
+  const c = at(0, 0);
+  if (typeof c !== 'number' || !(c > 0) || !Number.isFinite(c)) return null;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) if (at(i, j) !== (i === j ? c : 0)) return null;
+  return c;
+}
+
+/** The points' span when the projections can run within it (see the module comment), else null. */
+function priorSpan(t: Tuples, prior: PriorOption): { span: RowSpan; scale: number | null } | null {
+  const { rows: n, cols: d, data: x } = t.points;
+  const scale = scalarPrior(prior, d);
+  if (scale === null && prior !== 'covariance') return null;
+  // c·I: the differences the pairs take; 'covariance': its M₀ − c I lies in the span of all the points.
+  const rows = distinctRows(x, n, d, scale !== null ? t.indices : Array.from({ length: n }, (_, i) => i));
+  if (rows.length >= d) return null;
+  const span = differenceSpan(t.points.takeRows(rows));
+  return span ? { span, scale } : null;
+}
+
+/**
+ * An orthonormal basis (r x d rows) of the span of the differences of the rows of P: the thin
+ * SVD of the centred rows, without the directions of singular value ≤ max(m, d)·ε·s₁ (the
+ * centring leaves one; duplicates and collinear points more). Null when all rows are equal.
+ * Centred, the basis holds no direction in which the points do not vary, where the covariance
+ * prior would put its floored eigenvalue 1/(1e-10 · largest) within the span.
+ */
+function differenceSpan(P: Matrix<Float64Array>): RowSpan | null {
+  const { rows: m, cols: d } = P;
+  const Pc = P.data.slice();
+  for (let c = 0; c < d; c++) {
+    let mean = 0;
+    for (let i = 0; i < m; i++) mean += Pc[i * d + c];
+    mean /= m;
+    for (let i = 0; i < m; i++) Pc[i * d + c] -= mean;
   }
-  // The row stride is padded to a multiple of 4 so that the projections' two O(d²) loops can
+  const { vt, s } = getBackend().svd(Pc, m, d);
+  const cut = Math.max(m, d) * Number.EPSILON * (s[0] ?? 0);
+  let r = 0;
+  while (r < s.length && s[r] > cut) r++;
+  return r === 0 ? null : { vt: vt.slice(0, r * d), r };
+}
+
+/**
+ * prior 'covariance' as seen from the span (priorMatrix's rule): M₀ = c (I − V Vᵀ) + V M0_r Vᵀ,
+ * M0_r from the covariance of the coordinates Z = X V (n x r), whose eigenvalues are the
+ * covariance's within the span; the ones outside it are 0, floored like the small ones.
+ */
+function covariancePriorInSpan(Z: Float64Array, n: number, r: number): { c: number; M0: Float64Array; root: Float64Array } {
+  if (n < 2) throw new RangeError('itml: prior "covariance" needs at least 2 points');
+  const { values, vectors } = eigh(covariance(new Matrix(n, r, Z)), { assumeSymmetric: true });
+  const max = Math.max(0, values[r - 1]);
+  if (!(max > 0)) throw new RangeError('itml: prior "covariance": the points have zero variance');
+  const g = (l: number) => 1 / Math.max(l, 1e-10 * max);
+  // root = U diag(√g): M0_r = root rootᵀ, so prior distances are Euclidean ones of Z root.
+  const root = vectors.data.slice();
+  for (let i = 0; i < r; i++) for (let j = 0; j < r; j++) root[i * r + j] *= Math.sqrt(g(values[j]));
+  return { c: g(0), M0: applyEigenFunction(values, vectors, g).data, root };
+}
+
+/** Cyclic Bregman projections on the metric M (q x q) for the constraint vectors W (n x q), in place. */
+function bregman(W: Float64Array, n: number, q: number, y: Int8Array, gamma: number, M: Float64Array, bounds: [number, number], maxIter: number, tol: number, onIter?: (it: number, conv: number) => void): { nIter: number; converged: boolean } {
+  // The row stride is padded to a multiple of 4 so that the projections' two O(q²) loops can
   // be unrolled by four; the padding stays zero throughout.
-  const dp = (d + 3) & ~3;
-  const Vraw = tupleDiffs(t.points.data, d, t.indices, 2, 0, 1);
-  const V = new Float64Array(n * dp);
-  for (let c = 0; c < n; c++) for (let j = 0; j < d; j++) V[c * dp + j] = Vraw[c * d + j];
-  const Mp = new Float64Array(dp * dp);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) Mp[i * dp + j] = M[i * d + j];
+  const qp = (q + 3) & ~3;
+  const V = new Float64Array(n * qp);
+  for (let c = 0; c < n; c++) for (let j = 0; j < q; j++) V[c * qp + j] = W[c * q + j];
+  const Mp = new Float64Array(qp * qp);
+  for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) Mp[i * qp + j] = M[i * q + j];
   const lambda = new Float64Array(n);
   const xi = new Float64Array(n);
   for (let c = 0; c < n; c++) xi[c] = y[c] > 0 ? bounds[0] : bounds[1];
   // The projections run in one backend call (js-itml.ts, native/src/itml.cc); progress is
   // reported once it returns.
-  const r = getBackend().itmlBregman({ V, n, d, dp, y, gamma }, { M: Mp, lambda, xi }, maxIter, tol);
+  const r = getBackend().itmlBregman({ V, n, d: q, dp: qp, y, gamma }, { M: Mp, lambda, xi }, maxIter, tol);
   if (onIter) r.history.forEach((conv, i) => onIter(i + 1, conv));
-  const it = r.nIter, converged = r.converged;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M[i * d + j] = Mp[i * dp + j];
-  return { M: projectPsd(new Matrix(d, d, M)).data, nIter: it, converged, bounds };
+  for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) M[i * q + j] = Mp[i * qp + j];
+  return { nIter: r.nIter, converged: r.converged };
+}
+
+/** c I + V (A − c I_r) Vᵀ (d x d) for A r x r, V = vtᵀ. */
+function fromSpanCoordinates(A: Float64Array, c: number, span: RowSpan, d: number): Float64Array {
+  const { vt, r } = span;
+  const be = getBackend();
+  const B = A.slice();
+  for (let i = 0; i < r; i++) B[i * r + i] -= c;
+  const VB = new Float64Array(d * r);
+  be.gemm(true, false, d, r, r, 1, vt, d, B, r, 0, VB, r);
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) out[i * d + i] = c;
+  be.gemm(false, false, d, d, r, 1, VB, r, vt, d, 1, out, d);
+  return out;
+}
+
+/**
+ * L = s I + V (M_r^½ − s I_r) Vᵀ with s = √c: Lᵀ L = c (I − V Vᵀ) + V M_r Vᵀ. Eigenvalues at most
+ * 1e-10 of the largest (c included) are dropped, as componentsFromMetric drops them.
+ */
+function spanComponents(Mr: Float64Array, c: number, span: RowSpan, d: number): Matrix<Float64Array> {
+  const r = span.r;
+  const { values, vectors } = eigh(new Matrix(r, r, Mr), { assumeSymmetric: true });
+  const cut = 1e-10 * Math.max(0, values[r - 1], c);
+  const S = applyEigenFunction(values, vectors, (l) => (l > cut ? Math.sqrt(l) : 0)).data;
+  return new Matrix(d, d, fromSpanCoordinates(S, c > cut ? Math.sqrt(c) : 0, span, d));
+}
+
+export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Random, onIter?: (it: number, conv: number) => void): ItmlResult {
+  const gamma = checkPositive(options.gamma ?? 1, 'gamma', 'itml');
+  const maxIter = checkInt(options.maxIter ?? 1000, 'maxIter', 'itml');
+  const tol = checkPositive(options.tol ?? 1e-3, 'tol', 'itml');
+  const rowSpace = checkBool(options.rowSpace ?? true, 'rowSpace', 'itml');
+  const prior = options.prior ?? 'identity';
+  const within = rowSpace ? priorSpan(t, prior) : null;
+  if (within) return itmlSolveInSpan(t, y, options, rng, within.span, within.scale, { gamma, maxIter, tol }, onIter);
+  const d = t.points.cols;
+  const n = tupleCount(t);
+  const M = priorMatrix(prior, t.points.data, t.points.rows, d, rng, 'itml');
+  const bounds = resolveBounds(options, (scale) => defaultBounds(t, M, rng, scale));
+  const Vraw = tupleDiffs(t.points.data, d, t.indices, 2, 0, 1);
+  const r = bregman(Vraw, n, d, y, gamma, M, bounds, maxIter, tol, onIter);
+  return { M: projectPsd(new Matrix(d, d, M)).data, nIter: r.nIter, converged: r.converged, bounds, spanRank: null };
+}
+
+/** options.bounds, checked, or the default ones (computed only then). */
+function resolveBounds(options: ItmlOptions, defaults: (scale: 'distance' | 'squared') => [number, number]): [number, number] {
+  if (options.bounds !== undefined && options.bounds !== null) return checkBounds(options.bounds);
+  const scale = options.boundsFrom ?? 'distance';
+  if (scale !== 'distance' && scale !== 'squared') throw new RangeError(`itml: boundsFrom must be "distance" or "squared", got "${String(scale)}"`);
+  return defaults(scale);
+}
+
+/** itmlSolve within the points' span (see the module comment); scale = c for a prior c·I, null for 'covariance'. */
+function itmlSolveInSpan(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Random, span: RowSpan, scale: number | null, o: { gamma: number; maxIter: number; tol: number }, onIter?: (it: number, conv: number) => void): ItmlResult {
+  const { rows: nPoints, cols: d, data: x } = t.points;
+  const { vt, r } = span;
+  const n = tupleCount(t);
+  let c: number, M0: Float64Array, root: Float64Array | null = null;
+  if (scale !== null) {
+    c = scale;
+    M0 = new Float64Array(r * r);
+    for (let i = 0; i < r; i++) M0[i * r + i] = c;
+  } else {
+    ({ c, M0, root } = covariancePriorInSpan(multiplyByTranspose(x, nPoints, d, vt, r), nPoints, r));
+  }
+  const bounds = resolveBounds(options, (boundsScale) => {
+    const pick = boundsRows(distinctRows(x, nPoints, d, t.indices), rng);
+    const m = pick.length;
+    const P = t.points.takeRows(pick);
+    let dist: Float64Array;
+    if (scale !== null) {
+      // As the d x d path computes them for the identity (the same bits when c = 1).
+      dist = getBackend().condensedSqDistances(P.data, m, d);
+      if (c !== 1) for (let i = 0; i < dist.length; i++) dist[i] *= c;
+    } else {
+      const Y = new Float64Array(m * r);
+      getBackend().gemm(false, false, m, r, r, 1, multiplyByTranspose(P.data, m, d, vt, r), r, root!, r, 0, Y, r);
+      dist = getBackend().condensedSqDistances(Y, m, r);
+    }
+    return percentileBounds(dist, boundsScale);
+  });
+  // w = Vᵀ v for each constraint's difference v, projected as a difference (a pair of equal
+  // points gives w = 0 exactly, and is skipped as the d x d path skips it).
+  const W = multiplyByTranspose(tupleDiffs(x, d, t.indices, 2, 0, 1), n, d, vt, r);
+  const Mr = M0;
+  const res = bregman(W, n, r, y, o.gamma, Mr, bounds, o.maxIter, o.tol, onIter);
+  const MrPsd = projectPsd(new Matrix(r, r, Mr)).data;
+  let M: Float64Array | null = null;
+  return {
+    get M(): Float64Array {
+      M ??= fromSpanCoordinates(MrPsd, c, span, d);
+      return M;
+    },
+    components: spanComponents(MrPsd, c, span, d),
+    nIter: res.nIter, converged: res.converged, bounds, spanRank: r,
+  };
 }
 
 /** ITML from pairs labelled +1 (similar) / −1 (dissimilar). */
@@ -198,7 +398,7 @@ export class ITML extends PairLearner<ItmlOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: priorParam(o.prior), bounds: o.bounds ?? null, boundsFrom: o.boundsFrom ?? 'distance', seed: o.seed ?? 0 };
+    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: priorParam(o.prior), bounds: o.bounds ?? null, boundsFrom: o.boundsFrom ?? 'distance', rowSpace: o.rowSpace ?? true, seed: o.seed ?? 0 };
   }
 
   /** The [u, ℓ] used in the last fit. */
@@ -235,13 +435,13 @@ export class ITMLSupervised extends MahalanobisLearner<ItmlSupervisedOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: priorParam(o.prior), bounds: o.bounds ?? null, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
+    return { gamma: o.gamma ?? 1, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-3, prior: priorParam(o.prior), bounds: o.bounds ?? null, numConstraints: o.numConstraints ?? null, rowSpace: o.rowSpace ?? true, seed: o.seed ?? 0 };
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string>): this {
     const { tuples: t, labels, rng } = pairsFromLabels(X, y, this.algorithm, this.options);
     const r = itmlSolve(t, labels, this.options, rng, (i, conv) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, message: `dual change ${conv.toPrecision(3)}` }));
-    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
+    this.setFitted(r.components ?? metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged });
     return this;
   }
 }

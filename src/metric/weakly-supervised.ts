@@ -11,6 +11,7 @@
  */
 import { MahalanobisLearner, type BaseLearnerOptions, type LearnerState } from './base.js';
 import { metricComponents } from './supervised-tuples.js';
+import type { Matrix } from '../matrix.js';
 import { toTuples, tupleCount, type Tuples, type TuplesInput } from './tuples.js';
 import type { ModelPayload } from '../io/model-file.js';
 import { bestThreshold, rocAuc, toBinaryLabels, type ThresholdOptions } from '../evaluation/verification.js';
@@ -48,6 +49,8 @@ export function tupleDistances(learner: MahalanobisLearner<BaseLearnerOptions>, 
 /** A weak solver's result: the learned metric M (row-major d x d) and how the run went. */
 export interface PairSolution {
   M: Float64Array;
+  /** A factor L of M (Lᵀ L = M) when the solver has one; otherwise L comes from eigh(M). */
+  components?: Matrix<Float64Array>;
   nIter: number;
   converged: boolean;
   warnings?: string[];
@@ -84,7 +87,7 @@ export abstract class PairLearner<O extends BaseLearnerOptions = BaseLearnerOpti
     const t = toTuples(pairs, 2, 'pairs');
     const labels = pairLabels(y, tupleCount(t), this.algorithm);
     const r = solve(t, labels);
-    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
+    this.setFitted(r.components ?? metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
     this.calibrateOnTraining(t, labels);
     return this;
   }

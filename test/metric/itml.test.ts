@@ -118,10 +118,128 @@ test('itml: the hand-computed projection also holds at 40 features (the BLAS pat
   rows[1][0] = 1;
   rows[2][3] = 2; // a second, orthogonal similar pair: p = 4 > u, α = ½(1/4 − 1/0.25) = −1.875, β = α/(1 − 4α) = −0.22059…
   const t = { points: Matrix.from64(rows), indices: Int32Array.of(0, 1, 0, 2), arity: 2 };
-  const r = itmlSolve(t, Int8Array.of(1, 1), { bounds: [0.25, 4] }, new Random(0));
-  assert.ok(r.converged);
-  assert.ok(Math.abs(r.M[0] - 0.4) < 1e-12, `M00 ${r.M[0]}`);
-  // For v = 2e₃: M₃₃ = 1 + β·4 with β = −1.875/(1 + 7.5); then vᵀMv = ξ = 1/(4 − 1.875) = 0.470588…
-  assert.ok(Math.abs(4 * r.M[3 * d + 3] - 1 / (4 - 1.875)) < 1e-12, `M33 ${r.M[3 * d + 3]}`);
-  for (let i = 0; i < d; i++) if (i !== 0 && i !== 3) assert.ok(Math.abs(r.M[i * d + i] - 1) < 1e-12);
+  // rowSpace: false keeps the 40 x 40 projections (3 points would otherwise be solved in the 2-dimensional span of their differences).
+  for (const rowSpace of [false, true]) {
+    const r = itmlSolve(t, Int8Array.of(1, 1), { bounds: [0.25, 4], rowSpace }, new Random(0));
+    assert.equal(r.spanRank, rowSpace ? 2 : null);
+    assert.ok(r.converged);
+    assert.ok(Math.abs(r.M[0] - 0.4) < 1e-12, `M00 ${r.M[0]}`);
+    // For v = 2e₃: M₃₃ = 1 + β·4 with β = −1.875/(1 + 7.5); then vᵀMv = ξ = 1/(4 − 1.875) = 0.470588…
+    assert.ok(Math.abs(4 * r.M[3 * d + 3] - 1 / (4 - 1.875)) < 1e-12, `M33 ${r.M[3 * d + 3]}`);
+    for (let i = 0; i < d; i++) if (i !== 0 && i !== 3) assert.ok(Math.abs(r.M[i * d + i] - 1) < 1e-12);
+  }
+});
+
+/** max |A − B| / max |B|. */
+function relDiff(A: ArrayLike<number>, B: ArrayLike<number>): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < B.length; i++) {
+    num = Math.max(num, Math.abs(A[i] - B[i]));
+    den = Math.max(den, Math.abs(B[i]));
+  }
+  return num / den;
+}
+
+/** n points in d dimensions around one of `classes` random centres. */
+function clustered(n: number, d: number, classes: number, seed: number): { X: Matrix<Float64Array>; y: number[] } {
+  const rng = new Random(seed);
+  const centres = Array.from({ length: classes }, () => Array.from({ length: d }, () => rng.normal()));
+  const y = Array.from({ length: n }, (_, i) => i % classes);
+  return { X: Matrix.from64(y.map((c) => centres[c].map((v) => v + 1.5 * rng.normal()))), y };
+}
+
+test('itml: fewer rows than features, solved within the rows\' span: the same metric, iterations and warnings as the d x d projections', () => {
+  const { X, y } = clustered(30, 60, 3, 11);
+  for (const prior of ['identity', 'covariance'] as const) {
+    const fit = (rowSpace: boolean) => new ITMLSupervised({ rowSpace, prior, seed: 2 }).fit(X, y);
+    const span = fit(true), full = fit(false);
+    assert.equal(span.nIter, full.nIter, prior);
+    assert.ok(span.nIter > 1, `${prior}: ${span.nIter} iterations`);
+    assert.equal(span.converged, full.converged);
+    assert.deepEqual(span.warnings, full.warnings);
+    const tol = prior === 'covariance' ? 1e-4 : 1e-8; // see the pairs test below
+    const e = relDiff(span.getMahalanobisMatrix().data, full.getMahalanobisMatrix().data);
+    assert.ok(e < tol, `${prior}: relative difference ${e}`);
+    // Points outside the span (new ones) are transformed alike, up to a rotation: same distances.
+    const Z = clustered(5, 60, 3, 12).X;
+    const dist = (m: ITMLSupervised) => Array.from({ length: 4 }, (_, i) => m.pairDistance([[Array.from(Z.row(i)), Array.from(Z.row(i + 1))]])[0]);
+    const ed = relDiff(dist(span), dist(full));
+    assert.ok(ed < tol, `${prior}: distances of new points differ by ${ed}`);
+    // And the training rows (within the span, where 'covariance' does not put c).
+    const trainDist = (m: ITMLSupervised) => Array.from({ length: 29 }, (_, i) => m.pairDistance([[Array.from(X.row(i)), Array.from(X.row(i + 1))]])[0]);
+    const et = relDiff(trainDist(span), trainDist(full));
+    assert.ok(et < tol, `${prior}: distances of training rows differ by ${et}`);
+  }
+  // The solver itself: r = m − 1 for the m distinct points the pairs use (the span of their differences).
+  const lp = new Constraints(Int32Array.from(y)).labelledPairs(40, { seed: 1 });
+  const t = { points: X, indices: lp.indices, arity: 2 };
+  const a = itmlSolve(t, lp.y, {}, new Random(0)), b = itmlSolve(t, lp.y, { rowSpace: false }, new Random(0));
+  assert.equal(a.spanRank, new Set(lp.indices).size - 1);
+  assert.equal(b.spanRank, null);
+  assert.deepEqual(a.bounds, b.bounds);
+  assert.equal(a.nIter, b.nIter);
+  assert.ok(relDiff(a.M, b.M) < 1e-8, `M differs by ${relDiff(a.M, b.M)}`);
+  // The factor is one of M (Lᵀ L = M over all 60 features).
+  const L = a.components!;
+  const LtL = new Float64Array(60 * 60);
+  for (let i = 0; i < 60; i++) for (let j = 0; j < 60; j++) {
+    let s = 0;
+    for (let k = 0; k < L.rows; k++) s += L.data[k * 60 + i] * L.data[k * 60 + j];
+    LtL[i * 60 + j] = s;
+  }
+  assert.ok(relDiff(LtL, a.M) < 1e-10);
+});
+
+test('itml: pairs of points with fewer points than features: the span of the points the pairs use, the same metric either way', () => {
+  const { X } = clustered(40, 50, 2, 21);
+  const rng = new Random(5);
+  // The pairs use only rows 0..24 (rows 25..39 play no part), one of them twice over by content.
+  const idx: number[] = [], y: number[] = [];
+  for (let k = 0; k < 80; k++) {
+    const i = rng.int(25), j = rng.int(25);
+    if (i === j) continue;
+    idx.push(i, j);
+    y.push(i % 2 === j % 2 ? 1 : -1);
+  }
+  const pts = Matrix.from64([...Array.from({ length: 40 }, (_, i) => Array.from(X.row(i))), Array.from(X.row(3))]);
+  idx.push(40, 3, 40, 4); // a pair of equal points (constrains nothing) and one with the copy
+  y.push(-1, 3 % 2 === 4 % 2 ? 1 : -1);
+  const pairs = { points: pts, indices: Int32Array.from(idx) };
+  const given = Array.from({ length: 50 }, (_, i) => Array.from({ length: 50 }, (_, j) => (i === j ? 2.5 : 0)));
+  for (const prior of ['identity', 'covariance', given] as const) {
+    const fit = (rowSpace: boolean, input: typeof pairs | number[][][]) => new ITML({ rowSpace, prior, gamma: 10, seed: 3 }).fit(input, y);
+    const full = fit(false, pairs);
+    // The same pairs given as tuples of points: 2 x 82 rows, as many distinct ones as above.
+    const tuples = Array.from({ length: y.length }, (_, k) => [Array.from(pts.row(idx[2 * k])), Array.from(pts.row(idx[2 * k + 1]))]);
+    for (const span of [fit(true, pairs), ...(prior === 'covariance' ? [] : [fit(true, tuples)])]) {
+      const name = Array.isArray(prior) ? '2.5 I' : prior;
+      assert.equal(span.nIter, full.nIter, name);
+      assert.equal(span.converged, full.converged, name);
+      assert.deepEqual(span.warnings, full.warnings);
+      // 'covariance' puts c = 1e10/(largest variance) on the d − r directions outside the span.
+      // The d x d path then rounds at ε·c, against eigenvalues ~1/(largest variance) within the
+      // span: its prior distances cancel to ~1e-8 relative (its bounds here are √60 and √80 to
+      // 2e-8, the span path's to 1e-15), its learned ones to ~1e-5 (the span path's agree to
+      // 1e-10 with the d x d path's under a floor of 1e-2, c = 100/largest, when neither drops
+      // eigenvalues below 1e-10 of c). So it is compared at 1e-4.
+      const tol = prior === 'covariance' ? 1e-4 : 1e-8;
+      for (let i = 0; i < 2; i++) assert.ok(Math.abs(span.bounds[i] - full.bounds[i]) < tol * full.bounds[i], `${name}: bounds ${span.bounds} vs ${full.bounds}`);
+      const e = relDiff(span.getMahalanobisMatrix().data, full.getMahalanobisMatrix().data);
+      assert.ok(e < tol, `${name}: relative difference ${e}`);
+      assert.ok(Math.abs(span.threshold - full.threshold) < tol * Math.abs(full.threshold), name);
+    }
+  }
+  // The span of the used points' differences: 25 distinct rows, fewer than 50 features.
+  const t = { points: pts, indices: Int32Array.from(idx), arity: 2 };
+  assert.equal(itmlSolve(t, Int8Array.from(y), { gamma: 10 }, new Random(3)).spanRank, 24);
+  // 'covariance' spans all 41 rows (40 distinct); 'random' keeps the d x d projections.
+  assert.equal(itmlSolve(t, Int8Array.from(y), { gamma: 10, prior: 'covariance' }, new Random(3)).spanRank, 39);
+  assert.equal(itmlSolve(t, Int8Array.from(y), { gamma: 10, prior: 'random', maxIter: 3 }, new Random(3)).spanRank, null);
+});
+
+test('itml: more rows than features keeps the d x d projections (the same bits with rowSpace either way)', () => {
+  const d = subset('wine', 2);
+  const a = new ITMLSupervised({ seed: 1 }).fit(d.X, d.y), b = new ITMLSupervised({ seed: 1, rowSpace: false }).fit(d.X, d.y);
+  assert.deepEqual(Array.from(a.components.data), Array.from(b.components.data));
+  assert.throws(() => new ITMLSupervised({ rowSpace: 1 as never }).fit(d.X, d.y), /itml: rowSpace must be true or false, got 1/);
 });
