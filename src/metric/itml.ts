@@ -63,7 +63,7 @@ import { quadForms, tupleDiffs } from './pair-differences.js';
 import { applyEigenFunction, covariance, eigh, projectPsd } from '../linalg/index.js';
 import { checkPositive, checkInt, checkBool } from './init.js';
 import { percentiles } from './percentiles.js';
-import { multiplyByTranspose, type RowSpan } from './row-span.js';
+import { multiplyByTranspose, differenceSpan, fromSpanCoordinates, spanComponents, type RowSpan } from './row-span.js';
 
 export interface ItmlOptions extends BaseLearnerOptions {
   /** Slack trade-off γ (larger = constraints enforced harder). Default 1. */
@@ -231,29 +231,6 @@ function priorSpan(t: Tuples, prior: PriorOption): { span: RowSpan; scale: numbe
 }
 
 /**
- * An orthonormal basis (r x d rows) of the span of the differences of the rows of P: the thin
- * SVD of the centred rows, without the directions of singular value ≤ max(m, d)·ε·s₁ (the
- * centring leaves one; duplicates and collinear points more). Null when all rows are equal.
- * Centred, the basis holds no direction in which the points do not vary, where the covariance
- * prior would put its floored eigenvalue 1/(1e-10 · largest) within the span.
- */
-function differenceSpan(P: Matrix<Float64Array>): RowSpan | null {
-  const { rows: m, cols: d } = P;
-  const Pc = P.data.slice();
-  for (let c = 0; c < d; c++) {
-    let mean = 0;
-    for (let i = 0; i < m; i++) mean += Pc[i * d + c];
-    mean /= m;
-    for (let i = 0; i < m; i++) Pc[i * d + c] -= mean;
-  }
-  const { vt, s } = getBackend().svd(Pc, m, d);
-  const cut = Math.max(m, d) * Number.EPSILON * (s[0] ?? 0);
-  let r = 0;
-  while (r < s.length && s[r] > cut) r++;
-  return r === 0 ? null : { vt: vt.slice(0, r * d), r };
-}
-
-/**
  * prior 'covariance' as seen from the span (priorMatrix's rule): M₀ = c (I − V Vᵀ) + V M0_r Vᵀ,
  * M0_r from the covariance of the coordinates Z = X V (n x r), whose eigenvalues are the
  * covariance's within the span; the ones outside it are 0, floored like the small ones.
@@ -288,32 +265,6 @@ function bregman(W: Float64Array, n: number, q: number, y: Int8Array, gamma: num
   if (onIter) r.history.forEach((conv, i) => onIter(i + 1, conv));
   for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) M[i * q + j] = Mp[i * qp + j];
   return { nIter: r.nIter, converged: r.converged };
-}
-
-/** c I + V (A − c I_r) Vᵀ (d x d) for A r x r, V = vtᵀ. */
-function fromSpanCoordinates(A: Float64Array, c: number, span: RowSpan, d: number): Float64Array {
-  const { vt, r } = span;
-  const be = getBackend();
-  const B = A.slice();
-  for (let i = 0; i < r; i++) B[i * r + i] -= c;
-  const VB = new Float64Array(d * r);
-  be.gemm(true, false, d, r, r, 1, vt, d, B, r, 0, VB, r);
-  const out = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) out[i * d + i] = c;
-  be.gemm(false, false, d, d, r, 1, VB, r, vt, d, 1, out, d);
-  return out;
-}
-
-/**
- * L = s I + V (M_r^½ − s I_r) Vᵀ with s = √c: Lᵀ L = c (I − V Vᵀ) + V M_r Vᵀ. Eigenvalues at most
- * 1e-10 of the largest (c included) are dropped, as componentsFromMetric drops them.
- */
-function spanComponents(Mr: Float64Array, c: number, span: RowSpan, d: number): Matrix<Float64Array> {
-  const r = span.r;
-  const { values, vectors } = eigh(new Matrix(r, r, Mr), { assumeSymmetric: true });
-  const cut = 1e-10 * Math.max(0, values[r - 1], c);
-  const S = applyEigenFunction(values, vectors, (l) => (l > cut ? Math.sqrt(l) : 0)).data;
-  return new Matrix(d, d, fromSpanCoordinates(S, c > cut ? Math.sqrt(c) : 0, span, d));
 }
 
 export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Random, onIter?: (it: number, conv: number) => void): ItmlResult {

@@ -18,6 +18,13 @@
  * positive-definite cone are rejected by the line search and no projection is needed. The paper
  * uses plain gradient descent with line search; BB steps only choose where the search starts.
  * The descent is the backend's lsmlDescent (src/backend/js-lsml.ts, native/src/lsml.cc).
+ *
+ * Row span. With the prior I, the gradient is a sum of outer products of the points'
+ * differences plus I − M⁻¹, so from M = I every iterate is I + V K Vᵀ, V (d x r) a basis of the
+ * span of the differences; D_ld(M, I) = D_ld(M_r, I_r) and every distance, norm and inner
+ * product of the descent is that of M_r = I_r + K. With fewer points than features the descent
+ * runs on the r-dimensional coordinates and M = I + V (M_r − I_r) Vᵀ (faces-like 320 x 4096:
+ * r x r instead of d x d matrices, an inverse and a Cholesky factor a step).
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
@@ -31,13 +38,19 @@ import { inverseSpd, logDetSpd } from '../linalg/index.js';
 import { getBackend } from '../backend/index.js';
 import type { LsmlArrays } from '../backend/backend.js';
 import { lsmlObjective as referenceLsmlObjective } from '../backend/js-lsml.js';
-import { checkPositive, checkInt } from './init.js';
+import { checkPositive, checkInt, checkBool } from './init.js';
+import { differenceSpan, spanComponents } from './row-span.js';
 
 export interface LsmlOptions extends BaseLearnerOptions {
   /** Prior metric M₀. Default 'identity'. */
   prior?: PriorOption;
   /** Maximum gradient steps. Default 1000. */
   maxIter?: number;
+  /**
+   * With prior 'identity' and fewer points than features, descend within the span of the
+   * points' differences (default true): the same iterates in exact arithmetic (see below).
+   */
+  rowSpace?: boolean;
   /** Stop when the objective decreases by less than tol · (1 + |f|) in a step. Default 1e-5. */
   tol?: number;
 }
@@ -118,6 +131,24 @@ export function lsmlSolve(P: LsmlProblem, options: LsmlOptions, onIter?: (it: nu
   return { M: r.M, nIter: r.nIter, converged: r.converged, objective: r.objective };
 }
 
+/** Builds, solves and factors the problem, within the points' span where that is exact (see above). */
+function lsmlFit(t: Tuples, weights: ArrayLike<number> | undefined, options: LsmlOptions, rng: Random, onIter: (it: number, f: number) => void): { components: Matrix<Float64Array>; nIter: number; converged: boolean } {
+  const prior = options.prior ?? 'identity';
+  const { rows: N, cols: d } = t.points;
+  const span = prior === 'identity' && N < d && checkBool(options.rowSpace ?? true, 'rowSpace', 'lsml') ? differenceSpan(t.points) : null;
+  if (!span) {
+    const P = lsmlProblem(t, weights, prior, rng);
+    const r = lsmlSolve(P, options, onIter);
+    return { components: metricComponents(r.M, d), nIter: r.nIter, converged: r.converged };
+  }
+  // Coordinates of the points in the span (the centring inside lsmlProblem removes the offset).
+  const Z = new Float64Array(N * span.r);
+  getBackend().gemm(false, true, N, span.r, d, 1, t.points.data, d, span.vt, d, 0, Z, span.r);
+  const P = lsmlProblem({ ...t, points: new Matrix(N, span.r, Z) }, weights, 'identity', rng);
+  const r = lsmlSolve(P, options, onIter);
+  return { components: spanComponents(r.M, 1, span, d), nIter: r.nIter, converged: r.converged };
+}
+
 /** LSML from quadruplets (a, b, c, d): d(a, b) < d(c, d), optionally weighted. */
 export class LSML extends QuadrupletLearner<LsmlOptions> {
   readonly algorithm = 'lsml-quadruplets';
@@ -128,14 +159,13 @@ export class LSML extends QuadrupletLearner<LsmlOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { prior: priorParam(o.prior), maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, seed: o.seed ?? 0 };
+    return { prior: priorParam(o.prior), maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, rowSpace: o.rowSpace ?? true, seed: o.seed ?? 0 };
   }
 
   fit(quadruplets: TuplesInput, weights?: ArrayLike<number>): this {
     const t = toTuples(quadruplets, 4, 'quadruplets');
-    const P = lsmlProblem(t, weights, this.options.prior ?? 'identity', toRandom(this.options.seed));
-    const r = lsmlSolve(P, this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
-    this.setFitted(metricComponents(r.M, P.d), { nIter: r.nIter, converged: r.converged });
+    const r = lsmlFit(t, weights, this.options, toRandom(this.options.seed), (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
+    this.setFitted(r.components, { nIter: r.nIter, converged: r.converged });
     return this;
   }
 }
@@ -159,14 +189,13 @@ export class LSMLSupervised extends MahalanobisLearner<LsmlSupervisedOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { prior: priorParam(o.prior), maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
+    return { prior: priorParam(o.prior), maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-5, rowSpace: o.rowSpace ?? true, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string | null | undefined>): this {
     const { tuples: t, rng } = quadrupletsFromLabels(X, y, this.algorithm, this.options);
-    const P = lsmlProblem(t, undefined, this.options.prior ?? 'identity', rng);
-    const r = lsmlSolve(P, this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
-    this.setFitted(metricComponents(r.M, P.d), { nIter: r.nIter, converged: r.converged });
+    const r = lsmlFit(t, undefined, this.options, rng, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
+    this.setFitted(r.components, { nIter: r.nIter, converged: r.converged });
     return this;
   }
 }

@@ -7,7 +7,8 @@
  * products and norms of the moving part are too); every product shrinks from d to r columns.
  */
 import { getBackend } from '../backend/index.js';
-import type { Matrix } from '../matrix.js';
+import { Matrix } from '../matrix.js';
+import { applyEigenFunction, eigh } from '../linalg/index.js';
 
 export interface RowSpan {
   /** r x d, orthonormal rows spanning the rows of X (r = min(n, d)). */
@@ -66,4 +67,53 @@ export function fromLeftFactor(f: LeftFactor, R: Float64Array): Float64Array {
   const out = new Float64Array(f.kd * f.r);
   getBackend().gemm(false, false, f.kd, f.r, f.r, 1, f.q, f.r, R, f.r, 0, out, f.r);
   return out;
+}
+
+/**
+ * An orthonormal basis (r x d rows) of the span of the differences of the rows of P: the thin
+ * SVD of the centred rows, without the directions of singular value ≤ max(m, d)·ε·s₁ (the
+ * centring leaves one; duplicates and collinear points more). Null when all rows are equal.
+ * Centred, the basis holds no direction in which the points do not vary, where the covariance
+ * prior would put its floored eigenvalue 1/(1e-10 · largest) within the span.
+ */
+export function differenceSpan(P: Matrix<Float64Array>): RowSpan | null {
+  const { rows: m, cols: d } = P;
+  const Pc = P.data.slice();
+  for (let c = 0; c < d; c++) {
+    let mean = 0;
+    for (let i = 0; i < m; i++) mean += Pc[i * d + c];
+    mean /= m;
+    for (let i = 0; i < m; i++) Pc[i * d + c] -= mean;
+  }
+  const { vt, s } = getBackend().svd(Pc, m, d);
+  const cut = Math.max(m, d) * Number.EPSILON * (s[0] ?? 0);
+  let r = 0;
+  while (r < s.length && s[r] > cut) r++;
+  return r === 0 ? null : { vt: vt.slice(0, r * d), r };
+}
+
+/** c I + V (A − c I_r) Vᵀ (d x d) for A r x r, V = vtᵀ. */
+export function fromSpanCoordinates(A: Float64Array, c: number, span: RowSpan, d: number): Float64Array {
+  const { vt, r } = span;
+  const be = getBackend();
+  const B = A.slice();
+  for (let i = 0; i < r; i++) B[i * r + i] -= c;
+  const VB = new Float64Array(d * r);
+  be.gemm(true, false, d, r, r, 1, vt, d, B, r, 0, VB, r);
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) out[i * d + i] = c;
+  be.gemm(false, false, d, d, r, 1, VB, r, vt, d, 1, out, d);
+  return out;
+}
+
+/**
+ * L = s I + V (M_r^½ − s I_r) Vᵀ with s = √c: Lᵀ L = c (I − V Vᵀ) + V M_r Vᵀ. Eigenvalues at most
+ * 1e-10 of the largest (c included) are dropped, as componentsFromMetric drops them.
+ */
+export function spanComponents(Mr: Float64Array, c: number, span: RowSpan, d: number): Matrix<Float64Array> {
+  const r = span.r;
+  const { values, vectors } = eigh(new Matrix(r, r, Mr), { assumeSymmetric: true });
+  const cut = 1e-10 * Math.max(0, values[r - 1], c);
+  const S = applyEigenFunction(values, vectors, (l) => (l > cut ? Math.sqrt(l) : 0)).data;
+  return new Matrix(d, d, fromSpanCoordinates(S, c > cut ? Math.sqrt(c) : 0, span, d));
 }

@@ -80,3 +80,31 @@ test('lsml: iris and wine reach metric-learn (mean − ½ std) through cross-val
     assert.ok(r.accuracy!.mean >= floor, `${name} ${r.accuracy!.mean}`);
   }
 });
+
+test('lsml: with fewer points than features, the descent within the points\' span gives the full-space metric', () => {
+  const rng = new Random(9);
+  const n = 18, d = 30;
+  const X: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    y.push(i % 3);
+    X.push(Array.from({ length: d }, (_, j) => rng.normal() + (j % 3 === i % 3 ? 1.5 : 0)));
+  }
+  const fit = (rowSpace: boolean) => new LSMLSupervised({ rowSpace, seed: 2 }).fit(X, y);
+  const a = fit(true), b = fit(false);
+  assert.equal(a.nIter, b.nIter);
+  assert.equal(a.converged, b.converged);
+  const Ma = a.getMahalanobisMatrix().data, Mb = b.getMahalanobisMatrix().data;
+  let diff = 0, top = 0, off = 0;
+  for (let p = 0; p < Ma.length; p++) {
+    diff = Math.max(diff, Math.abs(Ma[p] - Mb[p]));
+    top = Math.max(top, Math.abs(Mb[p]));
+    off = Math.max(off, Math.abs(Mb[p] - (p % (d + 1) === 0 ? 1 : 0)));
+  }
+  assert.ok(diff <= 1e-8 * top, `max |ΔM| ${diff} against ${top}`);
+  assert.ok(off > 1e-3, `M moved from the identity by ${off}`);
+  // The factor is valid off the span too: new points get the same distances either way.
+  const u = Array.from({ length: d }, () => rng.normal()), v = Array.from({ length: d }, () => rng.normal());
+  const da = a.pairDistance([[u, v]])[0], db = b.pairDistance([[u, v]])[0];
+  assert.ok(Math.abs(da - db) <= 1e-8 * db, `${da} vs ${db}`);
+});
