@@ -46,12 +46,15 @@ import { eigh, symmetrize } from '../linalg/index.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
 import { checkPositive, checkInt, checkBool } from './init.js';
+import { differenceSpan, fromSpanCoordinates, spanComponents } from './row-span.js';
 
 export interface MmcOptions extends BaseLearnerOptions {
   /** Learn a diagonal metric (feature weights) only. Default false. */
   diagonal?: boolean;
   /** Maximum L-BFGS iterations. Default 1000. */
   maxIter?: number;
+  /** Full metric with fewer points than features: solve within the points' span (default true; the same metric). */
+  rowSpace?: boolean;
   /**
    * Relative tolerance, default 1e-6: stop when the largest gradient entry with respect to the
    * factor is at most tol times its scale at the start (the linear term's, 2 max |L₀ Σ_S| in
@@ -249,6 +252,8 @@ export interface MmcResult {
   converged: boolean;
   objective: number;
   warnings: string[];
+  /** What M gives a direction no pair reaches: the start's scale (rescaled), or 0 when unbounded. */
+  outside: number;
 }
 
 export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: number, f: number) => void): MmcResult {
@@ -270,7 +275,7 @@ export function mmcSolve(P: MmcProblem, options: MmcOptions, onIter?: (it: numbe
   if (diagonal) for (let c = 0; c < d; c++) M[c * d + c] = A[c] * scale;
   else for (let i = 0; i < d * d; i++) M[i] = A[i] * scale;
   const warnings = P.nullBasis ? [unboundedWarning(P)] : [];
-  return { M, nIter: r.nIter, converged: r.converged, objective: r.f, warnings };
+  return { M, nIter: r.nIter, converged: r.converged, objective: r.f, warnings, outside: P.nullBasis ? 0 : scale / (2 * trace) };
 }
 
 interface SolverResult {
@@ -366,6 +371,27 @@ function nullCoordinates(P: MmcProblem): number[] {
   return out;
 }
 
+/**
+ * mmcProblem + mmcSolve, within the span of the points' differences when there are fewer
+ * points than features (full metric only). Every difference, so Σ_S and each ‖v‖_A, lives in
+ * that span (V, d x r), and F depends on A only through Vᵀ A V; directions outside it are null
+ * directions of Σ_S that no dissimilar pair reaches, which the full solve leaves at the start's
+ * scale (or drops, when the problem is unbounded elsewhere). So the problem is solved on the
+ * coordinates Vᵀ v and M = V M_r Vᵀ + outside · (I − V Vᵀ): the same metric, with r x r
+ * instead of d x d eigendecompositions (the diagonal form is not rotation-invariant, so it
+ * keeps the features). The unbounded warning then counts only directions within the span.
+ */
+function mmcFit(t: Tuples, labels: Int8Array, options: MmcOptions, algorithm: string, onIter: (it: number, f: number) => void): MmcResult & { components?: Matrix<Float64Array> } {
+  const diagonal = checkBool(options.diagonal ?? false, 'diagonal', algorithm);
+  const { rows: N, cols: d } = t.points;
+  const span = !diagonal && N < d && checkBool(options.rowSpace ?? true, 'rowSpace', algorithm) ? differenceSpan(t.points) : null;
+  if (!span) return mmcSolve(mmcProblem(t, labels, diagonal), options, onIter);
+  const Z = new Float64Array(N * span.r);
+  getBackend().gemm(false, true, N, span.r, d, 1, t.points.data, d, span.vt, d, 0, Z, span.r);
+  const r = mmcSolve(mmcProblem({ ...t, points: new Matrix(N, span.r, Z) }, labels, false), options, onIter);
+  return { ...r, M: fromSpanCoordinates(r.M, r.outside, span, d), components: spanComponents(r.M, r.outside, span, d) };
+}
+
 /** MMC from pairs labelled +1 (similar) / −1 (dissimilar). */
 export class MMC extends PairLearner<MmcOptions> {
   readonly algorithm = 'mmc-pairs';
@@ -376,11 +402,11 @@ export class MMC extends PairLearner<MmcOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { diagonal: o.diagonal ?? false, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-6 };
+    return { diagonal: o.diagonal ?? false, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-6, rowSpace: o.rowSpace ?? true };
   }
 
   fit(pairs: TuplesInput, y: ArrayLike<number | boolean>): this {
-    return this.fitPairs(pairs, y, (t, labels) => mmcSolve(mmcProblem(t, labels, checkBool(this.options.diagonal ?? false, 'diagonal', this.algorithm)), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f })));
+    return this.fitPairs(pairs, y, (t, labels) => mmcFit(t, labels, this.options, this.algorithm, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f })));
   }
 }
 
@@ -402,13 +428,13 @@ export class MMCSupervised extends MahalanobisLearner<MmcSupervisedOptions> {
 
   get params(): Record<string, unknown> {
     const o = this.options;
-    return { diagonal: o.diagonal ?? false, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-6, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
+    return { diagonal: o.diagonal ?? false, maxIter: o.maxIter ?? 1000, tol: o.tol ?? 1e-6, rowSpace: o.rowSpace ?? true, numConstraints: o.numConstraints ?? null, seed: o.seed ?? 0 };
   }
 
   fit(X: Matrix<FloatArray> | number[][], y: ArrayLike<number | string | null | undefined>): this {
     const { tuples: t, labels } = pairsFromLabels(X, y, this.algorithm, this.options);
-    const r = mmcSolve(mmcProblem(t, labels, checkBool(this.options.diagonal ?? false, 'diagonal', this.algorithm)), this.options, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
-    this.setFitted(metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
+    const r = mmcFit(t, labels, this.options, this.algorithm, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 1000, objective: f }));
+    this.setFitted(r.components ?? metricComponents(r.M, t.points.cols), { nIter: r.nIter, converged: r.converged, warnings: r.warnings });
     return this;
   }
 }

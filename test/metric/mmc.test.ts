@@ -219,3 +219,29 @@ test('mmc: ill-conditioned similar spread (scales 1 to 300) still converges in f
   const tight = mmcSolve(P, { maxIter: 5000, tol: 1e-10 });
   assert.ok(r.objective - tight.objective <= 1e-7 * Math.abs(tight.objective), `${r.objective} vs ${tight.objective}`);
 });
+
+test('mmc: with fewer points than features, the solve within the points\' span gives the full-space metric', () => {
+  const rng = new Random(13);
+  const n = 21, d = 35;
+  const X: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    y.push(i % 3);
+    X.push(Array.from({ length: d }, (_, j) => rng.normal() + (j % 3 === i % 3 ? 2 : 0)));
+  }
+  const close = (a: MMCSupervised, b: MMCSupervised, what: string) => {
+    const Ma = a.getMahalanobisMatrix().data, Mb = b.getMahalanobisMatrix().data;
+    let diff = 0, top = 0;
+    for (let p = 0; p < Ma.length; p++) { diff = Math.max(diff, Math.abs(Ma[p] - Mb[p])); top = Math.max(top, Math.abs(Mb[p])); }
+    assert.ok(diff <= 1e-7 * top, `${what}: max |ΔM| ${diff} against ${top}`);
+    // New points off the span get the same distances too.
+    const u = Array.from({ length: d }, () => rng.normal()), v = Array.from({ length: d }, () => rng.normal());
+    const da = a.pairDistance([[u, v]])[0], db = b.pairDistance([[u, v]])[0];
+    assert.ok(Math.abs(da - db) <= 1e-7 * db, `${what}: ${da} vs ${db}`);
+    assert.equal(a.warnings.length, b.warnings.length, what);
+  };
+  for (const seed of [0, 1, 2]) {
+    const fit = (rowSpace: boolean) => new MMCSupervised({ rowSpace, seed, numConstraints: 40 }).fit(X, y);
+    close(fit(true), fit(false), `seed ${seed}`);
+  }
+});
