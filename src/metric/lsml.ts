@@ -39,7 +39,7 @@ import { getBackend } from '../backend/index.js';
 import type { LsmlArrays } from '../backend/backend.js';
 import { lsmlObjective as referenceLsmlObjective } from '../backend/js-lsml.js';
 import { checkPositive, checkInt, checkBool } from './init.js';
-import { differenceSpan, spanComponents } from './row-span.js';
+import { differenceSpan, multiplyByTranspose, spanComponents } from './row-span.js';
 
 export interface LsmlOptions extends BaseLearnerOptions {
   /** Prior metric M₀. Default 'identity'. */
@@ -142,8 +142,7 @@ function lsmlFit(t: Tuples, weights: ArrayLike<number> | undefined, options: Lsm
     return { components: metricComponents(r.M, d), nIter: r.nIter, converged: r.converged };
   }
   // Coordinates of the points in the span (the centring inside lsmlProblem removes the offset).
-  const Z = new Float64Array(N * span.r);
-  getBackend().gemm(false, true, N, span.r, d, 1, t.points.data, d, span.vt, d, 0, Z, span.r);
+  const Z = multiplyByTranspose(t.points.data, N, d, span.vt, span.r);
   const P = lsmlProblem({ ...t, points: new Matrix(N, span.r, Z) }, weights, 'identity', rng);
   const r = lsmlSolve(P, options, onIter);
   return { components: spanComponents(r.M, 1, span, d), nIter: r.nIter, converged: r.converged };

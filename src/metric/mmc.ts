@@ -46,7 +46,7 @@ import { eigh, symmetrize } from '../linalg/index.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
 import { checkPositive, checkInt, checkBool } from './init.js';
-import { differenceSpan, fromSpanCoordinates, spanComponents } from './row-span.js';
+import { differenceSpan, fromSpanCoordinates, multiplyByTranspose, spanComponents } from './row-span.js';
 
 export interface MmcOptions extends BaseLearnerOptions {
   /** Learn a diagonal metric (feature weights) only. Default false. */
@@ -386,8 +386,7 @@ function mmcFit(t: Tuples, labels: Int8Array, options: MmcOptions, algorithm: st
   const { rows: N, cols: d } = t.points;
   const span = !diagonal && N < d && checkBool(options.rowSpace ?? true, 'rowSpace', algorithm) ? differenceSpan(t.points) : null;
   if (!span) return mmcSolve(mmcProblem(t, labels, diagonal), options, onIter);
-  const Z = new Float64Array(N * span.r);
-  getBackend().gemm(false, true, N, span.r, d, 1, t.points.data, d, span.vt, d, 0, Z, span.r);
+  const Z = multiplyByTranspose(t.points.data, N, d, span.vt, span.r);
   const r = mmcSolve(mmcProblem({ ...t, points: new Matrix(N, span.r, Z) }, labels, false), options, onIter);
   return { ...r, M: fromSpanCoordinates(r.M, r.outside, span, d), components: spanComponents(r.M, r.outside, span, d) };
 }
