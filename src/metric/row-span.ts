@@ -5,6 +5,10 @@
  * right singular vectors, and the part of L outside the span, L0 (I − V Vᵀ), stays as it
  * started. The iterates are the same in exact arithmetic (V has orthonormal columns, so inner
  * products and norms of the moving part are too); every product shrinks from d to r columns.
+ *
+ * Also here: the output-side counterpart (leftFactor: more outputs than rows), and the span of
+ * the points' differences with the maps back to d x d (differenceSpan, fromSpanCoordinates,
+ * spanComponents), used by ITML, LSML and MMC, whose metrics move only within that span.
  */
 import { getBackend } from '../backend/index.js';
 import { Matrix } from '../matrix.js';
