@@ -388,7 +388,13 @@ function mmcFit(t: Tuples, labels: Int8Array, options: MmcOptions, algorithm: st
   if (!span) return mmcSolve(mmcProblem(t, labels, diagonal), options, onIter);
   const Z = multiplyByTranspose(t.points.data, N, d, span.vt, span.r);
   const r = mmcSolve(mmcProblem({ ...t, points: new Matrix(N, span.r, Z) }, labels, false), options, onIter);
-  return { ...r, M: fromSpanCoordinates(r.M, r.outside, span, d), components: spanComponents(r.M, r.outside, span, d) };
+  // The d x d metric is formed only if read (the pair learner's fit reads the components).
+  let M: Float64Array | null = null;
+  return {
+    ...r,
+    get M() { return (M ??= fromSpanCoordinates(r.M, r.outside, span, d)); },
+    components: spanComponents(r.M, r.outside, span, d),
+  };
 }
 
 /** MMC from pairs labelled +1 (similar) / −1 (dissimilar). */

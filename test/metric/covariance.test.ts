@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Covariance, inverseSqrtComponents } from '../../src/metric/covariance.js';
 import { toRandom } from '../../src/random.js';
+import { maxAbsDiff } from '../helpers.js';
 import { Euclidean } from '../../src/metric/euclidean.js';
 import { Matrix } from '../../src/matrix.js';
 import { runConformance, subset } from './conformance.js';
@@ -50,8 +51,7 @@ test('covariance: with fewer rows than features (SVD of the rows) M is the pseud
   const want = inverseSqrtComponents(C, d, 1e-10);
   const W = new Float64Array(d * d);
   for (let r = 0; r < want.rows; r++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) W[a * d + b] += want.data[r * d + a] * want.data[r * d + b];
-  let scale = 0, diff = 0;
-  for (let p = 0; p < d * d; p++) { scale = Math.max(scale, Math.abs(W[p])); diff = Math.max(diff, Math.abs(M.data[p] - W[p])); }
+  const diff = maxAbsDiff(M.data, W), scale = maxAbsDiff(W, new Float64Array(W.length));
   assert.ok(diff <= 1e-8 * scale, `max |ΔM| ${diff} against ${scale}`);
   // Pseudo-inverse: C M C = C.
   const CM = new Float64Array(d * d), CMC = new Float64Array(d * d);

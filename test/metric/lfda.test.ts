@@ -6,7 +6,7 @@ import { toRandom } from '../../src/random.js';
 import { Matrix } from '../../src/matrix.js';
 import { crossValidate } from '../../src/evaluation/cross-validate.js';
 import { readFolds } from '../../src/io/csv.js';
-import { DATA } from '../helpers.js';
+import { DATA, maxAbsDiff } from '../helpers.js';
 import { runConformance, subset } from './conformance.js';
 
 runConformance('lfda', (o) => new LFDA(o), (m, X, y) => (m as LFDA).fit(X, y));
@@ -157,8 +157,7 @@ test('lfda: with fewer rows than features, solving within the rows\' span gives 
       const full = new LFDA({ embeddingType, shrinkage, rowSpace: false }).fit(X, y);
       assert.equal(inSpan.components.rows, full.components.rows);
       const A = inSpan.getMahalanobisMatrix(), B = full.getMahalanobisMatrix();
-      let scale = 0, diff = 0;
-      for (let p = 0; p < A.data.length; p++) { scale = Math.max(scale, Math.abs(B.data[p])); diff = Math.max(diff, Math.abs(A.data[p] - B.data[p])); }
+      const diff = maxAbsDiff(A.data, B.data), scale = maxAbsDiff(B.data, new Float64Array(B.data.length));
       assert.ok(diff <= 1e-8 * scale, `${embeddingType}, ${shrinkage}: max |ΔM| ${diff} against ${scale}`);
       assert.deepEqual(inSpan.warnings, full.warnings);
     }

@@ -11,7 +11,7 @@ import { StandardScaler } from '../../src/preprocessing/standard-scaler.js';
 import { jsBackend } from '../../src/backend/js-backend.js';
 import { crossValidate } from '../../src/evaluation/cross-validate.js';
 import { readFolds } from '../../src/io/csv.js';
-import { DATA } from '../helpers.js';
+import { DATA, maxAbsDiff } from '../helpers.js';
 import { runConformance, subset } from './conformance.js';
 import { checkGradient } from './gradcheck.js';
 
@@ -231,8 +231,7 @@ test('mmc: with fewer points than features, the solve within the points\' span g
   }
   const close = (a: MMCSupervised, b: MMCSupervised, what: string) => {
     const Ma = a.getMahalanobisMatrix().data, Mb = b.getMahalanobisMatrix().data;
-    let diff = 0, top = 0;
-    for (let p = 0; p < Ma.length; p++) { diff = Math.max(diff, Math.abs(Ma[p] - Mb[p])); top = Math.max(top, Math.abs(Mb[p])); }
+    const diff = maxAbsDiff(Ma, Mb), top = maxAbsDiff(Mb, new Float64Array(Mb.length));
     assert.ok(diff <= 1e-7 * top, `${what}: max |ΔM| ${diff} against ${top}`);
     // New points off the span get the same distances too.
     const u = Array.from({ length: d }, () => rng.normal()), v = Array.from({ length: d }, () => rng.normal());
