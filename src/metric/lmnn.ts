@@ -30,7 +30,7 @@ import { toRandom } from '../random.js';
 import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js';
 import { initComponents, resolveNComponents, classCounts, checkInt, checkPositive, checkBool, type InitOption } from './init.js';
 import { pairScatter, leftMultiply, project } from './scatter.js';
-import { rowSpan, multiplyByTranspose, fromSpan, leftFactor, fromLeftFactor } from './row-span.js';
+import { descentSpan, multiplyByTranspose, fromSpan, leftFactor, fromLeftFactor } from './row-span.js';
 
 export interface LmnnOptions extends BaseLearnerOptions {
   /** Target neighbours per point (paper and metric-learn: 3). */
@@ -47,8 +47,9 @@ export interface LmnnOptions extends BaseLearnerOptions {
   /** Initial step; default chooses one that moves L by 1% of its norm. */
   learnRate?: number;
   /**
-   * With fewer points than features, descend within the span of the training rows (default
-   * true): the same iterates in exact arithmetic, at r = min(n, d) columns instead of d.
+   * With fewer points than features, descend within the span of the training rows, and with
+   * rank-deficient data (r ≤ 0.9 d) within the span of their differences (default true;
+   * row-span.ts `descentSpan`): the same iterates in exact arithmetic, at r columns instead of d.
    */
   rowSpace?: boolean;
 }
@@ -462,10 +463,11 @@ export class LMNN extends MahalanobisLearner<LmnnOptions> {
     const L0 = initComponents(x, kd, o.init ?? 'auto', toRandom(o.seed ?? 0), 'lmnn');
     const targets = selectTargets(x, data.y, data.classes.length, k);
     // Every gradient 2 L Xᵀ Lap X lies in the span of the rows of X (X = X V Vᵀ for the
-    // right singular vectors V, d x r), so with fewer points than features the descent runs on
-    // X V with L V, and the part of L outside the span, L0 (I − V Vᵀ), stays as it started:
-    // both products of an evaluation shrink from d to r columns (160 x 300: about half).
-    const span = x.rows < x.cols && rowSpace ? rowSpan(x) : null;
+    // right singular vectors V, d x r), and of their differences, so with fewer points than
+    // features, or rank-deficient data, the descent runs on X V with L V, and the part of L
+    // outside the span, L0 (I − V Vᵀ), stays as it started: the products of an evaluation
+    // shrink from d to r columns (160 x 300: about half; MNIST's 784 pixels: about 590).
+    const span = rowSpace ? descentSpan(x) : null;
     const xs = span ? new Matrix(x.rows, span.r, multiplyByTranspose(x.data, x.rows, x.cols, span.vt, span.r)) : x;
     let L: Float64Array = span ? multiplyByTranspose(L0, kd, x.cols, span.vt, span.r) : L0;
     // More outputs than rows: descend on R in L V = Q R (row-span.ts), r x r instead of kd x r.

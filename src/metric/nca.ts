@@ -12,8 +12,9 @@
  * n² outer products. Softmax weights below exp(−CUTOFF) of a row's largest are skipped: they
  * are zero to double precision in the row sum, so objective and gradient stay exact. The
  * softmax and Laplacian pass is the backend's `neighbourSoftmaxLaplacian`. With fewer points
- * than features the minimisation runs within the span of the training rows (row-span.ts):
- * the gradient has no component outside it, so only L's part inside moves.
+ * than features, or rank-deficient data, the minimisation runs within the span of the
+ * training rows or of their differences (row-span.ts `descentSpan`): the gradient has no
+ * component outside it, so only L's part inside moves.
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom } from '../random.js';
@@ -21,7 +22,7 @@ import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js'
 import { initComponents, resolveNComponents, checkInt, checkPositive, checkBool, type InitOption } from './init.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
-import { rowSpan, multiplyByTranspose, fromSpan, leftFactor, fromLeftFactor } from './row-span.js';
+import { descentSpan, multiplyByTranspose, fromSpan, leftFactor, fromLeftFactor } from './row-span.js';
 
 export interface NcaOptions extends BaseLearnerOptions {
   /** Output dimension (rows of L); default = number of features. */
@@ -33,9 +34,10 @@ export interface NcaOptions extends BaseLearnerOptions {
   /** Gradient tolerance (max |∂f/∂L|). */
   tol?: number;
   /**
-   * With fewer points than features, run L-BFGS within the span of the training rows
-   * (default true; see row-span.ts): the same iterates in exact arithmetic, with r = n
-   * columns instead of d, so every product and every L-BFGS vector shrinks.
+   * With fewer points than features, run L-BFGS within the span of the training rows, and with
+   * rank-deficient data (r ≤ 0.9 d) within the span of their differences (default true;
+   * row-span.ts `descentSpan`): the same iterates in exact arithmetic, with r columns instead
+   * of d, so every product and every L-BFGS vector shrinks.
    */
   rowSpace?: boolean;
 }
@@ -98,7 +100,7 @@ export class NCA extends MahalanobisLearner<NcaOptions> {
     const xs = x.takeRows(order);
     const ys = Int32Array.from(order, (i) => data.y[i]);
     const d = x.cols;
-    const span = x.rows < d && rowSpace ? rowSpan(xs) : null;
+    const span = rowSpace ? descentSpan(xs) : null;
     const xw = span ? new Matrix(x.rows, span.r, multiplyByTranspose(xs.data, x.rows, d, span.vt, span.r)) : xs;
     const Ls = span ? multiplyByTranspose(L0, k, d, span.vt, span.r) : L0;
     // More outputs than rows: minimise over R in L V = Q R (row-span.ts), r x r instead of k x r.

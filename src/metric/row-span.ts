@@ -6,6 +6,9 @@
  * started. The iterates are the same in exact arithmetic (V has orthonormal columns, so inner
  * products and norms of the moving part are too); every product shrinks from d to r columns.
  *
+ * With at least as many points as features, the span of the points' differences plays the same
+ * part when the data are rank-deficient (descentSpan).
+ *
  * Also here: the output-side counterpart (leftFactor: more outputs than rows), and the span of
  * the points' differences with the maps back to d x d (differenceSpan, fromSpanCoordinates,
  * spanComponents), used by ITML, LSML and MMC, whose metrics move only within that span.
@@ -23,6 +26,21 @@ export interface RowSpan {
 export function rowSpan(X: Matrix<Float64Array>): RowSpan {
   const { vt, s } = getBackend().svd(X.data.slice(), X.rows, X.cols);
   return { vt, r: s.length };
+}
+
+/**
+ * Where a descent whose gradient is 2 L Xᵀ A X with A 1 = 0 (a graph Laplacian: LMNN, NCA) can
+ * run: with fewer points than features, the span of the rows (rowSpan); otherwise the span of
+ * the rows' differences when it is clearly smaller than the feature space, as with constant
+ * pixels and collinear features in images (Xᵀ A X = X_cᵀ A X_c for the centred rows X_c, so
+ * the gradient's rows lie there). Null means: descend in the original coordinates. The cut at
+ * 0.9 d keeps full-rank and nearly full-rank data on the original path bit for bit; below it
+ * every product of an evaluation shrinks by at least a fifth, which pays for the one SVD.
+ */
+export function descentSpan(X: Matrix<Float64Array>): RowSpan | null {
+  if (X.rows < X.cols) return rowSpan(X);
+  const span = differenceSpan(X);
+  return span && span.r <= 0.9 * X.cols ? span : null;
 }
 
 /** A Vᵀᵀ = A V for A m x d and V's transpose vt (r x d): m x r. */

@@ -94,3 +94,28 @@ test('nca: with fewer points than features, L-BFGS in the span of the rows gives
   for (let i = 0; i < d; i++) { uu += u[i] * u[i]; for (let j = 0; j < d; j++) uMu += u[i] * Ma[i * d + j] * u[j]; }
   assert.ok(Math.abs(uMu - uu) <= 1e-8 * uu, `uᵀMu ${uMu} vs uᵀu ${uu}`);
 });
+
+test('nca: with rank-deficient data (constant and collinear features), L-BFGS in the span of the differences gives the full-space fit', () => {
+  const rng = new Random(24);
+  const n = 60, d = 12;
+  const X = new Matrix(n, d, rng.fillNormal(new Float64Array(n * d)));
+  const y = Array.from({ length: n }, (_, i) => i % 3);
+  for (let i = 0; i < n; i++) {
+    const row = X.data.subarray(i * d, (i + 1) * d);
+    row[y[i]] += 1;
+    row[4] = 0.25; row[8] = -1; row[11] = 3;
+    row[9] = row[0] - row[1]; row[10] = row[2] + 2 * row[5];
+  }
+  const fit = (rowSpace: boolean) => new NCA({ rowSpace, maxIter: 4 }).fit(X, y);
+  const a = fit(true), b = fit(false);
+  assert.equal(a.nIter, b.nIter);
+  const Ma = a.getMahalanobisMatrix().data, Mb = b.getMahalanobisMatrix().data;
+  let diff = 0, top = 0, off = 0;
+  for (let i = 0; i < Ma.length; i++) {
+    diff = Math.max(diff, Math.abs(Ma[i] - Mb[i]));
+    top = Math.max(top, Math.abs(Mb[i]));
+    off = Math.max(off, Math.abs(Mb[i] - (i % (d + 1) === 0 ? 1 : 0)));
+  }
+  assert.ok(diff <= 1e-8 * top, `max |ΔM| = ${diff} against ${top}`);
+  assert.ok(off > 1e-3, `M moved from the identity by ${off}`);
+});
