@@ -5,7 +5,8 @@
  * - exit code 0 = ok, 1 = runtime error, 2 = usage error (throw UsageError for those).
  */
 import type { Command } from 'commander';
-import { parseNumber } from '../io/csv.js';
+import { LabelColumnError, parseNumber } from '../io/csv.js';
+import { dataFileFormat } from '../io/dataset.js';
 
 export interface CliCommand {
   name: string;
@@ -103,13 +104,7 @@ export interface LabelFlagUse {
 export function checkLabelFlag(label: string | undefined, use: LabelFlagUse): void {
   if (label === undefined) return;
   const files = use.files.filter((f): f is string => f !== undefined);
-  const format = (f: string) => {
-    const ext = /\.[^./\\]*$/.exec(f)?.[0].toLowerCase() ?? '';
-    if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'text';
-    if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-    if (ext === '.npy') return 'npy';
-    return 'other';
-  };
+  const format = dataFileFormat;
   if (files.length === 0 || files.some((f) => format(f) === 'text' || format(f) === 'other')) return;
   if (use.none && label === 'none') return;
   for (const f of files) {
@@ -124,5 +119,46 @@ export function checkLabelFlag(label: string | undefined, use: LabelFlagUse): vo
       : use.dropsLabels ? 'there is no label column to drop: leave out --label'
       : 'give labelled data as a CSV file with a label column (named by --label) or as JSON Lines with a "label" field';
     throw new UsageError(`--label ${label}: --label names a column of a CSV/TSV file, but ${f} is .npy, which holds features only; ${how}`);
+  }
+}
+
+/**
+ * `--id` names the id column of a delimited text file or the field of JSON Lines records that
+ * holds the ids (every record must have it). A .npy file holds features only, with no ids to
+ * name, so an --id there would otherwise be ignored without a word: it is a usage error naming
+ * the formats that carry ids. "vector" is the features of a JSON Lines record, never its id.
+ * Unknown extensions pass, for the reader to refuse.
+ */
+export function checkIdFlag(id: string | undefined, file: string | undefined): void {
+  if (id === undefined || file === undefined) return;
+  const format = dataFileFormat(file);
+  if (id.trim() === '') throw new UsageError('--id needs a column or field name, got ""');
+  if (format === 'npy') {
+    throw new UsageError(`--id ${id}: --id names a column of a CSV/TSV file or a field of JSON Lines records, but ${file} is .npy, which holds features only (its items are numbered by row); give ids as a CSV file with an id column (named by --id) or as JSON Lines with an id field`);
+  }
+  if (format === 'jsonl' && id === 'vector') {
+    throw new UsageError(`--id vector: "vector" holds the features of the JSON Lines records in ${file}; name the field that holds the ids (default "id")`);
+  }
+}
+
+/**
+ * The reader's "no such label column" error names the file, the column and the file's columns;
+ * this puts where the name came from in front (`--label nope`, a config's `data.label`), so the
+ * message also says what to change. It stays a data error (exit 1, as the contracts require):
+ * the flag is well formed, the file lacks the column. Other errors pass through unchanged.
+ */
+export function nameLabelSource(err: unknown, source: string): unknown {
+  if (!(err instanceof LabelColumnError) || err.message.startsWith(source)) return err;
+  const named = new LabelColumnError(`${source}: ${err.message}`, err.path, err.label, err.columns);
+  named.stack = err.stack;
+  return named;
+}
+
+/** Runs a read that takes --label; a label column the file lacks is reported under the flag. */
+export function readWithLabelFlag<T>(label: string | undefined, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw label === undefined ? err : nameLabelSource(err, `--label ${label}`);
   }
 }

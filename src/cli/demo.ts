@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError, asOptionError, checkLabelFlag, intOption, printJson, type CliCommand } from './command.js';
+import { UsageError, asOptionError, checkLabelFlag, intOption, nameLabelSource, printJson, type CliCommand } from './command.js';
+import { LabelColumnError } from '../io/csv.js';
 import { MAX_SEED } from '../random.js';
 
 interface DemoCliOptions {
@@ -48,6 +49,8 @@ export const demoCommand: CliCommand = {
           result = await runDemo({ data: opts.data, label: opts.label, outDir: opts.out, quick: opts.quick, seed, testSize, k, learners, report: opts.report, progress: opts.progress ? 'auto' : false });
         } catch (err) {
           if (err instanceof RangeError && /unknown learner/.test(err.message)) throw new UsageError(err.message);
+          // A label column the file lacks is the data's problem, named under --label (not a usage error).
+          if (opts.label !== undefined && err instanceof LabelColumnError) throw nameLabelSource(err, `--label ${opts.label}`);
           throw asOptionError(err, { k: `-k ${opts.k}`, testSize: `--test-size ${opts.testSize}` });
         }
         if (opts.json) {

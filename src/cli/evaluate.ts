@@ -12,7 +12,7 @@
  *   and is evaluated at that number of references (all of them), with a warning.
  */
 import type { Command } from 'commander';
-import { UsageError, checkLabelFlag, printJson, type CliCommand } from './command.js';
+import { UsageError, checkLabelFlag, printJson, readWithLabelFlag, type CliCommand } from './command.js';
 import { checkLabelsFile } from './metric-options.js';
 import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
@@ -38,7 +38,7 @@ function readLabelled(path: string, label: string | undefined, labelsFile: strin
   const lab = labelOption(label);
   if (lab === null) throw new UsageError('--label none: evaluation needs labels');
   checkLabelsFile(path, labelsFile, flag);
-  const ds = readDataset(path, { label: lab, labels: labelsFile });
+  const ds = readWithLabelFlag(label, () => readDataset(path, { label: lab, labels: labelsFile }));
   if (!ds.y) throw new UsageError(`${path}: no labels found; name the CSV label column with --label COLUMN, or give ${flag} FILE for .npy data`);
   return ds as Dataset & { y: (string | number)[] };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, checkLabelFlag, printJson, type CliCommand } from './command.js';
+import { UsageError, checkIdFlag, checkLabelFlag, printJson, readWithLabelFlag, type CliCommand } from './command.js';
 import { loadModel } from '../io/model-file.js';
 import { modelFromPayload } from '../io/model-registry.js';
 import { checkFeatureCount, ensureParentDir, writeFileAtomic, writeJsonl } from '../io/index.js';
@@ -27,7 +27,7 @@ export const exportCommand: CliCommand = {
       .requiredOption('--to <target>', 'FILE.onnx | lancedb://DIR/TABLE | FILE.jsonl')
       .option('--data <file>', 'data to embed (for lancedb:// and .jsonl targets): CSV, JSONL or .npy')
       .option('--label <col>', 'label column of a CSV (default: "label" if present)')
-      .option('--id <col>', 'id column of a CSV (default: "id" if present, else the row number)')
+      .option('--id <col>', 'id column of a CSV, or id field of JSON Lines records (default: "id" if present, else the row number)')
       .option('--dtype <type>', 'ONNX graph precision: float32 or float64', 'float32')
       .option('--overwrite', 'replace an existing LanceDB table')
       .option('--no-index', 'LanceDB: do not build the IVF-PQ index')
@@ -44,6 +44,10 @@ export const exportCommand: CliCommand = {
         let result: Record<string, unknown>;
         if (/\.onnx$/i.test(opts.to)) {
           if (opts.data) throw new UsageError('--data is not used for an ONNX export (the graph embeds any input); drop it');
+          // They name parts of --data, which an ONNX export does not read.
+          for (const [flag, value] of [['--label', opts.label], ['--id', opts.id]] as const) {
+            if (value !== undefined) throw new UsageError(`${flag} ${value}: an ONNX export reads no data (the graph embeds any input); drop ${flag}`);
+          }
           const bytes = exportOnnx(onnxSpecFromModel(object, payload.kind), { dtype: opts.dtype, metadata: { 'simlearn.model_kind': payload.kind } });
           ensureParentDir(opts.to, 'export');
           writeFileAtomic(opts.to, bytes, 'export');
@@ -52,8 +56,9 @@ export const exportCommand: CliCommand = {
         } else if (opts.to.startsWith('lancedb://') || /\.(jsonl|ndjson)$/i.test(opts.to)) {
           if (!opts.data) throw new UsageError(`--data FILE is required to export embedded vectors to ${opts.to}`);
           checkLabelFlag(opts.label, { files: [opts.data] });
+          checkIdFlag(opts.id, opts.data);
           const model = asSimilarityModel(object, { kind: payload.kind, meta: payload.meta });
-          const items = loadItems(opts.data, { label: opts.label, id: opts.id });
+          const items = readWithLabelFlag(opts.label, () => loadItems(opts.data!, { label: opts.label, id: opts.id }));
           checkFeatureCount(items.X.cols, model.nFeatures, { source: `--data ${opts.data}`, fix: `pass data with the ${model.nFeatures} feature columns the model was fitted on (name its label column with --label, its id column with --id)` });
           const e = { ...items, Z: model.transform(items.X) };
           if (opts.to.startsWith('lancedb://')) {

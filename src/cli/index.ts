@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { UsageError, checkLabelFlag, collect, parseSets, printJson, type CliCommand } from './command.js';
+import { UsageError, checkLabelFlag, collect, parseSets, printJson, readWithLabelFlag, type CliCommand } from './command.js';
 import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { loadModelObject } from '../io/model-registry.js';
@@ -47,7 +47,7 @@ export function labelOption(label: string | undefined): string | number | null |
 export function readVectors(path: string, label: string | undefined): Dataset {
   checkLabelFlag(label, { files: [path], none: true, dropsLabels: true });
   const lab = labelOption(label);
-  const ds = readDataset(path, { label: lab });
+  const ds = readWithLabelFlag(label, () => readDataset(path, { label: lab }));
   if (lab === undefined && ds.labelName !== null && ds.labelName.toLowerCase() !== 'label' && /\.(csv|tsv|txt)$/i.test(path)) {
     return readDataset(path, { label: null });
   }

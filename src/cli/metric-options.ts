@@ -1,5 +1,5 @@
 /** Option parsing shared by `simlearn cv` and `simlearn fit`. */
-import { UsageError, asOptionError, checkLabelFlag, parseSets } from './command.js';
+import { UsageError, asOptionError, checkLabelFlag, parseSets, readWithLabelFlag } from './command.js';
 import { getAlgorithm, createLearner, type AlgorithmSpec } from '../metric/algorithms.js';
 import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
@@ -44,7 +44,7 @@ export function checkLabelsFile(path: string, labelsFile: string | undefined, fl
 export function readLabelled(path: string, label: string | undefined, labelsFile?: string): Dataset & { y: (number | string)[] } {
   checkLabelsFile(path, labelsFile);
   checkLabelFlag(label, { files: [path], labelsFlag: '--labels' });
-  const ds = readDataset(path, { label: labelOption(label), ...(labelsFile ? { labels: labelsFile } : {}) });
+  const ds = readWithLabelFlag(label, () => readDataset(path, { label: labelOption(label), ...(labelsFile ? { labels: labelsFile } : {}) }));
   if (!ds.y) throw new UsageError(/\.npy$/i.test(path) ? `${path}: .npy holds features only; give the labels with --labels FILE (.npy or one label per line)` : `${path}: no label column found; name it with --label COLUMN`);
   return ds as Dataset & { y: (number | string)[] };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { UsageError, asOptionError, checkLabelFlag, collect, intOption, printJson, type CliCommand } from './command.js';
+import { UsageError, asOptionError, checkLabelFlag, collect, intOption, nameLabelSource, printJson, type CliCommand } from './command.js';
+import { LabelColumnError } from '../io/csv.js';
 import { MAX_SEED } from '../random.js';
 import { checkFeatureCount } from '../io/dataset.js';
 import type { SimilarityModel } from '../service/similarity-model.js';
@@ -66,6 +67,8 @@ export const reportCommand: CliCommand = {
         try {
           report = await reportFromModels({ data: opts.data, test: opts.test, label: opts.label, models, out: opts.out, testSize, seed, k, title: opts.title });
         } catch (err) {
+          // A label column the file lacks is the data's problem, named under --label (not a usage error).
+          if (opts.label !== undefined && err instanceof LabelColumnError) throw nameLabelSource(err, `--label ${opts.label}`);
           throw asOptionError(err, { k: `-k ${opts.k}`, testSize: `--test-size ${opts.testSize}` });
         }
         const { path, input } = report;

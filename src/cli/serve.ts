@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, checkLabelFlag, intOption, type CliCommand } from './command.js';
+import { UsageError, checkIdFlag, checkLabelFlag, intOption, readWithLabelFlag, type CliCommand } from './command.js';
 
 interface ServeOptions {
   model: string;
@@ -24,12 +24,13 @@ export const serveCommand: CliCommand = {
       .option('--port <n>', 'port (0 picks a free one)', '8080')
       .option('--host <addr>', 'address to bind', '127.0.0.1')
       .option('--label <col>', 'label column of a CSV item file (default: "label" if present)')
-      .option('--id <col>', 'id column of a CSV item file (default: "id" if present, else the row number); ids are kept as written, e.g. "007"')
+      .option('--id <col>', 'id column of a CSV item file, or id field of JSON Lines records (default: "id" if present, else the row number); ids are kept as written, e.g. "007"')
       .option('--threshold <score>', 'verification threshold on score = -distance (default: the model\'s, else calibrated on labelled items)')
       .option('--body-limit <bytes>', 'largest request body', String(1024 * 1024))
       .option('--max-k <n>', 'largest k for /similar', '100')
       .action(async (opts: ServeOptions) => {
         checkLabelFlag(opts.label, { files: [opts.items] });
+        checkIdFlag(opts.id, opts.items);
         const port = intOption(opts.port, '--port', 0, 65535);
         const bodyLimit = intOption(opts.bodyLimit, '--body-limit', 1024, 1 << 30);
         const maxK = intOption(opts.maxK, '--max-k', 1, 100000);
@@ -41,7 +42,7 @@ export const serveCommand: CliCommand = {
         // Loaded here, not at the top: every CLI start would otherwise pay for Fastify and zod.
         const [{ loadSimilarityModel }, { loadItems }, { startService }] = await Promise.all([import('../service/load-model.js'), import('../service/items.js'), import('../service/server.js')]);
         const model = loadSimilarityModel(opts.model);
-        const items = loadItems(opts.items, { label: opts.label, id: opts.id });
+        const items = readWithLabelFlag(opts.label, () => loadItems(opts.items, { label: opts.label, id: opts.id }));
         const { app, info, url } = await startService({ model, items, threshold, bodyLimit, maxK, host: opts.host, port });
         process.stderr.write(`simlearn serve: ${model.kind} over ${info.items} items (${info.dim} → ${info.embeddingDim} dims)` +
           `${info.threshold !== null ? `, verify threshold ${info.threshold.toFixed(4)} (${info.thresholdSource})` : ''}\n`);

@@ -4,7 +4,9 @@
  */
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { checkLabelFlag, intOption, printJson, type CliCommand } from './command.js';
+import { checkLabelFlag, intOption, nameLabelSource, printJson, type CliCommand } from './command.js';
+import { LabelColumnError } from '../io/csv.js';
+import { dataFileFormat } from '../io/dataset.js';
 import { readTrainConfig, resolvePath } from '../deep/config.js';
 import { runTraining } from '../deep/pipeline.js';
 import { formatMetrics } from '../deep/trainer.js';
@@ -48,16 +50,37 @@ export const trainCommand: CliCommand = {
         const { config, baseDir } = readTrainConfig(opts.config);
         // --label names a column of the data trained on: --data, else the config's data file.
         checkLabelFlag(opts.label, { files: [opts.data ?? resolvePath(baseDir, typeof config.data === 'string' ? config.data : config.data.path)] });
-        const run = await runTraining(config, {
-          baseDir,
-          data: opts.data ? resolve(opts.data) : undefined,
-          label: opts.label === undefined ? undefined : /^-?\d+$/.test(opts.label) ? Number(opts.label) : opts.label,
-          onWarning: (msg) => process.stderr.write(`warning: ${msg}\n`),
-          epochs,
-          seed,
-          verbose: opts.verbose,
-          progress: opts.progress === false ? false : 'auto',
-        });
+        const configLabel = typeof config.data === 'string' ? undefined : config.data.label;
+        const onWarning = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
+        // The config's data.label (checked against the config's own files) is the default label
+        // of --data too; a --data file whose format has no label columns cannot use it.
+        if (opts.data && opts.label === undefined && configLabel !== undefined && configLabel !== null) {
+          const format = dataFileFormat(opts.data);
+          if (format === 'npy' || (format === 'jsonl' && configLabel !== 'label')) {
+            onWarning(`ignoring the config's data.label ${JSON.stringify(configLabel)} for --data ${opts.data}: ${format === 'npy' ? 'it is .npy, which holds features only' : 'it is JSON Lines, whose records carry their labels in the field "label"'}`);
+          }
+        }
+        const dataPath = opts.data ? resolve(opts.data) : undefined;
+        const validationPath = config.validation ? resolvePath(baseDir, config.validation) : undefined;
+        let run;
+        try {
+          run = await runTraining(config, {
+            baseDir,
+            data: dataPath,
+            label: opts.label === undefined ? undefined : /^-?\d+$/.test(opts.label) ? Number(opts.label) : opts.label,
+            onWarning,
+            epochs,
+            seed,
+            verbose: opts.verbose,
+            progress: opts.progress === false ? false : 'auto',
+          });
+        } catch (err) {
+          // A label column the data lacks, named by where the name came from: --label for the
+          // data trained on, else (and always for the validation file) the config's data.label.
+          if (!(err instanceof LabelColumnError)) throw err;
+          const fromFlag = opts.label !== undefined && err.path !== validationPath;
+          throw nameLabelSource(err, fromFlag ? `--label ${opts.label}` : `data.label ${JSON.stringify(configLabel)} in ${opts.config}`);
+        }
         const out = opts.save === false ? null
           : opts.out ? resolve(opts.out)
           : config.output ? resolvePath(baseDir, config.output)

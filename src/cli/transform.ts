@@ -1,6 +1,6 @@
 /** `simlearn transform`: applies a saved learner (or pipeline) to a dataset and writes the result. */
 import type { Command } from 'commander';
-import { UsageError, checkLabelFlag, printJson, type CliCommand } from './command.js';
+import { UsageError, checkLabelFlag, printJson, readWithLabelFlag, type CliCommand } from './command.js';
 import { loadModel } from '../io/model-file.js';
 import { modelFromPayload } from '../io/model-registry.js';
 import { checkFeatureCount, readDataset, writeCsv, type Dataset } from '../io/index.js';
@@ -45,7 +45,7 @@ function labelIsNamed(ds: Dataset, label: string | undefined): boolean {
 function readInput(path: string, label: string | undefined, nFeatures: number | undefined): Dataset {
   checkLabelFlag(label, { files: [path], none: true });
   const lab = labelOption(label);
-  let ds = readDataset(path, { label: lab });
+  let ds = readWithLabelFlag(label, () => readDataset(path, { label: lab }));
   // --label none means no labels in the output, for JSON Lines (whose labels are no column) too.
   if (lab === null && ds.y !== null) ds = { ...ds, y: null, labelName: null };
   if (nFeatures === undefined || ds.X.cols === nFeatures) return ds;

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { ACTIVATIONS } from './layers/activation.js';
 import { MONITORED } from './trainer.js';
 import { MAX_SEED } from '../random.js';
+import { dataFileFormat } from '../io/dataset.js';
 
 const posInt = z.number().int().positive();
 const seedField = z.number().int().min(0).max(MAX_SEED);
@@ -93,7 +94,33 @@ export const TrainConfigSchema = z.strictObject({
   output: z.string().min(1).optional(),
   /** Where to write the best head so far, each time validation improves (relative to the config file). */
   checkpoint: z.string().min(1).optional(),
+}).superRefine((c, ctx) => {
+  const problem = dataLabelProblem(c.data, c.validation);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['data', 'label'], message: problem });
 });
+
+/**
+ * `data.label` names a column of a delimited text file (.csv, .tsv, .txt), as the CLI's --label
+ * does (see checkLabelFlag in src/cli/command.ts, whose wording this follows). JSON Lines records
+ * carry their labels in the field "label" and .npy holds features only, so a data.label those
+ * formats cannot honour would be ignored without a word; it is refused, naming the format's own
+ * way to give labels. Accepted: any data.label when the data or the validation file (both read
+ * with it) is a text file; "label" for JSON Lines (the field it names); null (no label column).
+ */
+export function dataLabelProblem(data: TrainConfigInput['data'], validation?: string): string | null {
+  if (typeof data === 'string' || data.label === undefined || data.label === null) return null;
+  const label = data.label;
+  const files = [data.path, validation].filter((f): f is string => f !== undefined);
+  if (files.some((f) => dataFileFormat(f) === 'text' || dataFileFormat(f) === 'other')) return null;
+  for (const f of files) {
+    if (dataFileFormat(f) === 'jsonl') {
+      if (label === 'label') continue;
+      return `${JSON.stringify(label)} names a column of a CSV/TSV file, but ${f} is JSON Lines, whose records carry their labels in the field "label" only: name that field "label" in every record and leave out data.label`;
+    }
+    return `${JSON.stringify(label)} names a column of a CSV/TSV file, but ${f} is .npy, which holds features only; give labelled data as a CSV file with a label column (named by data.label) or as JSON Lines with a "label" field`;
+  }
+  return null;
+}
 
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;

@@ -35,6 +35,23 @@ export interface ReadCsvOptions {
   header?: boolean;
 }
 
+/**
+ * A label option (name or index) that picks no column of the file. The file lacks what was
+ * asked for, so it is a data error (a RangeError); callers that know where the option came from
+ * (the CLI's --label, a config's data.label) prefix that to the message.
+ */
+export class LabelColumnError extends RangeError {
+  constructor(message: string, readonly path: string, readonly label: string | number, readonly columns: string[]) {
+    super(message);
+    this.name = 'LabelColumnError';
+  }
+}
+
+/** Column names for a message: all of a few, else the first 12 and how many there are. */
+export function columnList(names: string[]): string {
+  return names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, … (${names.length} in all)`;
+}
+
 const CANDIDATES = [',', ';', '\t', '|'];
 
 export function detectDelimiter(line: string): string {
@@ -249,21 +266,22 @@ class CsvBuilder {
     if (opt === 'last') return n - 1;
     if (typeof opt === 'number') {
       if (!Number.isInteger(opt) || opt >= n || opt < -n) {
-        throw new RangeError(`${this.path}: label column index ${opt} is outside the ${n} columns (use 0..${n - 1}, or negative from the end)`);
+        throw new LabelColumnError(`${this.path}: label column index ${opt} is outside the ${n} columns (${columnList(names)}); use 0..${n - 1}, or negative from the end`, this.path, opt, names);
       }
       return opt < 0 ? n + opt : opt;
     }
     if (typeof opt === 'string') {
       const j = names.indexOf(opt);
       if (j >= 0) return j;
-      if (/^-?\d+$/.test(opt)) return this.resolveLabelIndex(Number(opt), n);
-      throw new RangeError(`${this.path}: no column named "${opt}" for the labels (columns: ${names.join(', ')}); pass the right name, a column index, 'last', or none`);
+      if (/^-?\d+$/.test(opt)) return this.resolveLabelIndex(Number(opt), names);
+      throw new LabelColumnError(`${this.path}: no column named "${opt}" for the labels (columns: ${columnList(names)}); pass the right name, a column index, 'last', or none`, this.path, opt, names);
     }
     throw new TypeError(`readCsv: label must be a column name, an index, 'last' or null, got ${JSON.stringify(opt)}`);
   }
 
-  private resolveLabelIndex(i: number, n: number): number {
-    if (i >= n || i < -n) throw new RangeError(`${this.path}: label column index ${i} is outside the ${n} columns`);
+  private resolveLabelIndex(i: number, names: string[]): number {
+    const n = names.length;
+    if (i >= n || i < -n) throw new LabelColumnError(`${this.path}: label column index ${i} is outside the ${n} columns (${columnList(names)}); use 0..${n - 1}, or negative from the end`, this.path, i, names);
     return i < 0 ? n + i : i;
   }
 

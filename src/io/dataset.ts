@@ -15,6 +15,19 @@ export interface Dataset {
   ids?: string[];
 }
 
+/**
+ * A dataset file's format by its extension, for checks made before reading: 'text' for the
+ * delimited files with named columns (.csv, .tsv, .txt), 'jsonl' (.jsonl, .ndjson: labels in the
+ * field "label"), 'npy' (features only), 'other' for anything the readers will refuse.
+ */
+export function dataFileFormat(path: string): 'text' | 'jsonl' | 'npy' | 'other' {
+  const ext = /\.[^./\\]*$/.exec(path)?.[0].toLowerCase() ?? '';
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'text';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  if (ext === '.npy') return 'npy';
+  return 'other';
+}
+
 export interface FeatureCountCheck {
   /** Names the input, e.g. "--data iris.csv". */
   source: string;

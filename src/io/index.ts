@@ -19,6 +19,8 @@ export interface ReadDatasetOptions {
   delimiter?: string;
   /** .npy only: a labels file, either .npy (1-D) or text with one label per line. */
   labels?: string;
+  /** JSON Lines only: the field holding the ids (default "id", optional); see ReadJsonlOptions. */
+  id?: string;
 }
 
 function npyDataset(path: string, opts: ReadDatasetOptions): Dataset {
@@ -74,7 +76,7 @@ export function readDataset(path: string, opts: ReadDatasetOptions = {}): Datase
   switch (kindOf(path)) {
     case 'csv': return readCsvSync(path, { label: opts.label, delimiter: opts.delimiter });
     case 'tsv': return readCsvSync(path, { label: opts.label, delimiter: opts.delimiter ?? '\t' });
-    case 'jsonl': return readJsonlSync(path);
+    case 'jsonl': return readJsonlSync(path, { id: opts.id });
     case 'npy': return npyDataset(path, opts);
   }
 }
@@ -85,15 +87,15 @@ export async function readDatasetAsync(path: string, opts: ReadDatasetOptions = 
   switch (kindOf(path)) {
     case 'csv': return readCsv(path, { label: opts.label, delimiter: opts.delimiter });
     case 'tsv': return readCsv(path, { label: opts.label, delimiter: opts.delimiter ?? '\t' });
-    case 'jsonl': return readJsonl(path);
+    case 'jsonl': return readJsonl(path, { id: opts.id });
     case 'npy': return npyDataset(path, opts);
   }
 }
 
 export type { Dataset, LabelValue } from './dataset.js';
-export { checkFeatureCount, type FeatureCountCheck } from './dataset.js';
-export { readCsv, readCsvSync, writeCsv, readFolds, splitCsvRecord, type ReadCsvOptions, type WriteCsvOptions, type LabelOption } from './csv.js';
-export { readJsonl, readJsonlSync, writeJsonl, type JsonlRecord, type WriteJsonlOptions } from './jsonl.js';
+export { checkFeatureCount, dataFileFormat, type FeatureCountCheck } from './dataset.js';
+export { readCsv, readCsvSync, writeCsv, readFolds, splitCsvRecord, LabelColumnError, columnList, type ReadCsvOptions, type WriteCsvOptions, type LabelOption } from './csv.js';
+export { readJsonl, readJsonlSync, writeJsonl, type JsonlRecord, type ReadJsonlOptions, type WriteJsonlOptions } from './jsonl.js';
 export { readNpy, writeNpy, encodeNpy, decodeNpy, type NpyArray, type NpyData } from './npy.js';
 export { encodeModel, decodeModel, saveModel, loadModel, ModelFormatError, MODEL_FORMAT_VERSION, type ModelPayload, type ModelArray, type ArrayData } from './model-file.js';
 export { writeFileAtomic, ensureParentDir, type FileContent } from './atomic-write.js';

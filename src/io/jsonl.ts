@@ -1,7 +1,9 @@
 /**
  * JSON Lines datasets: one record per line, `{"id": "a1", "vector": [0.1, 0.2], "label": "cat"}`.
  * `id` and `label` are optional (ids default to the 0-based record number); either every
- * record has a label or none does. Read streaming; every error names the line.
+ * record has a label or none does. `options.id` names another field that holds the ids (as
+ * `--id` names a CSV id column); a field named so must be in every record. Read streaming;
+ * every error names the line.
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { readLines, readLinesSync, type NumberedLine } from './lines.js';
@@ -14,6 +16,21 @@ export interface JsonlRecord {
   label?: LabelValue;
 }
 
+export interface ReadJsonlOptions {
+  /**
+   * The field holding each record's id. Default: "id", optional (a record without one is
+   * numbered by its position). A field named here is required: a record without it, or with an
+   * empty one, is an error naming the line.
+   */
+  id?: string;
+}
+
+/** A record's fields, for messages: the first few, then how many more. */
+function fieldList(r: Record<string, unknown>): string {
+  const keys = Object.keys(r);
+  return keys.length ? keys.slice(0, 8).map((k) => JSON.stringify(k)).join(', ') + (keys.length > 8 ? `, … (${keys.length} in all)` : '') : 'none';
+}
+
 class JsonlBuilder {
   private values = new Float64Array(1024);
   private d = -1;
@@ -22,7 +39,15 @@ class JsonlBuilder {
   private labels: LabelValue[] = [];
   private labelled: boolean | null = null;
 
-  constructor(private readonly path: string) {}
+  private readonly idField: string;
+  private readonly idRequired: boolean;
+
+  constructor(private readonly path: string, options: ReadJsonlOptions = {}) {
+    if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) throw new TypeError(`readJsonl: id must be a non-empty field name, got ${JSON.stringify(options.id)}`);
+    if (options.id === 'vector') throw new RangeError(`readJsonl: the id field cannot be "vector", which holds each record's features`);
+    this.idField = options.id ?? 'id';
+    this.idRequired = options.id !== undefined;
+  }
 
   push({ line, lineNo }: NumberedLine): void {
     if (line.trim() === '') return;
@@ -54,10 +79,15 @@ class JsonlBuilder {
       if (typeof x !== 'number' || !Number.isFinite(x)) throw new RangeError(`${where}: vector[${j}] is ${JSON.stringify(x)}, not a finite number`);
       this.values[base + j] = x;
     }
-    const id = r.id;
+    const id = Object.hasOwn(r, this.idField) ? r[this.idField] : undefined; // not an inherited "constructor"
+    if (this.idRequired) {
+      // Named by the caller (CLI: --id), as a CSV id column is: every record needs one.
+      if (id === undefined || id === null) throw new RangeError(`${where}: the id field "${this.idField}" is missing (the record's fields: ${fieldList(r)}); give every record an id in "${this.idField}"`);
+      if (id === '') throw new RangeError(`${where}: the id field "${this.idField}" is empty; give every record an id`);
+    }
     if (id === undefined || id === null) this.ids.push(String(this.n));
     else if (typeof id === 'string' || typeof id === 'number') this.ids.push(String(id));
-    else throw new RangeError(`${where}: "id" must be a string or a number`);
+    else throw new RangeError(`${where}: "${this.idField}" must be a string or a number`);
     const hasLabel = r.label !== undefined && r.label !== null;
     if (this.labelled === null) this.labelled = hasLabel;
     else if (this.labelled !== hasLabel) throw new RangeError(`${where}: ${hasLabel ? 'has a "label" but earlier records do not' : 'has no "label" but earlier records do'}; label every record or none`);
@@ -81,14 +111,14 @@ class JsonlBuilder {
   }
 }
 
-export function readJsonlSync(path: string): Dataset {
-  const b = new JsonlBuilder(path);
+export function readJsonlSync(path: string, options: ReadJsonlOptions = {}): Dataset {
+  const b = new JsonlBuilder(path, options);
   for (const l of readLinesSync(path, 'readJsonl')) b.push(l);
   return b.finish();
 }
 
-export async function readJsonl(path: string): Promise<Dataset> {
-  const b = new JsonlBuilder(path);
+export async function readJsonl(path: string, options: ReadJsonlOptions = {}): Promise<Dataset> {
+  const b = new JsonlBuilder(path, options);
   for await (const l of readLines(path, 'readJsonl')) b.push(l);
   return b.finish();
 }

@@ -2,7 +2,8 @@
  * The item set a similarity service answers about: vectors with ids and optional labels.
  * Any dataset file simlearn reads (CSV, TSV, JSON Lines {id, vector, label}, .npy) works;
  * a delimited text file (.csv, .tsv, .txt) may also carry an id column (named by `id`,
- * default a column called "id"), which the plain dataset reader would take for a feature.
+ * default a column called "id"), which the plain dataset reader would take for a feature, and
+ * `id` names the field of JSON Lines records that holds the ids (default "id").
  *
  * Ids come back exactly as written: they are numbers only when every id is a number in its
  * canonical form (String(Number(s)) === s), so "007" stays "007" and a 19-digit id is not
@@ -11,7 +12,7 @@
 import { extname } from 'node:path';
 import { Matrix } from '../matrix.js';
 import { readDataset, splitCsvRecord } from '../io/index.js';
-import { detectDelimiter, parseNumber } from '../io/csv.js';
+import { LabelColumnError, columnList, detectDelimiter, parseNumber } from '../io/csv.js';
 import { readLinesSync } from '../io/lines.js';
 
 export type ItemId = string | number;
@@ -58,7 +59,7 @@ function csvWithIds(path: string, delim: string, idName: string, labelName: stri
       header = fields.map((f) => f.trim());
       idCol = header.indexOf(idName);
       labelCol = labelName !== undefined ? header.indexOf(labelName) : header.indexOf('label');
-      if (labelName !== undefined && labelCol < 0) throw new RangeError(`${path}: no label column "${labelName}" (columns: ${header.join(', ')})`);
+      if (labelName !== undefined && labelCol < 0) throw new LabelColumnError(`${path}: no column named "${labelName}" for the labels (columns: ${columnList(header)}); pass the right name`, path, labelName, header);
       featureCols = header.map((_, j) => j).filter((j) => j !== idCol && j !== labelCol);
       if (featureCols.length === 0) throw new RangeError(`${path}: no feature columns besides "${idName}"${labelCol >= 0 ? ` and "${header[labelCol]}"` : ''}`);
       continue;
@@ -90,7 +91,10 @@ function csvHeader(path: string, ext: string): { header: string[]; delim: string
   return { header: [], delim: ext === '.tsv' ? '\t' : ',' };
 }
 
-/** Reads an item file; ids default to the row number. */
+/**
+ * Reads an item file; ids default to the row number. `id` names the id column of a delimited
+ * text file or the id field of JSON Lines records (each record must have it); .npy has no ids.
+ */
 export function loadItems(path: string, options: { label?: string; id?: string } = {}): ItemSet {
   const ext = extname(path).toLowerCase();
   let hasLabelColumn = true;
@@ -98,11 +102,14 @@ export function loadItems(path: string, options: { label?: string; id?: string }
     const idName = options.id ?? 'id';
     const { header, delim } = csvHeader(path, ext);
     if (header.includes(idName)) return checkUnique(csvWithIds(path, delim, idName, options.label), path);
-    if (options.id !== undefined) throw new RangeError(`${path}: no id column "${options.id}" (columns: ${header.slice(0, 12).join(', ')}${header.length > 12 ? ', …' : ''})`);
+    if (options.id !== undefined) throw new RangeError(`${path}: no id column "${options.id}" (columns: ${columnList(header)})`);
     // A text file without a "label" column is an unlabelled item set, not "labels in the last column".
     hasLabelColumn = options.label !== undefined || header.includes('label');
   }
-  const ds = readDataset(path, { label: hasLabelColumn ? options.label : null });
+  // .npy holds features only: an id column it cannot have would otherwise be ignored.
+  if (ext === '.npy' && options.id !== undefined) throw new RangeError(`${path}: no id column "${options.id}": .npy holds features only, so its items are numbered by row; give ids as a CSV file with an id column or as JSON Lines with an id field`);
+  // JSON Lines: the ids come from the field named by options.id (required in every record), else "id".
+  const ds = readDataset(path, { label: hasLabelColumn ? options.label : null, id: options.id });
   const ids: ItemId[] = ds.ids ? exactIds(ds.ids) : Array.from({ length: ds.X.rows }, (_, i) => i);
   return checkUnique({ ids, labels: ds.y, X: ds.X }, path);
 }

@@ -7,6 +7,7 @@ import { loadItems } from '../../src/service/items.js';
 import { calibrateThreshold } from '../../src/service/calibrate.js';
 import { Matrix } from '../../src/matrix.js';
 import { DATA } from '../helpers.js';
+import { LabelColumnError, writeNpy } from '../../src/io/index.js';
 
 function withFiles(files: Record<string, string>, fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'simlearn-items-'));
@@ -64,6 +65,33 @@ test('bad item files fail with the file and the problem named', () => {
     assert.throws(() => loadItems(join(dir, 'dup.jsonl')), /ids must be unique/);
     assert.throws(() => loadItems(join(dir, 'dup.csv'), { id: 'key' }), /no id column "key"/);
     assert.throws(() => loadItems(join(dir, 'missing.csv')), /no such file/);
+  });
+});
+
+test('id names the JSON Lines field holding the ids (every record needs it); .npy has no ids to name', () => {
+  withFiles({
+    'sku.jsonl': '{"sku": "a-1", "id": 5, "vector": [1, 2], "label": "x"}\n{"sku": "007", "id": 6, "vector": [3, 4], "label": "y"}\n',
+    'gap.jsonl': '{"sku": "a-1", "vector": [1, 2]}\n{"vector": [3, 4]}\n',
+    'dup.jsonl': '{"sku": "a", "vector": [1]}\n{"sku": "a", "vector": [2]}\n',
+  }, (dir) => {
+    const it = loadItems(join(dir, 'sku.jsonl'), { id: 'sku' });
+    assert.deepEqual(it.ids, ['a-1', '007']); // kept as written, as CSV ids are
+    assert.deepEqual(it.labels, ['x', 'y']);
+    assert.deepEqual(it.X.toArrays(), [[1, 2], [3, 4]]);
+    assert.deepEqual(loadItems(join(dir, 'sku.jsonl')).ids, [5, 6]); // default: the field "id"
+    assert.throws(() => loadItems(join(dir, 'gap.jsonl'), { id: 'sku' }), /gap\.jsonl: line 2: the id field "sku" is missing/);
+    assert.throws(() => loadItems(join(dir, 'dup.jsonl'), { id: 'sku' }), /item id "a" appears more than once/);
+    const npy = join(dir, 'x.npy');
+    writeNpy(npy, Float64Array.from([1, 2, 3, 4]), [2, 2]);
+    assert.throws(() => loadItems(npy, { id: 'sku' }), /x\.npy: no id column "sku": \.npy holds features only/);
+    assert.deepEqual(loadItems(npy).ids, [0, 1]);
+  });
+});
+
+test('a label column the file lacks is a LabelColumnError naming it and the first columns', () => {
+  withFiles({ 'wide.csv': `id,${Array.from({ length: 20 }, (_, j) => `f${j}`).join(',')}\nq,${Array(20).fill(1).join(',')}\n` }, (dir) => {
+    assert.throws(() => loadItems(join(dir, 'wide.csv'), { label: 'nope' }), (e: Error) => e instanceof LabelColumnError
+      && /no column named "nope" for the labels \(columns: id, f0, f1, .*f10, … \(21 in all\)\)/.test(e.message));
   });
 });
 
