@@ -33,6 +33,33 @@
  * once on the bases, XB = X Bᵀ (n x K), and each δ_t is formed from three rows of XB when drawn.
  * The RDA step is kept in terms of the running sum of subgradients so that mini-batches with no
  * violated triplet (almost all of them once the margins hold) cost only the active weights.
+ *
+ * Forming the metric in a subspace (option rowSpace, default true). The fit needs M only at
+ * the end: M = Σ_k w_k b_k b_kᵀ over the active bases, then its eigendecomposition for the
+ * components. Its range is the span of the active bases, so when an orthonormal V (d x r) holds
+ * every active basis, b_k = V c_k with c_k = Vᵀ b_k, M = V (Σ_k w_k c_k c_kᵀ) Vᵀ = V M_r Vᵀ
+ * exactly, and M's nonzero eigenpairs are M_r's (λ, V u): the components √λ uᵀ Vᵀ are the ones
+ * the d x d eigendecomposition gives (the same rule drops eigenvalues at most 1e-10 of the
+ * largest), and every direction orthogonal to V, the ones new points may have outside the
+ * training span included, gets weight 0 in both. Taken when the data are the case this is for
+ * (fewer rows than features, or rank-deficient: the triplet points' differences span r ≤ 0.9 d
+ * dimensions; iris, wine and digits keep the d x d path), with V either
+ * - the span of the points' differences, for generated 'triplet_diffs' bases, which are
+ *   differences x_i − x_j of triplet points (M_r costs nnz d r + nnz r² instead of nnz d²,
+ *   and the eigendecomposition r³ instead of d³); or
+ * - the span of the distinct active bases themselves, through their q x q Gram matrix
+ *   G = A Aᵀ (A = diag(√w) B over the q distinct active rows, duplicates' weights summed):
+ *   G = U Λ Uᵀ gives M = AᵀA's eigenpairs (λ, Aᵀu/√λ), so the components are uᵀA. Taken for
+ *   the other bases when q ≤ 0.9 d (and for 'triplet_diffs' when q ≤ r). The 'lda' bases need
+ *   this route: with fewer points in a region than features they are scikit-learn's
+ *   standardised directions, D⁻² times vectors in the span of the local residuals (D the
+ *   per-feature within-class deviations), which leave the differences' span (a fifth of
+ *   their length on a 30 x 80 sample), so projecting them on it would change distances of new
+ *   points. When no class has more points than the smaller scale (20; 10 up to 50 features)
+ *   every region holds all the points, and the thousands of active bases are copies of the
+ *   c − 1 global directions (a 320 x 4096 faces fold: 19 200 active of 24 960, 39 distinct).
+ * The weights are the d x d path's bit for bit (the fit is unchanged); M and the components
+ * agree to rounding. A given basis matrix is taken as it is, so only the second route applies.
  */
 import { Matrix, asMatrix, describeValue, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
@@ -44,8 +71,10 @@ import { toTuples, type Tuples, type TuplesInput } from './tuples.js';
 import { TripletLearner } from './weakly-supervised.js';
 import { Constraints } from './constraints.js';
 import { tripletDiffBasis, ldaBasis } from './scml-basis.js';
-import { checkPositive, checkInt } from './init.js';
+import { checkPositive, checkInt, checkBool } from './init.js';
 import { weightedGram } from './pair-differences.js';
+import { differenceSpan, fromSpanCoordinates, multiplyByTranspose, type RowSpan } from './row-span.js';
+import { symmetrize } from '../linalg/index.js';
 
 export interface ScmlOptions extends BaseLearnerOptions {
   /** ℓ1 weight β. Default 1e-5. */
@@ -68,10 +97,27 @@ export interface ScmlOptions extends BaseLearnerOptions {
    * (metric-learn's spelling: "triplet_diffs", or for SCMLSupervised also "lda").
    */
   basis?: Matrix<FloatArray> | number[][] | 'lda' | 'triplet_diffs';
+  /**
+   * With fewer rows than features (or rank-deficient data), form the learned metric and its
+   * components within a subspace holding every active basis instead of as a d x d matrix:
+   * the same metric (see the module comment), without the nnz d² product and the d x d
+   * eigendecomposition that took most of a 320 x 4096 fit. Default true; false keeps the
+   * d x d path.
+   */
+  rowSpace?: boolean;
 }
 
 export interface ScmlResult {
+  /** The learned metric, d x d (when formed in a subspace: formed when first read). */
   M: Float64Array;
+  /** When formed in a subspace: a factor L of M (Lᵀ L = M, rank x d), without eigh(M). */
+  components?: Matrix<Float64Array>;
+  /**
+   * The subspace the metric was formed in (see the module comment): 'differences' (the span
+   * of the triplet points' differences) or 'bases' (of the distinct active bases), and its
+   * dimension; null for the d x d path.
+   */
+  span: { kind: 'differences' | 'bases'; rank: number } | null;
   weights: Float64Array;
   nIter: number;
   objective: number;
@@ -164,12 +210,18 @@ function metricOf(B: Float64Array, K: number, d: number, w: Float64Array): Float
   return weightedGram(Ba, nnz, d, wa);
 }
 
-export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float64Array, K: number, options: ScmlOptions, rng: Random, onOutput?: (it: number, f: number) => void): ScmlResult {
+/**
+ * The weights w, then M = Σ_i w_i b_i b_iᵀ. basesAreDifferences: every row of B is a
+ * difference of two points the triplets use (generated 'triplet_diffs' bases), which lets M be
+ * formed in the span of the points' differences (option rowSpace; see the module comment).
+ */
+export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float64Array, K: number, options: ScmlOptions, rng: Random, onOutput?: (it: number, f: number) => void, basesAreDifferences = false): ScmlResult {
   const beta = checkPositive(options.beta ?? 1e-5, 'beta', 'scml', true);
   const gamma = checkPositive(options.gamma ?? 5e-3, 'gamma', 'scml');
   const maxIter = checkInt(options.maxIter ?? 20000, 'maxIter', 'scml');
   const batch = checkInt(options.batchSize ?? 10, 'batchSize', 'scml');
   const outputIter = checkInt(options.outputIter ?? 500, 'outputIter', 'scml');
+  const rowSpace = checkBool(options.rowSpace ?? true, 'rowSpace', 'scml');
   const d = points.cols, n = points.rows;
   const nT = T.length / 3;
   if (nT === 0) throw new RangeError('scml: no triplets given');
@@ -182,7 +234,9 @@ export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float6
   const delta = 1e-3;
   const pairs = tripletPairs(T, n);
   let best: Float64Array = w.slice();
-  let bestObj = scmlObjective(points, T, B, K, w, beta, pairs);
+  // Given XB the zero metric's objective is 1 without forming the d x d zero M and X M (n d²
+  // multiply-adds): every hinge is [1 + 0 − 0]₊ = 1 either way, so the value is the same.
+  let bestObj = scmlObjective(points, T, B, K, w, beta, pairs, XB);
   // The zero metric (where the iterates start) can have the lowest objective when the steps
   // overshoot; it is no metric at all, so the best nonzero iterate is kept as well.
   let bestNz: Float64Array | null = null;
@@ -231,7 +285,148 @@ export function scmlSolve(points: Matrix<Float64Array>, T: Int32Array, B: Float6
   let active = 0;
   for (let i = 0; i < K; i++) if (best[i] > 0) active++;
   if (active === 0) throw new RangeError('scml: no basis received a positive weight (the triplets are already satisfied by the zero metric or the steps were too small); raise maxIter or gamma, or check the triplets');
-  return { M: metricOf(B, K, d, best), weights: best, nIter: maxIter, objective: bestObj, activeBases: active, warnings };
+  const within = rowSpace ? metricInSpan(points, T, B, K, best, basesAreDifferences) : null;
+  if (within) {
+    let M: Float64Array | null = null;
+    return {
+      get M(): Float64Array {
+        M ??= within.metric();
+        return M;
+      },
+      components: within.components, span: within.span,
+      weights: best, nIter: maxIter, objective: bestObj, activeBases: active, warnings,
+    };
+  }
+  return { M: metricOf(B, K, d, best), span: null, weights: best, nIter: maxIter, objective: bestObj, activeBases: active, warnings };
+}
+
+/** Largest subspace dimension, as a fraction of d, worth forming the metric in (see the module comment). */
+const SPAN_FRACTION = 0.9;
+
+interface SpanMetric {
+  components: Matrix<Float64Array>;
+  /** The d x d metric, formed on demand. */
+  metric: () => Float64Array;
+  span: { kind: 'differences' | 'bases'; rank: number };
+}
+
+/**
+ * M = Σ_i w_i b_i b_iᵀ and its components within a subspace holding every active basis, when
+ * the triplet points' differences span at most 0.9 d dimensions and such a subspace is that
+ * small (see the module comment); else null (the d x d path).
+ */
+function metricInSpan(points: Matrix<Float64Array>, T: Int32Array, B: Float64Array, K: number, w: Float64Array, basesAreDifferences: boolean): SpanMetric | null {
+  const d = points.cols;
+  const limit = SPAN_FRACTION * d;
+  const usedMask = new Uint8Array(points.rows);
+  for (let i = 0; i < T.length; i++) usedMask[T[i]] = 1;
+  const used: number[] = [];
+  for (let i = 0; i < points.rows; i++) if (usedMask[i]) used.push(i);
+  // m points' differences span at most m − 1 dimensions; beyond that only the SVD tells.
+  let span: RowSpan | null = null;
+  const differences = (): RowSpan | null => (span ??= differenceSpan(points.takeRows(used)));
+  if (used.length - 1 > limit) {
+    const s = differences();
+    if (!s || s.r > limit) return null;
+  }
+  const { A, wu, q } = distinctActive(B, K, d, w);
+  if (basesAreDifferences) {
+    const s = differences();
+    if (!s) return null;
+    if (q > s.r) return metricInDifferenceSpan(A, wu, q, d, s);
+  } else if (q > limit) {
+    return null;
+  }
+  return metricInBasisSpan(A, wu, q, d);
+}
+
+/**
+ * The distinct active bases (q x d) with their weights summed (w₁ b bᵀ + w₂ b bᵀ = (w₁ + w₂) b bᵀ):
+ * the 'lda' bases repeat the same directions wherever the regions hold the same points.
+ */
+function distinctActive(B: Float64Array, K: number, d: number, w: Float64Array): { A: Float64Array; wu: Float64Array; q: number } {
+  const bits = new Int32Array(B.buffer, B.byteOffset, B.length * 2);
+  const buckets = new Map<number, number[]>();
+  const rows: number[] = [];
+  const weights: number[] = [];
+  for (let i = 0; i < K; i++) {
+    if (w[i] === 0) continue;
+    let h = 0x811c9dc5;
+    for (let c = 2 * i * d, e = c + 2 * d; c < e; c++) h = Math.imul(h ^ bits[c], 16777619);
+    let bucket = buckets.get(h);
+    if (!bucket) buckets.set(h, (bucket = []));
+    let u = -1;
+    for (const j of bucket) {
+      const a = rows[j] * d;
+      let same = true;
+      for (let c = 0; c < d && same; c++) same = B[a + c] === B[i * d + c];
+      if (same) {
+        u = j;
+        break;
+      }
+    }
+    if (u >= 0) {
+      weights[u] += w[i];
+    } else {
+      bucket.push(rows.length);
+      rows.push(i);
+      weights.push(w[i]);
+    }
+  }
+  const q = rows.length;
+  const A = new Float64Array(q * d);
+  rows.forEach((i, u) => A.set(B.subarray(i * d, i * d + d), u * d));
+  return { A, wu: Float64Array.from(weights), q };
+}
+
+/**
+ * The rows √λ_j u_jᵀ F (k x d) of the eigenpairs of the symmetric p x p S = U Λ Uᵀ with
+ * λ_j > 1e-10 λ_max, largest first (componentsFromMetric's rule, and its one row when none
+ * passes); F is p x d. scaleBy: multiply row j by √λ_j (false when F's rows carry it).
+ */
+function eigenRows(S: Float64Array, p: number, F: Float64Array, d: number, scaleBy: boolean): Matrix<Float64Array> {
+  const be = getBackend();
+  const { values, vectors } = be.eigh(S, p);
+  const top = Math.max(0, values[p - 1]);
+  const keep: number[] = [];
+  for (let j = p - 1; j >= 0; j--) if (values[j] > 1e-10 * top) keep.push(j);
+  if (keep.length === 0) keep.push(p - 1);
+  const k = keep.length;
+  const Uk = new Float64Array(k * p);
+  keep.forEach((j, r) => {
+    const s = scaleBy ? Math.sqrt(Math.max(0, values[j])) : 1;
+    for (let i = 0; i < p; i++) Uk[r * p + i] = s * vectors[i * p + j];
+  });
+  const L = new Float64Array(k * d);
+  be.gemm(false, false, k, d, p, 1, Uk, p, F, d, 0, L, d);
+  return new Matrix(k, d, L);
+}
+
+/** In the span of the distinct active bases: G = As Asᵀ (As = diag(√w) A), components uᵀ As. */
+function metricInBasisSpan(A: Float64Array, wu: Float64Array, q: number, d: number): SpanMetric {
+  const As = A.slice();
+  for (let u = 0; u < q; u++) {
+    const s = Math.sqrt(wu[u]);
+    for (let c = 0; c < d; c++) As[u * d + c] *= s;
+  }
+  const G = new Float64Array(q * q);
+  getBackend().gemm(false, true, q, q, d, 1, As, d, As, d, 0, G, q);
+  return {
+    components: eigenRows(symmetrize(new Matrix(q, q, G)).data, q, As, d, false),
+    metric: () => weightedGram(A, q, d, wu),
+    span: { kind: 'bases', rank: q },
+  };
+}
+
+/** In the span V of the points' differences: M_r = Σ w (Vᵀb)(Vᵀb)ᵀ (r x r), components √λ uᵀ Vᵀ. */
+function metricInDifferenceSpan(A: Float64Array, wu: Float64Array, q: number, d: number, span: RowSpan): SpanMetric {
+  const C = multiplyByTranspose(A, q, d, span.vt, span.r);
+  const Mr = weightedGram(C, q, span.r, wu);
+  return {
+    components: eigenRows(Mr, span.r, span.vt, d, true),
+    metric: () => fromSpanCoordinates(Mr, 0, span, d),
+    span: { kind: 'differences', rank: span.r },
+  };
 }
 
 /**
@@ -298,7 +493,7 @@ function knownRowsLdaBasis(data: PartiallyLabelledData, nBasis: number | undefin
 }
 
 function paramsOf(o: ScmlOptions, basis: string): Record<string, unknown> {
-  return { beta: o.beta ?? 1e-5, gamma: o.gamma ?? 5e-3, nBasis: o.nBasis ?? null, maxIter: o.maxIter ?? 20000, batchSize: o.batchSize ?? 10, outputIter: o.outputIter ?? 500, basis: typeof o.basis === 'string' ? o.basis : o.basis != null ? 'matrix' : basis, seed: o.seed ?? 0 };
+  return { beta: o.beta ?? 1e-5, gamma: o.gamma ?? 5e-3, nBasis: o.nBasis ?? null, maxIter: o.maxIter ?? 20000, batchSize: o.batchSize ?? 10, outputIter: o.outputIter ?? 500, basis: typeof o.basis === 'string' ? o.basis : o.basis != null ? 'matrix' : basis, rowSpace: o.rowSpace ?? true, seed: o.seed ?? 0 };
 }
 
 /** SCML from triplets (anchor, closer, farther), with 'triplet_diffs' bases by default. */
@@ -326,9 +521,9 @@ export class SCML extends TripletLearner<ScmlOptions> {
     const rng = toRandom(this.options.seed);
     const d = t.points.cols;
     const { B, K } = given.matrix ? givenBasis(given.matrix, d) : tripletDiffBasis(t, this.options.nBasis, rng);
-    const r = scmlSolve(t.points, t.indices, B, K, this.options, rng, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 20000, objective: f }));
+    const r = scmlSolve(t.points, t.indices, B, K, this.options, rng, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 20000, objective: f }), !given.matrix);
     this._weights = r.weights;
-    this.setFitted(componentsFromMetric(new Matrix(d, d, r.M)), { nIter: r.nIter, converged: true, warnings: r.warnings });
+    this.setFitted(r.components ?? componentsFromMetric(new Matrix(d, d, r.M)), { nIter: r.nIter, converged: true, warnings: r.warnings });
     return this;
   }
 }
@@ -372,8 +567,8 @@ export class SCMLSupervised extends MahalanobisLearner<ScmlSupervisedOptions> {
     else if (kind === 'lda') basis = data.nKnown === data.X.rows ? ldaBasis(data.X, data.codes, data.classes.length, this.options.nBasis, rng) : knownRowsLdaBasis(data, this.options.nBasis, rng);
     else if (kind === 'triplet_diffs') basis = tripletDiffBasis({ points: data.X, indices: T, arity: 3 }, this.options.nBasis, rng);
     else throw new RangeError(`scml: basisKind must be "lda" or "triplet_diffs", got "${String(kind)}"`);
-    const r = scmlSolve(data.X, T, basis.B, basis.K, this.options, rng, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 20000, objective: f }));
-    this.setFitted(componentsFromMetric(new Matrix(d, d, r.M)), { nIter: r.nIter, converged: true, warnings: r.warnings });
+    const r = scmlSolve(data.X, T, basis.B, basis.K, this.options, rng, (i, f) => this.progress({ iteration: i, maxIter: this.options.maxIter ?? 20000, objective: f }), !given.matrix && kind === 'triplet_diffs');
+    this.setFitted(r.components ?? componentsFromMetric(new Matrix(d, d, r.M)), { nIter: r.nIter, converged: true, warnings: r.warnings });
     return this;
   }
 }
