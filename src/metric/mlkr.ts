@@ -16,6 +16,7 @@ import { MahalanobisLearner, checkX, checkLabelArray, type BaseLearnerOptions } 
 import { initComponents, resolveNComponents, checkInt, checkPositive, type InitOption } from './init.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
+import { saturatedStartWarning } from './saturated-start.js';
 
 export interface MlkrOptions extends BaseLearnerOptions {
   nComponents?: number;
@@ -82,6 +83,7 @@ export class MLKR extends MahalanobisLearner<MlkrOptions> {
       maxIter, gtol: tol,
       onIter: (iteration, objective) => this.progress({ iteration, maxIter, objective }),
     });
-    return this.setFitted(new Matrix(k, x.cols, res.x), { nIter: res.nIter, converged: res.converged });
+    const warning = saturatedStartWarning('mlkr', res.nIter, x, L0, k, tol);
+    return this.setFitted(new Matrix(k, x.cols, res.x), { nIter: res.nIter, converged: res.converged, warnings: warning ? [warning] : [] });
   }
 }

@@ -22,6 +22,7 @@ import { MahalanobisLearner, checkXy, type BaseLearnerOptions } from './base.js'
 import { initComponents, resolveNComponents, checkInt, checkPositive, checkBool, type InitOption } from './init.js';
 import { getBackend } from '../backend/index.js';
 import { minimizeLbfgs } from './optim/lbfgs.js';
+import { saturatedStartWarning } from './saturated-start.js';
 import { descentSpan, multiplyByTranspose, fromSpan, leftFactor, fromLeftFactor } from './row-span.js';
 
 export interface NcaOptions extends BaseLearnerOptions {
@@ -107,11 +108,14 @@ export class NCA extends MahalanobisLearner<NcaOptions> {
     const factor = span && k > span.r ? leftFactor(Ls, k, span.r) : null;
     const kw = factor ? factor.r : k;
     const ws = createNcaWorkspace(x.rows, xw.cols, kw);
-    const res = minimizeLbfgs((L, g) => ncaLossGrad(xw, ys, L, kw, g, ws), factor ? factor.r0 : Ls, {
+    const start = factor ? factor.r0 : Ls;
+    const res = minimizeLbfgs((L, g) => ncaLossGrad(xw, ys, L, kw, g, ws), start, {
       maxIter, gtol: tol,
       onIter: (iteration, objective) => this.progress({ iteration, maxIter, objective }),
     });
     const moved = factor ? fromLeftFactor(factor, res.x) : res.x;
-    return this.setFitted(new Matrix(k, d, span ? fromSpan(moved, L0, k, d, span) : moved), { nIter: res.nIter, converged: res.converged });
+    // Distances of xw under start are those of x under L0 (row-span.ts), so the check runs on the smaller pair.
+    const warning = saturatedStartWarning('nca', res.nIter, xw, start, kw, tol);
+    return this.setFitted(new Matrix(k, d, span ? fromSpan(moved, L0, k, d, span) : moved), { nIter: res.nIter, converged: res.converged, warnings: warning ? [warning] : [] });
   }
 }

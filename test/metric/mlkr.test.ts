@@ -47,3 +47,16 @@ test('mlkr: non-numeric or non-finite targets are rejected', () => {
   const { X } = subset('iris', 10);
   assert.throws(() => new MLKR().fit(X, Array.from({ length: X.rows }, (_, i) => (i === 3 ? NaN : i))), /y\[3\]/);
 });
+
+test('mlkr: a saturated kernel at the start stops L-BFGS before its first step, and the fit says so', () => {
+  const rng = new Random(26);
+  const n = 40, d = 5;
+  const X = rng.fillNormal(new Float64Array(n * d));
+  const y = Array.from({ length: n }, (_, i) => X[i * d] + 0.5 * X[i * d + 1]);
+  const stuck = new MLKR().fit(new Matrix(n, d, X.map((v) => v * 300)), y);
+  assert.equal(stuck.nIter, 0);
+  assert.match(stuck.warnings[0] ?? '', /^mlkr: L-BFGS stopped before its first step.*neighbour softmax is saturated/);
+  const moved = new MLKR().fit(new Matrix(n, d, X), y);
+  assert.ok(moved.nIter > 0);
+  assert.deepEqual(moved.warnings, []);
+});

@@ -119,3 +119,25 @@ test('nca: with rank-deficient data (constant and collinear features), L-BFGS in
   assert.ok(diff <= 1e-8 * top, `max |ΔM| = ${diff} against ${top}`);
   assert.ok(off > 1e-3, `M moved from the identity by ${off}`);
 });
+
+test('nca: a saturated softmax at the start stops L-BFGS before its first step, and the fit says so with the scale that fixes it', () => {
+  // Three classes in 6 dimensions at a scale where nearest neighbours are hundreds apart in
+  // squared distance: every p_ij is 0 or 1 to double precision, so the gradient underflows.
+  const rng = new Random(25);
+  const n = 45, d = 6;
+  const y = Array.from({ length: n }, (_, i) => i % 3);
+  const base = rng.fillNormal(new Float64Array(n * d));
+  for (let i = 0; i < n; i++) base[i * d + y[i]] += 1;
+  const big = new Matrix(n, d, base.map((v) => v * 200));
+  const stuck = new NCA().fit(big, y);
+  assert.equal(stuck.nIter, 0);
+  assert.equal(stuck.warnings.length, 1);
+  const m = /nearest neighbour is ([\d.e+]+).*Scale the features by about ([\d.e+-]+)/.exec(stuck.warnings[0]);
+  assert.ok(m, stuck.warnings[0]);
+  assert.ok(Number(m[1]) > 100, `median squared distance ${m[1]}`);
+  // Following the advice, the fit moves and says nothing.
+  const s = Number(m[2]);
+  const moved = new NCA().fit(new Matrix(n, d, base.map((v) => v * 200 * s)), y);
+  assert.ok(moved.nIter > 0, `nIter ${moved.nIter}`);
+  assert.deepEqual(moved.warnings, []);
+});
