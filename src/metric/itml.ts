@@ -26,7 +26,10 @@
  * asks similar pairs to come much closer and lets dissimilar ones be. We default to
  * metric-learn's reading (boundsFrom: 'distance'): with the squared one, k-NN accuracy on digits
  * fell to 0.968 (below Euclidean) and the sweeps needed to converge grew several-fold; both are
- * available. Percentiles use at most 600 distinct points (sampled with the seed). Stopping: relative change of the dual variables
+ * available. Percentiles use at most 600 distinct points (sampled with the seed); when their
+ * pairs' differences would exceed 2^24 values (fewer rows than features: 320 x 4096 is 1.7 GB),
+ * the prior distances are taken between the rows of P F for a factor M₀ = F Fᵀ instead (see
+ * priorSqDistances). Stopping: relative change of the dual variables
  * Σ|λ − λ_old| / (Σ|λ| + Σ|λ_old|) < tol. Deviation: both norms are L1; the authors' code (and
  * metric-learn) divide an L1 norm by L2 norms, a ratio that grows with the number of
  * constraints and is why those implementations run to maxIter on digits.
@@ -48,8 +51,9 @@
  * whose M₀ mixes all d directions: those keep the d x d projections. The learner's components
  * are then the symmetric square root L = √c (I − V Vᵀ) + V M_r^½ Vᵀ (Lᵀ L = M; for points
  * outside the span, too) instead of the eigenvector rows the d x d path takes, built with two
- * products of r columns instead of a d x d eigendecomposition (eigenvalues at most 1e-10 of the
- * largest are dropped, as there).
+ * products of r columns instead of a d x d eigendecomposition. Both paths drop the eigenvalues
+ * at most 1e-10 of the largest one within the points' span, not of M's largest, which for
+ * 'covariance' is c (see COMPONENT_CUT).
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
@@ -63,7 +67,7 @@ import { quadForms, tupleDiffs } from './pair-differences.js';
 import { applyEigenFunction, covariance, eigh, projectPsd } from '../linalg/index.js';
 import { checkPositive, checkInt, checkBool } from './init.js';
 import { percentiles } from './percentiles.js';
-import { multiplyByTranspose, differenceSpan, fromSpanCoordinates, spanComponents, type RowSpan } from './row-span.js';
+import { multiplyByTranspose, differenceSpan, fromSpanCoordinates, type RowSpan } from './row-span.js';
 
 export interface ItmlOptions extends BaseLearnerOptions {
   /** Slack trade-off γ (larger = constraints enforced harder). Default 1. */
@@ -93,7 +97,11 @@ export interface ItmlOptions extends BaseLearnerOptions {
 export interface ItmlResult {
   /** The learned metric, d x d (when solved within the span, formed when first read). */
   M: Float64Array;
-  /** When solved within the span: a factor L of M (Lᵀ L = M), d x d, formed without eigh(M). */
+  /**
+   * A factor L of M (Lᵀ L = M up to the eigenvalues cut, see COMPONENT_CUT): when solved within
+   * the span, d x d, formed without eigh(M); from the d x d projections, M's eigenvector rows
+   * when the points do not span all d directions (else undefined: metricComponents(M)).
+   */
   components?: Matrix<Float64Array>;
   nIter: number;
   converged: boolean;
@@ -156,6 +164,14 @@ function boundsRows(used: number[], rng: Random): number[] {
   return pick;
 }
 
+/**
+ * Above this many values (pairs x features) the default bounds do not form the pairs'
+ * differences (see priorSqDistances): 2^24 values, 128 MiB, and as much again for their
+ * product with M₀. Below it (iris, wine, digits: 600 points x 64 features is 11.5 million) the
+ * bounds keep the bits they had.
+ */
+const PAIR_DIFFS_MAX = 1 << 24;
+
 /** Differences of all pairs i < j of the m rows of P (m x d). */
 function allPairDiffs(P: Float64Array, m: number, d: number): Float64Array {
   const diffs = new Float64Array(((m * (m - 1)) / 2) * d);
@@ -166,6 +182,44 @@ function allPairDiffs(P: Float64Array, m: number, d: number): Float64Array {
   return diffs;
 }
 
+/**
+ * F (d x d) with M₀ = F Fᵀ: the lower Cholesky factor, or, if M₀ has none in floating point
+ * (positive definite, but barely), U diag(√λ) from its eigendecomposition (λ < 0 taken as 0).
+ */
+function priorFactor(M0: Float64Array, d: number): Float64Array {
+  const be = getBackend();
+  try {
+    return be.cholesky(M0, d);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+  }
+  const { values, vectors } = be.eigh(M0.slice(), d);
+  const F = vectors.slice();
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) F[i * d + j] *= Math.sqrt(Math.max(0, values[j]));
+  return F;
+}
+
+/**
+ * (x_i − x_j)ᵀ M₀ (x_i − x_j) for every pair i < j of the m rows of P, without the m²/2 x d
+ * differences (1.7 GB at 320 points x 4096 features): with M₀ = F Fᵀ (priorFactor), they are the
+ * squared Euclidean distances between the rows of P F, each summed from its differences. The
+ * rows are centred first (distances do not change; a common offset would cancel in them).
+ * O(d³/3 + m d² + m² d) time, O(d² + m d + m²) memory.
+ */
+function priorSqDistances(P: Float64Array, m: number, d: number, M0: Float64Array): Float64Array {
+  const Pc = P.slice();
+  for (let c = 0; c < d; c++) {
+    let mean = 0;
+    for (let i = 0; i < m; i++) mean += Pc[i * d + c];
+    mean /= m;
+    for (let i = 0; i < m; i++) Pc[i * d + c] -= mean;
+  }
+  const be = getBackend();
+  const Z = new Float64Array(m * d);
+  be.gemm(false, false, m, d, d, 1, Pc, d, priorFactor(M0, d), d, 0, Z, d);
+  return be.condensedSqDistances(Z, m, d);
+}
+
 /** [u, ℓ]: the 5th and 95th percentiles of the squared prior distances (or of their roots). */
 function percentileBounds(dist: Float64Array, scale: 'distance' | 'squared'): [number, number] {
   if (scale === 'distance') for (let i = 0; i < dist.length; i++) dist[i] = Math.sqrt(dist[i]);
@@ -173,19 +227,28 @@ function percentileBounds(dist: Float64Array, scale: 'distance' | 'squared'): [n
   return [lo, hi];
 }
 
-/** Squared prior distances between distinct points (sampled when there are many). */
+/**
+ * Squared prior distances between distinct points (at most 600 of them, sampled with the seed:
+ * see boundsRows), and their percentiles. Memory: O(m d + m²) besides M₀ and its factor, or the
+ * pairs' differences when they are at most PAIR_DIFFS_MAX values.
+ */
 function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distance' | 'squared'): [number, number] {
   const d = t.points.cols;
   const pick = boundsRows(distinctRows(t.points.data, t.points.rows, d, t.indices), rng);
   const m = pick.length;
   const P = t.points.takeRows(pick);
+  const pairs = (m * (m - 1)) / 2;
   let dist: Float64Array;
   if (isIdentity(M0, d)) {
     // The default prior: plain squared distances, from a kernel that sums each pair's
     // differences in the order the general path below does (same bits, no m² x d array).
     dist = getBackend().condensedSqDistances(P.data, m, d);
+  } else if (pairs * d <= PAIR_DIFFS_MAX) {
+    // Small enough to form the differences: vᵀ M₀ v through one GEMM (the bits these bounds
+    // have always had; priorSqDistances sums in another order).
+    dist = quadForms(allPairDiffs(P.data, m, d), pairs, d, M0);
   } else {
-    dist = quadForms(allPairDiffs(P.data, m, d), (m * (m - 1)) / 2, d, M0);
+    dist = priorSqDistances(P.data, m, d, M0);
   }
   return percentileBounds(dist, scale);
 }
@@ -218,16 +281,79 @@ function scalarPrior(prior: PriorOption, d: number): number | null {
   return c;
 }
 
+/**
+ * The distinct rows whose differences span where the metric moves: for a prior c·I (scale not
+ * null) the points the pairs use; otherwise ('covariance': its M₀ − c I lies in the span of all
+ * the points) all of them.
+ */
+function spanRows(t: Tuples, scale: number | null): number[] {
+  const { rows: n, cols: d, data: x } = t.points;
+  return distinctRows(x, n, d, scale !== null ? t.indices : Array.from({ length: n }, (_, i) => i));
+}
+
 /** The points' span when the projections can run within it (see the module comment), else null. */
 function priorSpan(t: Tuples, prior: PriorOption): { span: RowSpan; scale: number | null } | null {
-  const { rows: n, cols: d, data: x } = t.points;
+  const d = t.points.cols;
   const scale = scalarPrior(prior, d);
   if (scale === null && prior !== 'covariance') return null;
-  // c·I: the differences the pairs take; 'covariance': its M₀ − c I lies in the span of all the points.
-  const rows = distinctRows(x, n, d, scale !== null ? t.indices : Array.from({ length: n }, (_, i) => i));
+  const rows = spanRows(t, scale);
   if (rows.length >= d) return null;
   const span = differenceSpan(t.points.takeRows(rows));
   return span ? { span, scale } : null;
+}
+
+/**
+ * Which eigenvalues the components keep. A prior can put eigenvalues far above the learned
+ * ones on directions in which the points do not vary: 'covariance' floors the covariance's zero
+ * eigenvalues (fewer points than features, constant columns) at 1e-10 of the largest, so M₀ is
+ * c = 1/(1e-10 · largest) there, 1e10 times its smallest eigenvalue within the points' span.
+ * A cut at 1e-10 of M's largest eigenvalue (c) then fell on that smallest one, and dropped
+ * every direction the similar pairs shrank below it (on all of digits, 33 of 64; the components
+ * no longer gave the fitted metric's distances between the training points). So the cut is
+ * 1e-10 of the largest eigenvalue of the metric within the span of the points' differences (V),
+ * and the directions outside it keep theirs; both paths take it so.
+ */
+const COMPONENT_CUT = 1e-10;
+
+/**
+ * L = √c (I − V Vᵀ) + V M_r^½ Vᵀ (Lᵀ L = c (I − V Vᵀ) + V M_r Vᵀ), dropping the eigenvalues of
+ * M_r at most COMPONENT_CUT of its largest (c is kept unless it is below that too).
+ */
+function spanFactor(Mr: Float64Array, c: number, span: RowSpan, d: number): Matrix<Float64Array> {
+  const r = span.r;
+  const { values, vectors } = eigh(new Matrix(r, r, Mr), { assumeSymmetric: true });
+  const cut = COMPONENT_CUT * Math.max(0, values[r - 1]);
+  const S = applyEigenFunction(values, vectors, (l) => (l > cut ? Math.sqrt(l) : 0)).data;
+  return new Matrix(d, d, fromSpanCoordinates(S, c > cut ? Math.sqrt(c) : 0, span, d));
+}
+
+/**
+ * Components of the d x d projections' metric M: componentsFromMetric's rows √λ uᵀ (largest λ
+ * first), keeping the eigenvalues above COMPONENT_CUT of the largest eigenvalue of Vᵀ M V, V
+ * spanning the differences of the points (spanRows). When they span all d directions that is
+ * M's largest, and this is undefined: metricComponents gives the same rows.
+ */
+function fullComponents(t: Tuples, prior: PriorOption, M: Float64Array, d: number): Matrix<Float64Array> | undefined {
+  const rows = spanRows(t, scalarPrior(prior, d));
+  const span = rows.length >= 2 ? differenceSpan(t.points.takeRows(rows)) : null;
+  if (span === null || span.r >= d) return undefined;
+  const { vt, r } = span;
+  const be = getBackend();
+  const MV = multiplyByTranspose(M, d, d, vt, r);
+  const K = new Float64Array(r * r);
+  be.gemm(false, false, r, r, d, 1, vt, d, MV, r, 0, K, r);
+  const top = eigh(new Matrix(r, r, K), { assumeSymmetric: true }).values[r - 1];
+  const cut = COMPONENT_CUT * Math.max(0, top);
+  const { values, vectors } = be.eigh(M.slice(), d);
+  const keep: number[] = [];
+  for (let j = d - 1; j >= 0; j--) if (values[j] > cut) keep.push(j);
+  if (keep.length === 0) keep.push(d - 1);
+  const L = Matrix.zeros(keep.length, d);
+  keep.forEach((j, k) => {
+    const s = Math.sqrt(Math.max(0, values[j]));
+    for (let c = 0; c < d; c++) L.data[k * d + c] = s * vectors[c * d + j];
+  });
+  return L;
 }
 
 /**
@@ -281,7 +407,8 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
   const bounds = resolveBounds(options, (scale) => defaultBounds(t, M, rng, scale));
   const Vraw = tupleDiffs(t.points.data, d, t.indices, 2, 0, 1);
   const r = bregman(Vraw, n, d, y, gamma, M, bounds, maxIter, tol, onIter);
-  return { M: projectPsd(new Matrix(d, d, M)).data, nIter: r.nIter, converged: r.converged, bounds, spanRank: null };
+  const Mpsd = projectPsd(new Matrix(d, d, M)).data;
+  return { M: Mpsd, components: fullComponents(t, prior, Mpsd, d), nIter: r.nIter, converged: r.converged, bounds, spanRank: null };
 }
 
 /** options.bounds, checked, or the default ones (computed only then). */
@@ -333,7 +460,7 @@ function itmlSolveInSpan(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ran
       M ??= fromSpanCoordinates(MrPsd, c, span, d);
       return M;
     },
-    components: spanComponents(MrPsd, c, span, d),
+    components: spanFactor(MrPsd, c, span, d),
     nIter: res.nIter, converged: res.converged, bounds, spanRank: r,
   };
 }

@@ -10,6 +10,9 @@ import { Random } from '../../src/random.js';
 import { crossValidate } from '../../src/evaluation/cross-validate.js';
 import { readFolds } from '../../src/io/csv.js';
 import { DATA } from '../helpers.js';
+import { getBackend, useBackend, LinAlgError } from '../../src/backend/index.js';
+import { pairsFromLabels } from '../../src/metric/supervised-tuples.js';
+import { percentiles } from '../../src/metric/percentiles.js';
 import { runConformance, subset } from './conformance.js';
 
 runConformance('itml', (o) => new ITMLSupervised(o), (m, X, y) => (m as ITMLSupervised).fit(X, y), { nComponentsOption: null });
@@ -242,4 +245,93 @@ test('itml: more rows than features keeps the d x d projections (the same bits w
   const a = new ITMLSupervised({ seed: 1 }).fit(d.X, d.y), b = new ITMLSupervised({ seed: 1, rowSpace: false }).fit(d.X, d.y);
   assert.deepEqual(Array.from(a.components.data), Array.from(b.components.data));
   assert.throws(() => new ITMLSupervised({ rowSpace: 1 as never }).fit(d.X, d.y), /itml: rowSpace must be true or false, got 1/);
+});
+
+test('itml: default bounds past 2^24 pair-difference values come from a factor of the prior (random, given, covariance), as the differences would give them', () => {
+  // 600 points x 100 features: 179 700 pairs x 100 = 18.0 million values, past the switch.
+  const m = 600, d = 100;
+  const { X } = clustered(m, d, 4, 31);
+  const idx: number[] = [], y: number[] = [];
+  for (let i = 0; i + 1 < m; i++) idx.push(i, i + 1), y.push(-1);
+  for (let i = 0; i + 4 < m; i += 3) idx.push(i, i + 4), y.push(1);
+  const t = { points: X, indices: Int32Array.from(idx), arity: 2 };
+  const labels = Int8Array.from(y);
+  const given = priorMatrix('random', X.data, m, d, new Random(99), 'itml');
+  const be = getBackend();
+  let factors = 0;
+  const spy = { ...be, cholesky: (a: Float64Array, n: number) => (factors++, be.cholesky(a, n)) };
+  const failing = { ...be, cholesky: (): Float64Array => { factors++; throw new LinAlgError('cholesky: the matrix is not positive definite'); } };
+  try {
+    for (const prior of ['random', given, 'covariance'] as const) {
+      const name = prior instanceof Float64Array ? 'given' : prior;
+      // The reference: vᵀ M₀ v for every pair from (x_i − x_j)·(y_i − y_j) with Y = X M₀ (the
+      // prior the solver draws first from its seed).
+      const M0 = priorMatrix(prior, X.data, m, d, new Random(7), 'itml');
+      const Y = new Float64Array(m * d);
+      be.gemm(false, false, m, d, d, 1, X.data, d, M0, d, 0, Y, d);
+      const sq = new Float64Array((m * (m - 1)) / 2);
+      for (let i = 0, k = 0; i < m; i++) for (let j = i + 1; j < m; j++, k++) {
+        let s = 0;
+        for (let c = 0; c < d; c++) s += (X.data[i * d + c] - X.data[j * d + c]) * (Y[i * d + c] - Y[j * d + c]);
+        sq[k] = s;
+      }
+      for (const boundsFrom of ['distance', 'squared'] as const) {
+        const expected = percentiles(boundsFrom === 'squared' ? sq : sq.map(Math.sqrt), [5, 95]);
+        for (const backend of [spy, failing]) {
+          useBackend(backend);
+          factors = 0;
+          const r = itmlSolve(t, labels, { prior, boundsFrom, maxIter: 1 }, new Random(7));
+          useBackend(be);
+          assert.equal(factors, 1, `${name}: one factorisation of M₀, no differences`);
+          for (let i = 0; i < 2; i++) assert.ok(Math.abs(r.bounds[i] - expected[i]) < 1e-10 * expected[i], `${name} ${boundsFrom}${backend === failing ? ' (eigen factor)' : ''}: bounds ${r.bounds} vs ${expected}`);
+        }
+      }
+    }
+    // Below the switch (iris: 150 points x 4 features) the differences are formed as before.
+    useBackend(spy);
+    factors = 0;
+    const d4 = subset('iris', 1);
+    new ITMLSupervised({ prior: 'random', seed: 1, maxIter: 2 }).fit(d4.X, d4.y);
+    assert.equal(factors, 0);
+  } finally {
+    useBackend(be);
+  }
+});
+
+test('itml: prior covariance where the points do not span every feature: the components keep the learned directions (Lᵀ L gives the fitted distances of the training pairs)', () => {
+  // 'covariance' puts c = 1e10/(largest variance) outside the points' span, 1e10 times its
+  // smallest eigenvalue within it; a cut at 1e-10 of M's largest eigenvalue (c) dropped the
+  // directions the similar pairs shrank (here 10 of 80 and 28 of 64, distances off by 70% and
+  // 90%). The d x d M the check reads is formed with c, so it is itself accurate to ~1e-5 only.
+  const cases = [
+    { name: '30 x 80', ...clustered(30, 80, 3, 11), runs: [{ rowSpace: true }, { rowSpace: false }] },
+    { name: 'digits (3 constant columns)', ...subset('digits', 4), runs: [{}] },
+  ];
+  for (const { name, X, y, runs } of cases) {
+    const d = X.cols;
+    for (const run of runs) {
+      const { tuples: t, labels, rng } = pairsFromLabels(X, y, 'itml', { seed: 0 });
+      const r = itmlSolve(t, labels, { prior: 'covariance', ...run }, rng);
+      const L = r.components!;
+      let worst = 0;
+      for (let p = 0; p < labels.length; p++) {
+        const a = t.indices[2 * p], b = t.indices[2 * p + 1];
+        const v = Array.from({ length: d }, (_, c) => X.data[a * d + c] - X.data[b * d + c]);
+        let dm = 0, dl = 0;
+        for (let i = 0; i < d; i++) {
+          let s = 0;
+          for (let j = 0; j < d; j++) s += r.M[i * d + j] * v[j];
+          dm += v[i] * s;
+        }
+        for (let k = 0; k < L.rows; k++) {
+          let s = 0;
+          for (let c = 0; c < d; c++) s += L.data[k * d + c] * v[c];
+          dl += s * s;
+        }
+        worst = Math.max(worst, Math.abs(dl - dm) / dm);
+      }
+      assert.ok(worst < 1e-3, `${name} ${JSON.stringify(run)}: training-pair distances of Lᵀ L differ from M's by ${worst}`);
+      if (r.spanRank === null) assert.equal(L.rows, d, `${name}: every eigenvalue of M is kept`);
+    }
+  }
 });
