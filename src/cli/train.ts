@@ -4,11 +4,11 @@
  */
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { checkLabelFlag, intOption, nameLabelSource, printJson, type CliCommand } from './command.js';
+import { UsageError, checkLabelFlag, intOption, nameLabelSource, printJson, type CliCommand } from './command.js';
 import { LabelColumnError } from '../io/csv.js';
 import { dataFileFormat } from '../io/dataset.js';
-import { readTrainConfig, resolvePath } from '../deep/config.js';
-import { runTraining } from '../deep/pipeline.js';
+import { npyLabelsMessage, readTrainConfig, resolvePath } from '../deep/config.js';
+import { checkOutputPath, runTraining } from '../deep/pipeline.js';
 import { formatMetrics } from '../deep/trainer.js';
 import { getBackend } from '../backend/index.js';
 import { MAX_SEED } from '../random.js';
@@ -51,7 +51,12 @@ export const trainCommand: CliCommand = {
         // --label names a column of the data trained on: --data, else the config's data file.
         checkLabelFlag(opts.label, { files: [opts.data ?? resolvePath(baseDir, typeof config.data === 'string' ? config.data : config.data.path)] });
         const configLabel = typeof config.data === 'string' ? undefined : config.data.label;
-        const onWarning = (msg: string) => process.stderr.write(`warning: ${msg}\n`);
+        if (opts.data && dataFileFormat(opts.data) === 'npy') throw new UsageError(`--data ${opts.data}: ${npyLabelsMessage(opts.data)}`);
+        const warnings: string[] = [];
+        const onWarning = (msg: string) => {
+          warnings.push(msg);
+          process.stderr.write(`warning: ${msg}\n`);
+        };
         // The config's data.label (checked against the config's own files) is the default label
         // of --data too; a --data file whose format has no label columns cannot use it.
         if (opts.data && opts.label === undefined && configLabel !== undefined && configLabel !== null) {
@@ -60,6 +65,12 @@ export const trainCommand: CliCommand = {
             onWarning(`ignoring the config's data.label ${JSON.stringify(configLabel)} for --data ${opts.data}: ${format === 'npy' ? 'it is .npy, which holds features only' : 'it is JSON Lines, whose records carry their labels in the field "label"'}`);
           }
         }
+        // Where the head goes, checked now rather than found unwritable after training.
+        const out = opts.save === false ? null
+          : opts.out ? resolve(opts.out)
+          : config.output ? resolvePath(baseDir, config.output)
+          : resolve(`${basename(opts.config).replace(/\.json$/i, '')}.head.simlearn`);
+        if (out) checkOutputPath(out, opts.out ? '--out' : config.output ? `output (in ${opts.config})` : 'the default output (set --out or the config\'s output)');
         const dataPath = opts.data ? resolve(opts.data) : undefined;
         const validationPath = config.validation ? resolvePath(baseDir, config.validation) : undefined;
         let run;
@@ -81,10 +92,6 @@ export const trainCommand: CliCommand = {
           const fromFlag = opts.label !== undefined && err.path !== validationPath;
           throw nameLabelSource(err, fromFlag ? `--label ${opts.label}` : `data.label ${JSON.stringify(configLabel)} in ${opts.config}`);
         }
-        const out = opts.save === false ? null
-          : opts.out ? resolve(opts.out)
-          : config.output ? resolvePath(baseDir, config.output)
-          : resolve(`${basename(opts.config).replace(/\.json$/i, '')}.head.simlearn`);
         if (out) run.head.save(out);
         const m = run.training.final!;
         if (opts.json) {
@@ -105,6 +112,7 @@ export const trainCommand: CliCommand = {
             encoderCacheHit: run.encoder ? run.encoder.cacheHit : null,
             backend: getBackend().name,
             output: out,
+            warnings,
           });
         } else {
           const w = (s: string) => process.stdout.write(s + '\n');

@@ -4,10 +4,14 @@
  * Options that only the data can supply (number of classes, embedding size, seed) are filled
  * in for the losses that take them, unless the config sets them.
  */
-import { lossByName } from './losses/by-name.js';
+import { canonicalLossName, lossByName } from './losses/by-name.js';
 import { minerByName } from './miners/by-name.js';
+import { ContrastiveLoss, contrastiveMarginProblem } from './losses/contrastive.js';
+import { CrossBatchMemory } from './losses/cross-batch-memory.js';
+import { MarginLoss, marginLossProblem } from './losses/margin.js';
 import { MPerClassSampler } from './samplers/m-per-class.js';
 import { PxKSampler } from './samplers/pxk.js';
+import type { SamplerNaming } from './samplers/common.js';
 import { Adam, AdamW } from './optim/adam.js';
 import { SGD } from './optim/sgd.js';
 import type { Optimizer } from './optim/optimizer.js';
@@ -17,6 +21,8 @@ export interface BuildContext {
   numClasses: number;
   embeddingSize: number;
   seed: number;
+  /** The head L2-normalises its output (a dot product of embeddings is then their cosine). */
+  normalized?: boolean;
 }
 
 type Named = { name: string } & Record<string, unknown>;
@@ -25,15 +31,62 @@ type Named = { name: string } & Record<string, unknown>;
 const NEEDS_SHAPE = new Set(['arcface', 'cosface', 'proxy-anchor']);
 const TAKES_SEED = new Set(['arcface', 'cosface', 'proxy-anchor']);
 
-export function buildLoss(spec: Named, ctx: BuildContext): Loss {
-  const { name, ...options } = spec;
-  if (NEEDS_SHAPE.has(name)) {
+/** Fills in (a copy of) the options only the data can supply, unless they are set. */
+function withDataOptions(name: string, given: Record<string, unknown>, ctx: BuildContext): Record<string, unknown> {
+  const options = { ...given };
+  const key = canonicalLossName(name);
+  if (NEEDS_SHAPE.has(key)) {
     options.numClasses ??= ctx.numClasses;
     options.embeddingSize ??= ctx.embeddingSize;
   }
-  if (name === 'margin' && options.learnBeta === true) options.numClasses ??= ctx.numClasses;
-  if (TAKES_SEED.has(name)) options.seed ??= ctx.seed;
-  return lossByName(name, options);
+  if (key === 'margin' && options.learnBeta === true) options.numClasses ??= ctx.numClasses;
+  if (TAKES_SEED.has(key)) options.seed ??= ctx.seed;
+  return options;
+}
+
+/**
+ * The loss a config names. The options only the data can supply are filled in for the loss and,
+ * for cross-batch memory, for the loss it wraps (`loss: name` or `loss: { name, options }`).
+ */
+export function buildLoss(spec: Named, ctx: BuildContext): Loss {
+  const { name, ...given } = spec;
+  const options = withDataOptions(name, given, ctx);
+  let innerOptions: Record<string, unknown> = options;
+  if (canonicalLossName(name) === 'cross-batch-memory') {
+    const inner = options.loss;
+    if (typeof inner === 'string') {
+      innerOptions = withDataOptions(inner, {}, ctx);
+      options.loss = { name: inner, options: innerOptions };
+    } else if (inner && typeof inner === 'object' && typeof (inner as { name?: unknown }).name === 'string') {
+      const s = inner as { name: string; options?: Record<string, unknown> };
+      innerOptions = withDataOptions(s.name, s.options ?? {}, ctx);
+      options.loss = { ...s, options: innerOptions };
+    }
+  }
+  const loss = lossByName(name, options);
+  if (ctx.normalized) {
+    const problem = unitEmbeddingProblem(loss instanceof CrossBatchMemory ? loss.loss : loss, innerOptions);
+    if (problem) throw new RangeError(problem);
+  }
+  return loss;
+}
+
+/**
+ * On L2-normalised embeddings a dot product is a cosine, between −1 and 1: margins that no pair
+ * can reach on one side leave that side of the loss inert (the loss constructors check cosine
+ * themselves, but cannot know that a dot product's embeddings are normalised).
+ */
+function unitEmbeddingProblem(loss: Loss, options: Record<string, unknown>): string | null {
+  const unitReason = 'since head.normalize is true, which makes the dot product a cosine';
+  if (loss instanceof ContrastiveLoss && loss.distance.name === 'dot') {
+    const p = contrastiveMarginProblem(loss, { unit: true, unitReason, defaults: { posMargin: options.posMargin === undefined, negMargin: options.negMargin === undefined } });
+    return p ? `${loss.name}: ${p}` : null;
+  }
+  if (loss instanceof MarginLoss && loss.distance.name === 'dot') {
+    const p = marginLossProblem({ margin: loss.margin, beta: loss.initialBeta, learnBeta: loss.learnBeta, distance: loss.distance }, { unit: true, unitReason, defaults: { margin: options.margin === undefined, beta: options.beta === undefined } });
+    return p ? `${loss.name}: ${p}` : null;
+  }
+  return null;
 }
 
 export function buildMiner(spec: Named | null | undefined): Miner | null {
@@ -49,16 +102,19 @@ const SAMPLER_OPTIONS: Record<string, string[]> = {
   pxk: ['p', 'k', 'epoch', 'smallClasses'],
 };
 
-/** Batches over the training labels; the sampler's seed is the run's seed. */
-export function buildSampler(spec: Named, labels: Int32Array, seed: number): BatchSampler {
+/**
+ * Batches over the training labels; the sampler's seed is the run's seed. `naming` lets messages
+ * show the user's labels for the class codes and say which part of the data they count.
+ */
+export function buildSampler(spec: Named, labels: Int32Array, seed: number, naming?: SamplerNaming): BatchSampler {
   const { name, ...options } = spec;
   const allowed = SAMPLER_OPTIONS[name];
   if (!allowed) throw new RangeError(`sampler: unknown name "${name}"; use one of ${SAMPLER_NAMES.join(', ')}`);
   for (const k of Object.keys(options)) if (!allowed.includes(k)) throw new RangeError(`sampler ${name}: unknown option "${k}"; it takes ${allowed.join(', ')}`);
   if (name === 'm-per-class') {
-    return new MPerClassSampler(labels, { m: (options.m as number) ?? 8, batchSize: (options.batchSize as number) ?? 128, epochSize: options.epochSize as number | undefined, seed });
+    return new MPerClassSampler(labels, { m: (options.m as number) ?? 8, batchSize: (options.batchSize as number) ?? 128, epochSize: options.epochSize as number | undefined, seed, naming });
   }
-  return new PxKSampler(labels, { ...(options as { p: number; k: number }), seed });
+  return new PxKSampler(labels, { ...(options as { p: number; k: number }), seed, naming });
 }
 
 export interface OptimizerSpec {

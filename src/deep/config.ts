@@ -19,9 +19,9 @@ const seedField = z.number().int().min(0).max(MAX_SEED);
 const named = z.looseObject({ name: z.string().min(1) });
 
 export const TrainConfigSchema = z.strictObject({
-  /** A dataset file (CSV with a label column, JSONL, NPY), relative to the config file. */
+  /** A labelled dataset file (CSV/TSV with a label column, JSON Lines with a "label" field), relative to the config file. */
   data: z.union([z.string().min(1), z.strictObject({ path: z.string().min(1), label: z.union([z.string(), z.number().int(), z.null()]).optional() })]),
-  /** A separate validation file; without it the data is split. */
+  /** A separate validation file; without it the data is split (so `split` is refused with it). */
   validation: z.string().min(1).optional(),
   split: z.strictObject({
     test: z.number().gt(0).lt(1).default(0.3),
@@ -97,7 +97,35 @@ export const TrainConfigSchema = z.strictObject({
 }).superRefine((c, ctx) => {
   const problem = dataLabelProblem(c.data, c.validation);
   if (problem) ctx.addIssue({ code: 'custom', path: ['data', 'label'], message: problem });
+  const dataPath = typeof c.data === 'string' ? c.data : c.data.path;
+  for (const [key, file] of [['data', dataPath], ['validation', c.validation]] as const) {
+    if (file !== undefined && dataFileFormat(file) === 'npy' && !problem) ctx.addIssue({ code: 'custom', path: typeof c.data === 'string' || key === 'validation' ? [key] : [key, 'path'], message: npyLabelsMessage(file) });
+  }
+  // An embedding of one number, L2-normalised, is +1 or −1: every row lands on one of two points.
+  if (c.head.output === 1 && c.head.normalize) ctx.addIssue({ code: 'custom', path: ['head', 'output'], message: 'with head.normalize true an embedding of size 1 is always +1 or −1, so every row maps to one of two points and nothing can be ranked; set head.output to 2 or more (e.g. 32), or head.normalize to false' });
+  const lossProblem = scoredPairsLossProblem(c.loss);
+  if (lossProblem) ctx.addIssue({ code: 'custom', path: lossProblem.path, message: lossProblem.message });
 });
+
+/** Why a .npy file cannot be the data of a training run (the wording is shared with --data). */
+export function npyLabelsMessage(file: string): string {
+  return `${file} is .npy, which holds features only, so it gives no class labels and training a similarity head needs them; give labelled data as a CSV/TSV file with a label column (named by data.label; default "label", else the last column) or as JSON Lines with a "label" field in every record`;
+}
+
+/**
+ * score-regression regresses (a, b, score) pairs, which the library builds with fromScoredPairs
+ * and batches with PairBatchSampler; train reads one class label per row and batches by class,
+ * so the loss would read class codes as pair ids. Refused by name, also wrapped in cross-batch memory.
+ */
+function scoredPairsLossProblem(loss: { name: string } & Record<string, unknown>): { path: (string | number)[]; message: string } | null {
+  const scored = (name: unknown): boolean => name === 'score-regression' || name === 'cosine-similarity';
+  const why = (name: string) => `the ${name} loss learns from scored pairs (a, b, score), but train reads one class label per row; train it through the library API (simlearn's fromScoredPairs, PairBatchSampler and ScoreRegressionLoss with a Trainer), or choose a loss for class labels (contrastive, triplet-margin, multi-similarity, ntxent, supcon, circle, arcface, cosface, proxy-anchor, margin)`;
+  if (scored(loss.name)) return { path: ['loss', 'name'], message: why(loss.name) };
+  const inner = loss.loss;
+  const innerName = typeof inner === 'string' ? inner : inner && typeof inner === 'object' ? (inner as { name?: unknown }).name : undefined;
+  if (scored(innerName)) return { path: ['loss', 'loss'], message: why(innerName as string) };
+  return null;
+}
 
 /**
  * `data.label` names a column of a delimited text file (.csv, .tsv, .txt), as the CLI's --label
@@ -135,14 +163,19 @@ export class ConfigError extends Error {
 /** Validates a parsed JSON value; errors list every bad field by its path. */
 export function parseTrainConfig(value: unknown, source = 'config'): TrainConfig {
   const r = TrainConfigSchema.safeParse(value);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => {
-      const path = i.path.length ? i.path.join('.') : '(top level)';
+  const issues: { path: PropertyKey[]; message: string }[] = r.success ? [] : [...r.error.issues];
+  // `split` has a default, so whether the file gave it is seen on the raw value only.
+  if (value !== null && typeof value === 'object' && 'validation' in value && 'split' in value) {
+    issues.push({ path: ['split'], message: 'split is ignored when a validation file is given (that file is the validation part); remove split, or remove validation to split the data' });
+  }
+  if (issues.length > 0) {
+    const lines = issues.map((i) => {
+      const path = i.path.length ? i.path.map(String).join('.') : '(top level)';
       return `  ${path}: ${i.message}`;
     });
     throw new ConfigError(`${source}: invalid training configuration:\n${lines.join('\n')}`);
   }
-  return r.data;
+  return r.data!;
 }
 
 /** Reads and validates a config file; relative paths inside it are resolved against its folder. */

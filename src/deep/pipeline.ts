@@ -3,11 +3,13 @@
  * frozen ONNX encoder through the embedding cache, split, z-score with the training part's
  * statistics, build the head and the parts, train, and return the head as a model.
  */
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Matrix, type FloatArray } from '../matrix.js';
 import { readDatasetAsync, readFolds } from '../io/index.js';
-import type { LabelValue } from '../io/dataset.js';
+import { dataFileFormat, type LabelValue } from '../io/dataset.js';
 import { getBackend } from '../backend/index.js';
-import { ConfigError, resolvePath, type TrainConfig } from './config.js';
+import { ConfigError, npyLabelsMessage, resolvePath, type TrainConfig } from './config.js';
 import { buildLoss, buildMiner, buildOptimizer, buildSampler } from './build.js';
 import { OnnxEncoder } from './encoders/onnx-encoder.js';
 import { encodeCached } from './encoders/cache.js';
@@ -15,7 +17,7 @@ import { applyStandardization, DeepHead, fitStandardization } from './head.js';
 import { MLP } from './layers/mlp.js';
 import { foldSplit } from './split.js';
 import { trainTestSplit } from '../preprocessing/split.js';
-import { Trainer, evaluateRetrieval, type EpochLog, type TrainResult, type ValidationMetrics } from './trainer.js';
+import { Trainer, evaluateRetrieval, hasRepeatedLabel, type EpochLog, type TrainResult, type ValidationMetrics } from './trainer.js';
 
 export interface RunOptions {
   /** Folder that relative paths in the config are resolved against. */
@@ -26,7 +28,11 @@ export interface RunOptions {
   seed?: number;
   /** Label column of the data (overrides the config's); default: "label" if present, else the last column. */
   label?: string | number | null;
-  /** Called with a note when the config had to be adapted (e.g. its folds file belongs to the replaced data). */
+  /**
+   * Called with a note when the config had to be adapted (e.g. its folds file belongs to the
+   * replaced data), and after training when the run looks like it learned nothing (validation
+   * not above the untrained head's, or epochs in which no loss term was active).
+   */
   onWarning?: (message: string) => void;
   progress?: boolean | 'auto';
   verbose?: boolean;
@@ -46,7 +52,7 @@ export interface RunResult {
 
 /** Class codes 0..C−1 in sorted label order (numbers numerically, strings lexically). */
 export function encodeClassLabels(y: LabelValue[] | null, source: string): { codes: Int32Array; classes: LabelValue[] } {
-  if (!y) throw new Error(`${source}: the data has no label column; training a similarity head needs class labels (CSV: a "label" column, last by default)`);
+  if (!y) throw new Error(noLabelsMessage(source));
   const classes = [...new Set(y)].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
   const index = new Map(classes.map((c, i) => [c, i]));
   return { codes: Int32Array.from(y, (v) => index.get(v)!), classes };
@@ -77,11 +83,50 @@ export function joinLabels(train: LabelValue[], validation: LabelValue[], onMixe
   return all.map((v) => (typeof v === 'string' ? numericText(v) ?? v : v));
 }
 
+/** Why a data file gave no labels, naming the formats and settings that carry them. */
+function noLabelsMessage(path: string, label?: string | number | null): string {
+  const format = dataFileFormat(path);
+  if (format === 'npy') return npyLabelsMessage(path);
+  if (format === 'jsonl') return `${path}: the JSON Lines records have no "label" field; training a similarity head needs a class label in every record`;
+  return `${path}: the data has no label column${label === null ? ' (data.label is null)' : ''}; training a similarity head needs class labels: name the label column with data.label (default "label", else the last column)`;
+}
+
 async function loadLabeled(path: string, label: string | number | null | undefined): Promise<{ X: Matrix<Float64Array>; y: LabelValue[] }> {
+  // A .npy file has no labels to read: said before its features are read.
+  if (dataFileFormat(path) === 'npy') throw new Error(npyLabelsMessage(path));
   // undefined = the CLI-wide default: a column named "label" if there is one, else the last.
   const ds = await readDatasetAsync(path, { label });
-  if (!ds.y) throw new Error(`${path}: the data has no label column; training a similarity head needs class labels`);
+  if (!ds.y) throw new Error(noLabelsMessage(path, label));
   return { X: ds.X, y: ds.y };
+}
+
+/**
+ * Fails now, before any training, when `path` cannot be written: its folder is missing, is a
+ * file, or is read-only, or `path` is a folder. (The write itself is atomic and names its own
+ * failures; this only moves the common ones ahead of a long run.) `who` names the setting.
+ */
+export function checkOutputPath(path: string, who: string): void {
+  const dir = dirname(path);
+  const fail = (why: string): never => {
+    throw new Error(`${who}: cannot write ${path}: ${why} (checked before training; nothing was trained or written)`);
+  };
+  let st;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') fail(`a parent of ${path} is not a directory; choose an output path inside a directory`);
+    throw e;
+  }
+  if (st?.isDirectory()) fail(`${path} is a directory; give a file name`);
+  const parent = statSync(dir, { throwIfNoEntry: false });
+  if (!parent) fail(`no directory ${dir} (does the directory exist?); create it or write elsewhere`);
+  if (!parent!.isDirectory()) fail(`${dir} is not a directory; choose an output path inside a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    fail(code === 'EROFS' ? `${dir} is on a read-only file system; write elsewhere` : `no write permission in ${dir}; write elsewhere or fix the permissions`);
+  }
 }
 
 /**
@@ -104,6 +149,8 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
   const dataSpec = typeof config.data === 'string' ? { path: config.data, label: undefined } : config.data;
   const dataPath = options.data ?? resolvePath(options.baseDir, dataSpec.path);
   const label = options.label !== undefined ? options.label : dataSpec.label;
+  const checkpoint = config.checkpoint ? resolvePath(options.baseDir, config.checkpoint) : null;
+  if (checkpoint) checkOutputPath(checkpoint, 'checkpoint');
   const data = await loadLabeled(dataPath, label);
   // The config's folds and validation files describe the config's own data: with other data
   // (--data) they cannot apply, so a stratified random split of that data replaces them.
@@ -140,20 +187,33 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
   const { codes, classes } = encodeClassLabels(allLabels, dataPath);
   if (classes.length < 2) throw new Error(`${dataPath}: the data has ${classes.length} class; similarity learning needs at least 2 classes`);
   let Xtr: Matrix<FloatArray>, ytr: Int32Array, Xte: Matrix<FloatArray>, yte: Int32Array;
+  const useFolds = !valData && config.split.folds !== undefined && !replaced;
   if (valData && Xval) {
     Xtr = X; ytr = codes.subarray(0, data.y.length);
     Xte = Xval; yte = codes.subarray(data.y.length);
     if (Xte.cols !== Xtr.cols) throw new Error(`validation data has ${Xte.cols} features but the training data has ${Xtr.cols}`);
   } else {
     let split;
-    if (config.split.folds !== undefined && !replaced) {
-      const folds = readFolds(resolvePath(options.baseDir, config.split.folds), codes.length);
+    if (useFolds) {
+      const folds = readFolds(resolvePath(options.baseDir, config.split.folds!), codes.length);
       split = fromConfig('split.testFold', () => foldSplit(folds, config.split.testFold!, config.split.folds));
     } else {
-      split = fromConfig('split', () => trainTestSplit(codes, { testSize: config.split.test, seed: config.split.seed ?? seed, stratify: config.split.stratify }));
+      // The user's labels, not their codes, so messages name the classes as the data does; the
+      // codes follow the labels' sorted order, so the split is the same either way.
+      split = fromConfig('split', () => trainTestSplit(allLabels, {
+        testSize: config.split.test, seed: config.split.seed ?? seed, stratify: config.split.stratify,
+        names: { owner: 'split', testSize: 'split.test', stratify: 'split.stratify', test: 'validation', train: 'training' },
+      }));
     }
     Xtr = X.takeRows(split.train); ytr = Int32Array.from(split.train, (i) => codes[i]);
     Xte = X.takeRows(split.test); yte = Int32Array.from(split.test, (i) => codes[i]);
+  }
+  // Retrieval metrics need a query with a relevant reference: some class twice in the validation part.
+  if (!hasRepeatedLabel(yte)) {
+    const why = `has no class with 2 or more rows, so no validation query has a relevant reference and the retrieval metrics are undefined; it needs at least 2 rows of some class (better, of every class)`;
+    if (valData) throw new Error(`${config.validation}: the validation file (${yte.length} rows) ${why}`);
+    if (useFolds) throw new ConfigError(`split.testFold: the validation part (the ${yte.length} rows of fold ${config.split.testFold} in ${config.split.folds}) ${why}: choose another fold or folds file`);
+    throw new ConfigError(`split.test: the validation part (${yte.length} of ${codes.length} rows with split.test ${config.split.test}) ${why}: raise split.test, give more rows per class, or give a separate validation file`);
   }
   const standardization = config.standardize ? fitStandardization(Xtr) : null;
   const train = { X: standardization ? applyStandardization(Xtr, standardization) : Xtr.toFloat32(), y: ytr };
@@ -161,9 +221,9 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
 
   const h = config.head;
   const model = new MLP({ inputDim: train.X.cols, hidden: h.hidden, outputDim: h.output, activation: h.activation, dropout: h.dropout, norm: h.norm, normalize: h.normalize, seed });
-  const loss = fromConfig('loss', () => buildLoss(config.loss, { numClasses: classes.length, embeddingSize: h.output, seed }));
+  const loss = fromConfig('loss', () => buildLoss(config.loss, { numClasses: classes.length, embeddingSize: h.output, seed, normalized: h.normalize }));
   const miner = fromConfig('miner', () => buildMiner(config.miner));
-  const sampler = fromConfig('sampler', () => buildSampler(config.sampler, train.y, seed));
+  const sampler = fromConfig('sampler', () => buildSampler(config.sampler, train.y, seed, { classNames: classes, part: 'the training part' }));
   for (const w of sampler.warnings ?? []) options.onWarning?.(`sampler ${config.sampler.name}: ${w}`);
   const optimizer = fromConfig('optimizer', () => {
     const make = buildOptimizer(config.optimizer);
@@ -180,13 +240,13 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     warmupSteps: Math.round((sched.warmupEpochs ?? 0) * stepsPerEpoch),
   } : undefined;
   const untrained = evaluateRetrieval(model, validation);
-  const checkpoint = config.checkpoint ? resolvePath(options.baseDir, config.checkpoint) : null;
   const onBest = checkpoint ? (epoch: number, metrics: ValidationMetrics) => new DeepHead(model, { standardization, info: { checkpoint: true, epoch, metrics } }).save(checkpoint) : undefined;
   const trainer = new Trainer({ model, loss, miner, sampler, optimizer }, {
     epochs, seed, validateEvery: config.validateEvery, monitor: config.monitor, earlyStopping: config.earlyStopping, restoreBest: config.restoreBest,
     clipGradNorm: config.clipGradNorm, schedule, progress: options.progress ?? false, verbose: options.verbose, onEpoch: options.onEpoch, onBest,
   });
   const training = trainer.fit(train, validation);
+  for (const w of trainingWarnings(training, untrained, config)) options.onWarning?.(w);
   const head = new DeepHead(model, {
     standardization,
     info: {
@@ -196,4 +256,37 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
     },
   });
   return { head, training, untrained, nTrain: train.X.rows, nValidation: validation.X.rows, classes, encoder: encoderInfo };
+}
+
+/** Epoch numbers as ranges: 1, 3–5, 8. */
+function epochRanges(epochs: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < epochs.length; i++) {
+    let j = i;
+    while (j + 1 < epochs.length && epochs[j + 1] === epochs[j] + 1) j++;
+    parts.push(j > i ? `${epochs[i]}–${epochs[j]}` : `${epochs[i]}`);
+    i = j;
+  }
+  return parts.join(', ');
+}
+
+/**
+ * Signs that a run learned nothing, as warnings (the run itself succeeded): epochs in which no
+ * loss term was active (the loss was zero in every batch, so the weights did not move), and a
+ * final validation score that is not above the untrained head's on the monitored metric.
+ */
+export function trainingWarnings(training: TrainResult, untrained: ValidationMetrics, config: Pick<TrainConfig, 'monitor' | 'miner' | 'loss'>): string[] {
+  const out: string[] = [];
+  const idle = training.history.filter((h) => h.activeTerms === 0).map((h) => h.epoch);
+  if (idle.length > 0) {
+    const all = idle.length === training.history.length;
+    const miner = config.miner ? `; the ${config.miner.name} miner may pick only tuples the loss already satisfies (a triplet-margin miner of type "easy" does), so try another miner or type` : '';
+    out.push(`no loss term was active in ${all ? `any epoch (${epochRanges(idle)})` : `epoch${idle.length > 1 ? 's' : ''} ${epochRanges(idle)}`}: the ${config.loss.name} loss was 0 in every batch, so ${all ? 'the head was not trained at all' : 'those epochs trained nothing'}${miner}; check the loss's margins against its distance`);
+  }
+  const m = config.monitor;
+  const final = training.final;
+  if (final && !(final[m] > untrained[m])) {
+    out.push(`validation ${m} ${final[m].toFixed(4)} after training is not above the untrained head's ${untrained[m].toFixed(4)}: the training did not improve retrieval; check the loss settings (margins, miner), the learning rate (optimizer.lr) and the number of epochs`);
+  }
+  return out;
 }

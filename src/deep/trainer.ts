@@ -45,6 +45,12 @@ export interface EpochLog {
   lr: number;
   /** Wall seconds of the epoch by phase: batch assembly, forward, mining, loss, backward (+ clipping), optimiser step. */
   phases: PhaseTimes;
+  /**
+   * Loss terms (pairs, triplets, rows) that contributed a non-zero loss, summed over the epoch's
+   * batches; 0 means the loss was zero throughout and the epoch trained nothing. Undefined when
+   * the loss does not report it.
+   */
+  activeTerms?: number;
   metrics?: ValidationMetrics;
 }
 
@@ -214,6 +220,7 @@ export class Trainer {
         const batches = epoch === 0 ? firstEpoch : this.sampler.epoch(epoch);
         let lossSum = 0;
         let nBatches = 0;
+        let active: number | undefined = 0;
         const ph: PhaseTimes = { batch: 0, forward: 0, mine: 0, loss: 0, backward: 0, step: 0 };
         let tA = performance.now();
         ph.batch += tA - t0;
@@ -248,6 +255,7 @@ export class Trainer {
           if (!Number.isFinite(res.loss)) throw new Error(`Trainer: the loss became ${res.loss} at epoch ${epoch + 1}; lower the learning rate or check the data`);
           lossSum += res.loss;
           nBatches++;
+          active = active === undefined || res.activeTerms === undefined ? undefined : active + res.activeTerms;
           if (embP) {
             if (!res.referenceGrad) throw new Error(`Trainer: the ${this.loss.name} loss gave no gradient for the positives (reference set); use a loss that takes a reference, such as ntxent or supcon`);
             tape.backwardAll([[emb, res.grad], [embP, res.referenceGrad]]);
@@ -274,7 +282,7 @@ export class Trainer {
         const cpuSeconds = (cpu.user + cpu.system) / 1e6;
         trainSeconds += seconds;
         trainCpu += cpuSeconds;
-        const log: EpochLog = { epoch: epoch + 1, loss: nBatches ? lossSum / nBatches : NaN, seconds, cpuSeconds, lr: opt.lr, phases: ph };
+        const log: EpochLog = { epoch: epoch + 1, loss: nBatches ? lossSum / nBatches : NaN, seconds, cpuSeconds, lr: opt.lr, phases: ph, activeTerms: active };
         const last = epoch === o.epochs - 1;
         if (validation && ((epoch + 1) % every === 0 || last)) {
           log.metrics = evaluateRetrieval(this.model, validation);
@@ -351,7 +359,7 @@ function checkData(data: LabeledData, name: string): LabeledData {
 }
 
 /** Whether some label occurs at least twice (a query then has a relevant reference). */
-function hasRepeatedLabel(y: ArrayLike<number>): boolean {
+export function hasRepeatedLabel(y: ArrayLike<number>): boolean {
   const seen = new Set<number>();
   for (let i = 0; i < y.length; i++) {
     if (seen.has(y[i])) return true;

@@ -46,6 +46,12 @@ export interface TrainTestSplitOptions {
   /** Keep class proportions in both parts (needs labels as the first argument). */
   stratify?: boolean;
   seed?: number | Random;
+  /**
+   * How the caller's users know these settings, for the messages (a config says `split.test`
+   * where the function says testSize): `owner` replaces the "trainTestSplit" prefix, `testSize`
+   * and `stratify` the option names, `test` and `train` the names of the two parts ("the X part").
+   */
+  names?: { owner?: string; testSize?: string; stratify?: string; test?: string; train?: string };
 }
 
 /**
@@ -55,25 +61,40 @@ export interface TrainTestSplitOptions {
 export function trainTestSplit(nOrLabels: number | Labels, options: TrainTestSplitOptions = {}): Split {
   const labels = typeof nOrLabels === 'number' ? null : nOrLabels;
   const n = typeof nOrLabels === 'number' ? nOrLabels : nOrLabels.length;
-  if (!Number.isInteger(n) || n < 2) throw new RangeError(`trainTestSplit: need at least 2 rows, got ${n}`);
+  const who = options.names?.owner ?? 'trainTestSplit';
+  const testName = options.names?.testSize ?? 'testSize';
+  const stratifyName = options.names?.stratify ?? 'stratify';
+  if (!Number.isInteger(n) || n < 2) throw new RangeError(`${who}: need at least 2 rows, got ${n}`);
   const testSize = options.testSize ?? 0.25;
   let nTest: number;
   if (testSize > 0 && testSize < 1) nTest = Math.ceil(testSize * n);
   else if (Number.isInteger(testSize) && testSize >= 1 && testSize < n) nTest = testSize;
-  else throw new RangeError(`trainTestSplit: testSize must be a fraction in (0, 1) or a row count in 1..${n - 1}, got ${testSize}`);
+  else throw new RangeError(`${who}: ${testName} must be a fraction in (0, 1) or a row count in 1..${n - 1}, got ${testSize}`);
   const nTrain = n - nTest;
-  if (nTrain < 1) throw new RangeError(`trainTestSplit: testSize ${testSize} leaves no training rows out of ${n}`);
+  if (nTrain < 1) throw new RangeError(`${who}: ${testName} ${testSize} leaves no training rows out of ${n}`);
   const rng = toRandom(options.seed);
   if (!options.stratify) {
     const perm = rng.permutation(n);
     return { test: sortedInt32(Array.from(perm.subarray(0, nTest))), train: sortedInt32(Array.from(perm.subarray(nTest))) };
   }
-  if (!labels) throw new RangeError('trainTestSplit: stratify needs the labels as the first argument, not a row count');
-  const { codes, counts, classes } = encode(labels, 'trainTestSplit');
+  if (!labels) throw new RangeError(`${who}: ${stratifyName} needs the labels as the first argument, not a row count`);
+  const { codes, counts, classes } = encode(labels, who);
   const k = counts.length;
   const lonely = counts.findIndex((c) => c < 2);
-  if (lonely >= 0) throw new RangeError(`trainTestSplit: class ${JSON.stringify(classes[lonely])} has only ${counts[lonely]} row; a stratified split needs at least 2 per class (drop the class or do not stratify)`);
-  if (nTest < k || nTrain < k) throw new RangeError(`trainTestSplit: with ${k} classes both parts need at least ${k} rows (test ${nTest}, train ${nTrain}); change testSize`);
+  if (lonely >= 0) {
+    const all = classes.filter((_, c) => counts[c] < 2);
+    const others = all.length > 1 ? ` (${all.length} classes have 1 row: ${all.slice(0, 5).map((v) => JSON.stringify(v)).join(', ')}${all.length > 5 ? ', ...' : ''})` : '';
+    throw new RangeError(`${who}: class ${JSON.stringify(classes[lonely])} has only ${counts[lonely]} row${others}; a stratified split needs at least 2 per class (drop ${all.length > 1 ? 'those classes' : 'the class'} or ${options.names?.stratify ? `set ${stratifyName} to false` : 'do not stratify'})`);
+  }
+  if (nTest < k || nTrain < k) {
+    const test = options.names?.test ?? 'test';
+    const train = options.names?.train ?? 'train';
+    // The fractions in (lo, hi] give each part k rows or more; with n < 2k none does.
+    const fix = !options.names?.testSize ? `change ${testName}`
+      : n < 2 * k ? `the data has ${n} rows, fewer than 2 x ${k}: give more rows per class or set ${stratifyName} to false`
+      : `set ${testName} above ${+((k - 1) / n).toFixed(4)} and at most ${+((n - k) / n).toFixed(4)}, or give more rows per class`;
+    throw new RangeError(`${who}: with ${k} classes both parts need at least ${k} rows (${nTest} in the ${test} part, ${nTrain} in the ${train} part); ${fix}`);
+  }
   const testPerClass = allocate(counts, nTest, rng);
   const byClass: number[][] = Array.from({ length: k }, () => []);
   for (let i = 0; i < n; i++) byClass[codes[i]].push(i);

@@ -34,12 +34,16 @@ test('data.label naming a column of .npy or JSON Lines data is a ConfigError nam
     [{ path: 'x.tsv', label: 0 }, undefined],
     [{ path: 'x.jsonl', label: 'label' }, undefined],
     [{ path: 'x.jsonl', label: 'species' }, 'v.csv'],
-    [{ path: 'x.npy', label: null }, undefined],
-    [{ path: 'x.npy' }, undefined],
-    ['x.npy', undefined],
     [{ path: 'x.parquet', label: 'y' }, undefined], // left to the reader, which refuses it
   ] as const) {
     assert.doesNotThrow(() => parseTrainConfig({ ...base, data, ...(validation ? { validation } : {}) }), JSON.stringify(data));
+  }
+  // .npy without a data.label raises no data.label problem, but it holds no labels at all, so
+  // training on it is refused under `data` (the key to change), naming the formats with labels.
+  for (const data of [{ path: 'x.npy', label: null }, { path: 'x.npy' }, 'x.npy'] as const) {
+    assert.equal(dataLabelProblem(data), null, JSON.stringify(data));
+    bad(data, /  data(\.path)?: x\.npy is \.npy, which holds features only, so it gives no class labels .*CSV\/TSV file with a label column .*JSON Lines with a "label" field/);
+    assert.throws(() => parseTrainConfig({ ...base, data }), (e: Error) => !/data\.label:/.test(e.message), 'not a data.label problem');
   }
   assert.equal(dataLabelProblem({ path: 'a.csv', label: 'y' }), null);
 });

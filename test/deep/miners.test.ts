@@ -169,7 +169,9 @@ test('minerByName: every name builds, unknown names and options are refused', ()
   const m = minerByName('triplet-margin', { type: 'semihard', margin: 0.2 }) as TripletMarginMiner;
   assert.equal(m.type, 'semihard');
   assert.throws(() => minerByName('semihard'), /unknown name "semihard"/);
-  assert.throws(() => minerByName('triplet-margin', { typ: 'hard' }), /unknown option "typ"; it takes margin, type, distance/);
+  assert.throws(() => minerByName('triplet-margin', { typ: 'hard' }), /unknown option "typ"; it takes margin, type, distance, maxTriplets/);
+  assert.equal((minerByName('triplet-margin', { maxTriplets: null }) as TripletMarginMiner).maxTriplets, Infinity);
+  assert.equal((minerByName('triplet-margin', { maxTriplets: 1000 }) as TripletMarginMiner).maxTriplets, 1000);
   assert.throws(() => minerByName('triplet-margin', { type: 'medium' }), /type must be 'all', 'hard', 'semihard' or 'easy'/);
   assert.throws(() => new BatchHardMiner().mine(rows32([[NaN]]), labelsOf(0)), /row 0 is NaN/);
 });

@@ -137,7 +137,7 @@ test('what the config asks of the loss, miner, sampler, optimizer and split is a
     await configError({ sampler: { name: 'm-per-class', m: 0, batchSize: 6 } }, /^sampler: MPerClassSampler: option m must be a positive integer/);
     await configError({ sampler: { name: 'pxk', p: 5, k: 2 } }, /^sampler: PxKSampler: P x K = 5 x 2 cannot be met/);
     await configError({ optimizer: { name: 'sgd', lr: 0.1, beta1: 0.9 } }, /^optimizer sgd: option beta1 belongs to adam\/adamw/);
-    await configError({ split: { test: 0.05 } }, /^split: trainTestSplit: .*change testSize/);
+    await configError({ split: { test: 0.05 } }, /^split: with 3 classes both parts need at least 3 rows \(2 in the validation part, 22 in the training part\); set split\.test above 0\.0833 and at most 0\.875/);
     // One class is the data's problem, not the config's.
     writeFileSync(join(dir, 'one.csv'), 'a,b,label\n1,2,x\n3,4,x\n5,6,x\n');
     await assert.rejects(run({ data: 'one.csv' }), (e: Error) => !(e instanceof ConfigError) && /1 class/.test(e.message));

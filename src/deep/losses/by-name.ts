@@ -3,6 +3,7 @@
  * `distance` takes a distance name, `reducer` a reducer name or { name, low, high }.
  * 'cross-batch-memory' takes { loss: name | { name, options }, memorySize, miner?: name | { name, options } }.
  * Unknown option names are refused (a typo must not silently fall back to a default).
+ * A triplet-margin margin ≤ 0 with the hinge is refused here too (see tripletMarginProblem).
  */
 import type { Loss } from '../types.js';
 import { minerByName } from '../miners/by-name.js';
@@ -38,6 +39,11 @@ const ALIASES: Record<string, string> = { infonce: 'ntxent', triplet: 'triplet-m
 
 export const LOSS_NAMES = Object.keys(OPTIONS);
 
+/** The name a loss is known by (aliases resolved); unknown names come back unchanged. */
+export function canonicalLossName(name: string): string {
+  return ALIASES[name] ?? name;
+}
+
 type Spec = string | { name: string; options?: Record<string, unknown> };
 
 function unpack(spec: unknown, what: string): { name: string; options: Record<string, unknown> } {
@@ -59,7 +65,11 @@ export function lossByName(name: string, options: Record<string, unknown> = {}):
   const o = options as never;
   switch (key) {
     case 'contrastive': return new ContrastiveLoss(o);
-    case 'triplet-margin': return new TripletMarginLoss(o);
+    case 'triplet-margin': {
+      const problem = tripletMarginProblem(options);
+      if (problem) throw new RangeError(`triplet-margin: ${problem}`);
+      return new TripletMarginLoss(o);
+    }
     case 'multi-similarity': return new MultiSimilarityLoss(o);
     case 'ntxent': return new NTXentLoss(o);
     case 'supcon': return new SupConLoss(o);
@@ -80,4 +90,17 @@ export function lossByName(name: string, options: Record<string, unknown> = {}):
       });
     }
   }
+}
+
+/**
+ * The hinge [d_ap − d_an + margin]₊ asks the negative to be `margin` farther than the positive:
+ * with margin 0 a triplet stops costing anything as soon as the two are merely in order, and with
+ * a negative margin even misordered triplets cost nothing (margin −1 on unit embeddings leaves
+ * almost every triplet inactive), so the head learns little or nothing. The soft-margin form
+ * (smooth: softplus) has a gradient everywhere and takes any margin (Hermans et al. use 0).
+ */
+export function tripletMarginProblem(options: Record<string, unknown>): string | null {
+  const margin = options.margin;
+  if (typeof margin !== 'number' || !Number.isFinite(margin) || margin > 0 || options.smooth === true) return null;
+  return `option margin must be positive, got ${margin}: the hinge [d(a, p) − d(a, n) + margin]₊ asks each negative to be margin farther than its positive, so with margin ≤ 0 ${margin < 0 ? 'even misordered triplets cost nothing and the head learns little or nothing' : 'a triplet costs nothing once it is merely in order'}; use e.g. 0.05 (the default) to 0.2, or smooth: true for the soft margin`;
 }

@@ -4,6 +4,7 @@
  * check that a batch fits it.
  */
 import { toRandom } from '../../random.js';
+import { describeValue } from '../../matrix.js';
 import type { Parameter } from '../types.js';
 
 export interface ClassParameterOptions {
@@ -14,8 +15,8 @@ export interface ClassParameterOptions {
 
 /** Validates numClasses / embeddingSize and draws the C x d parameter from N(0, 1). */
 export function classParameter(owner: string, field: string, options: ClassParameterOptions): Parameter {
-  if (!options || !Number.isInteger(options.numClasses) || options.numClasses < 2) throw new RangeError(`${owner}: numClasses must be an integer >= 2, got ${options?.numClasses}`);
-  if (!Number.isInteger(options.embeddingSize) || options.embeddingSize < 1) throw new RangeError(`${owner}: embeddingSize must be a positive integer (the head's output size), got ${options.embeddingSize}`);
+  if (!options || !Number.isInteger(options.numClasses) || options.numClasses < 2) throw new RangeError(`${owner}: numClasses must be an integer >= 2, got ${describeValue(options?.numClasses)}`);
+  if (!Number.isInteger(options.embeddingSize) || options.embeddingSize < 1) throw new RangeError(`${owner}: embeddingSize must be a positive integer (the head's output size), got ${describeValue(options.embeddingSize)}`);
   const { numClasses, embeddingSize } = options;
   const value = toRandom(options.seed).fillNormal(new Float32Array(numClasses * embeddingSize));
   return { name: `${owner}.${field}`, value, grad: new Float32Array(value.length), shape: [numClasses, embeddingSize], noDecay: true };

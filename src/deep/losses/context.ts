@@ -3,7 +3,7 @@
  * reference set), compute the distance matrix in float64, and push dLoss/dMatrix back to the
  * embeddings through the Distance.
  */
-import { Matrix } from '../../matrix.js';
+import { Matrix, describeValue } from '../../matrix.js';
 import type { Distance, MinedTuples, Reference } from '../types.js';
 import { backwardF64, pairwiseF64 } from '../distances/base.js';
 import { selfIndexOf, validateTuples } from './tuples.js';
@@ -106,7 +106,7 @@ export function sigmoid(x: number): number {
 /** Validates a numeric option. */
 export function num(owner: string, name: string, v: unknown, fallback: number, check: (x: number) => boolean = Number.isFinite, rule = 'a finite number'): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !check(v)) throw new RangeError(`${owner}: option ${name} must be ${rule}, got ${String(v)}`);
+  if (typeof v !== 'number' || !check(v)) throw new RangeError(`${owner}: option ${name} must be ${rule}, got ${describeValue(v)}`);
   return v;
 }
 

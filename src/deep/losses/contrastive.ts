@@ -5,6 +5,11 @@
  * [s − negMargin]₊). The positive and negative terms are reduced separately and added, as PML does.
  * `squared: true` squares each hinge, which with posMargin 0 and a Euclidean distance is the
  * paper's ½-less original.
+ *
+ * The defaults posMargin 0, negMargin 1 are PML's and are meant for distances. With a similarity
+ * they would make every negative pair free (s ≤ 1 = negMargin for cosine), so margins that leave a
+ * whole side of the loss inert are refused, naming the fix (PML's similarity setting is
+ * posMargin 1, negMargin 0): see contrastiveMarginProblem.
  */
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero.js';
 import { resolveReducer, type ReducerSpec } from '../reducers/by-name.js';
@@ -43,6 +48,8 @@ export class ContrastiveLoss implements Loss {
     this.negMargin = num(this.name, 'negMargin', options.negMargin, 1);
     this.squared = options.squared ?? false;
     this.distance = resolveDistance(options.distance, 'euclidean', this.name);
+    const problem = contrastiveMarginProblem(this, { unit: this.distance.name === 'cosine', defaults: { posMargin: options.posMargin === undefined, negMargin: options.negMargin === undefined } });
+    if (problem) throw new RangeError(`${this.name}: ${problem}`);
     this.reducer = resolveReducer(options.reducer, () => new AvgNonZeroReducer(), this.name);
   }
 
@@ -84,4 +91,40 @@ export class ContrastiveLoss implements Loss {
   parameters(): Parameter[] {
     return [];
   }
+}
+
+export interface MarginCheckOptions {
+  /** The similarity is bounded to [−1, 1]: cosine, or a dot product of L2-normalised embeddings. */
+  unit: boolean;
+  /** Why it is bounded, for the message (default "here"). */
+  unitReason?: string;
+  /** Which margins were left at their defaults (the message then says so). */
+  defaults?: { posMargin?: boolean; negMargin?: boolean };
+}
+
+/**
+ * Why these margins would make one side of the contrastive loss cost nothing whatever the
+ * embeddings, or null. With a distance d ≥ 0 negative pairs pay [negMargin − d]₊ and positive
+ * pairs [d − posMargin]₊, so negMargin must be positive and above posMargin; with a similarity
+ * s they pay [s − negMargin]₊ and [posMargin − s]₊, so posMargin must be above negMargin and,
+ * when s is at most 1 (`unit`), negMargin below 1 and posMargin above −1.
+ */
+export function contrastiveMarginProblem(loss: { posMargin: number; negMargin: number; distance: Distance }, options: MarginCheckOptions): string | null {
+  const { posMargin: pos, negMargin: neg, distance } = loss;
+  const d = options.defaults ?? {};
+  const show = (name: 'posMargin' | 'negMargin', v: number): string => `${name} ${v}${d[name] ? (distance.largerIsCloser ? ' (the default, meant for distances)' : ' (the default)') : ''}`;
+  if (distance.largerIsCloser) {
+    const what = `the ${distance.name} similarity (larger = closer)`;
+    if (pos <= neg) {
+      if (d.posMargin && d.negMargin) return `with ${what} the margins are similarities: positive pairs pay [posMargin − s]₊ and negative pairs [s − negMargin]₊, so the defaults posMargin 0 and negMargin 1, meant for distances, would make every negative pair cost nothing${options.unit ? '' : ' once s ≤ 1'}; set posMargin 1 and negMargin 0 (pytorch-metric-learning's setting for a similarity), or use the euclidean distance`;
+      return `with ${what} posMargin must be above negMargin (positive pairs pay [posMargin − s]₊, negative pairs [s − negMargin]₊), got ${show('posMargin', pos)} and ${show('negMargin', neg)}; e.g. posMargin 1 and negMargin 0`;
+    }
+    if (options.unit && neg >= 1) return `with ${what}, which is at most 1 ${options.unitReason ?? 'here'}, ${show('negMargin', neg)} makes every negative pair cost nothing (they pay [s − negMargin]₊); set negMargin below 1, e.g. 0`;
+    if (options.unit && pos <= -1) return `with ${what}, which is at least −1 ${options.unitReason ?? 'here'}, ${show('posMargin', pos)} makes every positive pair cost nothing (they pay [posMargin − s]₊); set posMargin above −1, e.g. 1`;
+    return null;
+  }
+  const what = `the ${distance.name} distance`;
+  if (neg <= 0) return `with ${what} (never negative) ${show('negMargin', neg)} makes every negative pair cost nothing (they pay [negMargin − d]₊); set negMargin above 0 and above posMargin, e.g. 1`;
+  if (pos >= neg) return `with ${what} posMargin must be below negMargin (positive pairs pay [d − posMargin]₊, negative pairs [negMargin − d]₊), got ${show('posMargin', pos)} and ${show('negMargin', neg)}; e.g. posMargin 0 and negMargin 1`;
+  return null;
 }

@@ -4,7 +4,11 @@
  * to the target class's logit, cross-entropy, mean over rows (times element weights from mined
  * tuples, if any). The class weights are a Parameter; compute() ADDS their gradient into
  * `grad` (the trainer/optimiser zeroes it), like the embeddings' gradient it returns.
+ * A step is three float64 GEMMs over the n x C cosines (forward X̂Ŵᵀ, backward GŴ and GᵀX̂) plus
+ * O(n·C) row passes for the softmax, so its cost grows with the number of classes C only through
+ * BLAS and one exp per logit.
  */
+import { getBackend } from '../../backend/index.js';
 import type { Matrix } from '../../matrix.js';
 import { MeanReducer } from '../reducers/mean.js';
 import { resolveReducer, type ReducerSpec } from '../reducers/by-name.js';
@@ -58,52 +62,75 @@ export abstract class CosineSoftmaxLoss implements Loss {
     const { unit: X, norms: xn } = normalize(E, n, d);
     const { unit: W, norms: wn } = normalize(this.weight.value, C, d);
     const s = this.scale;
-    const cos = new Float64Array(n * C);
-    for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) {
-      let v = 0;
-      for (let k = 0; k < d; k++) v += X[i * d + k] * W[c * d + k];
-      cos[i * C + c] = v;
-    }
+    const be = getBackend();
     const ew = elementWeights(tuples, n);
     const terms = new Float64Array(n);
-    const probs = new Float64Array(n * C);
+    const grad = new Float32Array(n * d);
+    if (n === 0) {
+      const r0 = this.reducer.reduce(terms);
+      return { loss: r0.loss, grad, activeTerms: r0.active };
+    }
+    // One n x C buffer, rewritten in place: cos θ_ic = x̂_i·ŵ_c (a float64 GEMM), the logits, their
+    // exp(z − max) per row, and finally dL/dcos.
+    const P = new Float64Array(n * C);
+    be.gemm(false, true, n, C, d, 1, X, d, W, d, 0, P, C);
     const tslope = new Float64Array(n);
-    const logits = new Float64Array(C);
+    const invSum = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const y = labels[i];
-      let mx = -Infinity;
-      for (let c = 0; c < C; c++) {
-        let z = s * cos[i * C + c];
-        if (c === y) {
-          const t = this.target(cos[i * C + c]);
-          z = s * t.value;
-          tslope[i] = t.slope;
-        }
-        logits[c] = z;
+      const row = i * C;
+      const end = row + C;
+      const yk = row + labels[i];
+      const t = this.target(P[yk]);
+      const zy = s * t.value;
+      tslope[i] = t.slope;
+      let mx = zy;
+      for (let k = row; k < yk; k++) {
+        const z = s * P[k];
+        P[k] = z;
+        if (z > mx) mx = z;
+      }
+      P[yk] = zy;
+      for (let k = yk + 1; k < end; k++) {
+        const z = s * P[k];
+        P[k] = z;
         if (z > mx) mx = z;
       }
       let sum = 0;
-      for (let c = 0; c < C; c++) sum += Math.exp(logits[c] - mx);
-      const lse = mx + Math.log(sum);
-      for (let c = 0; c < C; c++) probs[i * C + c] = Math.exp(logits[c] - lse);
-      terms[i] = ew[i] * (lse - logits[y]);
+      for (let k = row; k < end; k++) {
+        const e = Math.exp(P[k] - mx);
+        P[k] = e;
+        sum += e;
+      }
+      invSum[i] = 1 / sum;
+      terms[i] = ew[i] * (mx + Math.log(sum) - zy);
     }
     const r = this.reducer.reduce(terms);
-    // dL/dcos_ic = w_i ew_i s (p_ic − [c = y]) · (target slope for c = y).
-    const gcos = new Float64Array(n * C);
+    // dL/dcos_ic = w_i ew_i s (p_ic − [c = y]) · (target slope for c = y), p_ic = e_ic / Σ_c e_ic.
     for (let i = 0; i < n; i++) {
+      const row = i * C;
+      const end = row + C;
       const f = r.weights[i] * ew[i] * s;
-      if (f === 0) continue;
-      for (let c = 0; c < C; c++) {
-        let g = probs[i * C + c];
-        if (c === labels[i]) g = (g - 1) * tslope[i];
-        gcos[i * C + c] = f * g;
+      if (f === 0) {
+        P.fill(0, row, end);
+        continue;
       }
+      const inv = invSum[i];
+      const yk = row + labels[i];
+      const gy = f * (P[yk] * inv - 1) * tslope[i];
+      const fi = f * inv;
+      for (let k = row; k < end; k++) P[k] *= fi;
+      P[yk] = gy;
     }
-    const grad = new Float32Array(n * d);
-    normalizedBackward(gcos, X, xn, W, n, C, d, (k, v) => { grad[k] = v; }, true);
+    // G Ŵ (n x d) and Gᵀ X̂ (C x d), then each row's projection off its own unit vector.
+    const tx = new Float64Array(n * d);
+    be.gemm(false, false, n, d, C, 1, P, C, W, d, 0, tx, d);
+    const tw = new Float64Array(C * d);
+    be.gemm(true, false, C, d, n, 1, P, C, X, d, 0, tw, d);
+    normalizedBackward(tx, X, xn, n, d);
+    normalizedBackward(tw, W, wn, C, d);
+    for (let k = 0; k < tx.length; k++) grad[k] = tx[k];
     const gw = this.weight.grad;
-    normalizedBackward(gcos, W, wn, X, C, n, d, (k, v) => { gw[k] += v; }, false);
+    for (let k = 0; k < tw.length; k++) gw[k] += tw[k];
     return { loss: r.loss, grad, activeTerms: r.active };
   }
 
@@ -126,26 +153,15 @@ function normalize(x: Float32Array, n: number, d: number): { unit: Float64Array;
 }
 
 /**
- * Gradient of Σ G_ic cos(u_i, v_c) with respect to the raw rows behind the unit vectors U:
- * (1/‖u_i‖)(Σ_c G_ic v̂_c − (Σ_c G_ic cos_ic) û_i). `rowsAreFirst` says whether G is indexed
- * [row of U, row of V] (true) or transposed.
+ * Gradient of Σ G_ic cos(u_i, v_c) with respect to the raw rows behind the unit vectors U, in place
+ * over t = G V̂ (rows of U x d): (1/‖u_i‖)(t_i − (t_i·û_i) û_i), since Σ_c G_ic cos_ic = t_i·û_i.
  */
-function normalizedBackward(g: Float64Array, U: Float64Array, un: Float64Array, V: Float64Array, nu: number, nv: number, d: number, put: (k: number, v: number) => void, rowsAreFirst: boolean): void {
-  const acc = new Float64Array(d);
+function normalizedBackward(t: Float64Array, U: Float64Array, un: Float64Array, nu: number, d: number): void {
   for (let i = 0; i < nu; i++) {
-    acc.fill(0);
-    let dotSum = 0;
-    for (let c = 0; c < nv; c++) {
-      const gic = rowsAreFirst ? g[i * nv + c] : g[c * nu + i];
-      if (gic === 0) continue;
-      let cosv = 0;
-      for (let k = 0; k < d; k++) {
-        acc[k] += gic * V[c * d + k];
-        cosv += U[i * d + k] * V[c * d + k];
-      }
-      dotSum += gic * cosv;
-    }
+    const o = i * d;
+    let dot = 0;
+    for (let k = o; k < o + d; k++) dot += t[k] * U[k];
     const inv = 1 / un[i];
-    for (let k = 0; k < d; k++) put(i * d + k, inv * (acc[k] - dotSum * U[i * d + k]));
+    for (let k = o; k < o + d; k++) t[k] = inv * (t[k] - dot * U[k]);
   }
 }

@@ -7,7 +7,7 @@
  * gets no gradient. Give the miner to the memory (option `miner`): a miner run by the trainer on
  * the batch alone cannot see the memory, so tuples passed to compute() are refused.
  */
-import { Matrix } from '../../matrix.js';
+import { Matrix, describeValue } from '../../matrix.js';
 import type { Loss, LossResult, Miner, MinedTuples, Parameter, Reference } from '../types.js';
 
 export interface CrossBatchMemoryOptions {
@@ -33,7 +33,7 @@ export class CrossBatchMemory implements Loss {
     if (!options || !options.loss || typeof options.loss.compute !== 'function') throw new TypeError('cross-batch-memory: option loss (the loss to wrap) is required');
     if ((options.loss as { acceptsReference?: boolean }).acceptsReference === false) throw new RangeError(`cross-batch-memory: the ${options.loss.name} loss takes no reference set (it compares with its own class weights or proxies), so a memory cannot help it`);
     const size = options.memorySize ?? 1024;
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`cross-batch-memory: memorySize must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`cross-batch-memory: memorySize must be a positive integer, got ${describeValue(size)}`);
     this.loss = options.loss;
     this.miner = options.miner;
     this.memorySize = size;

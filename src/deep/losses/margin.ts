@@ -8,8 +8,11 @@
  * Default reduction: average over the non-zero pair terms (PML divides by that count too); the
  * ν·β term is added as ν times the mean β over those active pairs.
  * compute() ADDS β's gradient into its Parameter's grad.
+ * The defaults α 0.2, β 1.2 are the paper's (and PML's), for Euclidean distances between unit
+ * embeddings; with a similarity a fixed β that no pair can reach on one side is refused (see
+ * marginLossProblem), as it would leave that side of the loss inert.
  */
-import type { Matrix } from '../../matrix.js';
+import { describeValue, type Matrix } from '../../matrix.js';
 import { AvgNonZeroReducer } from '../reducers/avg-non-zero.js';
 import { resolveReducer, type ReducerSpec } from '../reducers/by-name.js';
 import type { Reducer } from '../reducers/reducer.js';
@@ -43,6 +46,8 @@ export class MarginLoss implements Loss {
   readonly reducer: Reducer;
   /** β: one value, or one per class. */
   readonly beta: Parameter;
+  /** The β every class starts from (the `beta` option, default 1.2). */
+  readonly initialBeta: number;
 
   constructor(options: MarginLossOptions = {}) {
     const owner = this.name;
@@ -50,11 +55,14 @@ export class MarginLoss implements Loss {
     this.nu = num(owner, 'nu', options.nu, 0, (x) => Number.isFinite(x) && x >= 0, 'a non-negative number');
     this.learnBeta = options.learnBeta ?? false;
     const beta0 = num(owner, 'beta', options.beta, 1.2);
-    if (options.numClasses !== undefined && (!Number.isInteger(options.numClasses) || options.numClasses < 1)) throw new RangeError(`${owner}: numClasses must be a positive integer, got ${options.numClasses}`);
+    this.initialBeta = beta0;
+    if (options.numClasses !== undefined && (!Number.isInteger(options.numClasses) || options.numClasses < 1)) throw new RangeError(`${owner}: numClasses must be a positive integer, got ${describeValue(options.numClasses)}`);
     if (options.numClasses !== undefined && !this.learnBeta) throw new RangeError(`${owner}: numClasses (one β per class) only makes sense with learnBeta: true`);
     const len = options.numClasses ?? 1;
     this.beta = { name: 'margin.beta', value: new Float32Array(len).fill(beta0), grad: new Float32Array(len), shape: [len], noDecay: true };
     this.distance = resolveDistance(options.distance, 'euclidean', owner);
+    const problem = marginLossProblem({ margin: this.margin, beta: beta0, learnBeta: this.learnBeta, distance: this.distance }, { unit: this.distance.name === 'cosine', defaults: { margin: options.margin === undefined, beta: options.beta === undefined } });
+    if (problem) throw new RangeError(`${owner}: ${problem}`);
     this.reducer = resolveReducer(options.reducer, () => new AvgNonZeroReducer(), owner);
   }
 
@@ -114,4 +122,28 @@ export class MarginLoss implements Loss {
   parameters(): Parameter[] {
     return this.learnBeta ? [this.beta] : [];
   }
+}
+
+/**
+ * Why a fixed β (learnBeta false) would make one side of the margin loss cost nothing whatever
+ * the embeddings, or null. With a distance d ≥ 0 negative pairs pay [α + β − d]₊, so α + β must be
+ * positive; with a similarity s, negative pairs pay [α + s − β]₊ and positive pairs [α + β − s]₊,
+ * so when s lies in [−1, 1] (`unit`: cosine, or a dot product of L2-normalised embeddings) β − α
+ * must be below 1 and β + α above −1. A learned β moves to where the pairs are, so it is not checked.
+ */
+export function marginLossProblem(loss: { margin: number; beta: number; learnBeta: boolean; distance: Distance }, options: { unit: boolean; unitReason?: string; defaults?: { margin?: boolean; beta?: boolean } }): string | null {
+  const { margin: a, beta: b, distance } = loss;
+  if (loss.learnBeta) return null;
+  const d = options.defaults ?? {};
+  const given = `beta ${b}${d.beta ? ' (the default)' : ''} and margin ${a}${d.margin ? ' (the default)' : ''}`;
+  if (distance.largerIsCloser) {
+    if (!options.unit) return null;
+    const what = `the ${distance.name} similarity (larger = closer, between −1 and 1 ${options.unitReason ?? 'here'})`;
+    const fix = `set beta to a similarity between −1 + margin and 1 − margin (e.g. 0.5), set learnBeta: true, or use the euclidean distance${d.beta ? ' (the defaults are meant for distances)' : ''}`;
+    if (b - a >= 1) return `with ${what} negative pairs pay [margin + s − beta]₊, so ${given} make every negative pair cost nothing; ${fix}`;
+    if (b + a <= -1) return `with ${what} positive pairs pay [margin + beta − s]₊, so ${given} make every positive pair cost nothing; ${fix}`;
+    return null;
+  }
+  if (a + b <= 0) return `with the ${distance.name} distance (never negative) negative pairs pay [margin + beta − d]₊, so ${given} make every negative pair cost nothing; set beta above −margin (e.g. 1.2, the default) or learnBeta: true`;
+  return null;
 }

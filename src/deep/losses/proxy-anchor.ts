@@ -8,7 +8,9 @@
  * takes no reducer. Mined tuples, when given, select which rows take part (rows in no tuple are
  * left out); PML instead scales rows by their tuple counts, which for this loss's log-sum-exp
  * form has no clean meaning, hence the simpler rule. compute() ADDS the proxies' gradient into
- * their Parameter's grad.
+ * their Parameter's grad. The embedding-proxy matrix and its backward go through the Distance
+ * (GEMMs for the built-in ones); the log-sum-exps walk that n x C matrix row by row, one exp per
+ * entry.
  */
 import type { Matrix } from '../../matrix.js';
 import { resolveDistance } from '../distances/by-name.js';
@@ -56,44 +58,98 @@ export class ProxyAnchorLoss implements Loss {
     const C = this.numClasses;
     checkClassBatch(this.name, d, this.embeddingSize, labels, n, C);
     const P = this.proxies.value;
-    const mat = pairwiseF64(this.distance, E, n, P, C, d);
+    // Read-only: the distance's backward asks for the same matrix and is served from the memo.
+    const mat = pairwiseF64(this.distance, E, n, P, C, d, true);
     const keep = elementWeights(tuples, n);
     const lic = this.distance.largerIsCloser;
     const a = this.alpha;
-    // Positive and negative parts are kept apart: their factors 1/|P⁺| and 1/C differ.
-    const gPos = new Float64Array(n * C);
-    const gNeg = new Float64Array(n * C);
-    const z = new Float64Array(n);
+    const delta = this.margin;
+    // Per class c, two log-sum-exps over rows (each with the "1 +" as an exp(0) term): its
+    // positives (y_i = c) and its negatives (y_i ≠ c). Every (i, c) entry belongs to exactly one
+    // of them, so one n x C array holds z, then exp(z − max of its set), then dL/ds. Rows are
+    // walked in order (contiguous in memory), each class's sums accumulating over i as before.
+    const Z = new Float64Array(n * C);
+    const mxPos = new Float64Array(C);
+    const mxNeg = new Float64Array(C);
+    const cntPos = new Int32Array(C);
+    const cntNeg = new Int32Array(C);
+    for (let i = 0; i < n; i++) {
+      if (keep[i] === 0) continue;
+      const row = i * C;
+      const y = labels[i];
+      for (let c = 0; c < C; c++) {
+        if (c === y) continue;
+        const z = a * gap(-delta, mat[row + c], lic);
+        Z[row + c] = z;
+        if (z > mxNeg[c]) mxNeg[c] = z;
+      }
+      const z = a * gap(mat[row + y], delta, lic);
+      Z[row + y] = z;
+      if (z > mxPos[y]) mxPos[y] = z;
+      cntPos[y]++;
+    }
+    let kept = 0;
+    for (let i = 0; i < n; i++) if (keep[i] !== 0) kept++;
+    const sumPos = new Float64Array(C);
+    const sumNeg = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      cntNeg[c] = kept - cntPos[c];
+      sumPos[c] = Math.exp(-mxPos[c]);
+      sumNeg[c] = Math.exp(-mxNeg[c]);
+    }
+    for (let i = 0; i < n; i++) {
+      if (keep[i] === 0) continue;
+      const row = i * C;
+      const y = labels[i];
+      for (let c = 0; c < C; c++) {
+        if (c === y) continue;
+        const e = Math.exp(Z[row + c] - mxNeg[c]);
+        Z[row + c] = e;
+        sumNeg[c] += e;
+      }
+      const e = Math.exp(Z[row + y] - mxPos[y]);
+      Z[row + y] = e;
+      sumPos[y] += e;
+    }
     let posSum = 0;
     let negSum = 0;
     let numPos = 0;
     let active = 0;
     for (let c = 0; c < C; c++) {
-      for (const positive of [true, false]) {
-        let mx = 0;
-        let cnt = 0;
-        for (let i = 0; i < n; i++) {
-          if (keep[i] === 0 || (labels[i] === c) !== positive) { z[i] = NaN; continue; }
-          const s = mat[i * C + c];
-          z[i] = a * (positive ? gap(s, this.margin, lic) : gap(-this.margin, s, lic));
-          if (z[i] > mx) mx = z[i];
-          cnt++;
-        }
-        if (cnt === 0) continue;
-        let sum = Math.exp(-mx);
-        for (let i = 0; i < n; i++) if (!Number.isNaN(z[i])) sum += Math.exp(z[i] - mx);
-        const lse = mx + Math.log(sum);
-        if (positive) { posSum += lse; numPos++; } else negSum += lse;
+      if (cntPos[c] > 0) {
+        posSum += mxPos[c] + Math.log(sumPos[c]);
+        numPos++;
         active++;
-        // dz/ds: gap(s, δ) has slope −1 for a similarity, +1 for a distance; gap(−δ, s) the opposite.
-        const dz = a * (positive === lic ? -1 : 1);
-        const g = positive ? gPos : gNeg;
-        for (let i = 0; i < n; i++) if (!Number.isNaN(z[i])) g[i * C + c] += Math.exp(z[i] - lse) * dz;
+      }
+      if (cntNeg[c] > 0) {
+        negSum += mxNeg[c] + Math.log(sumNeg[c]);
+        active++;
       }
     }
-    const gm = new Float64Array(n * C);
+    // dL/ds_ic = (factor of its set) · exp(z_ic − lse) · dz/ds, exp(z − lse) = e / sum. The factors
+    // are 1/|P⁺| for positives and 1/C for negatives; dz/ds is −α for a positive with a similarity
+    // (gap(s, δ) falls as s grows), +α with a distance, and the opposite for negatives.
     const fp = numPos > 0 ? 1 / numPos : 0;
-    for (let k = 0; k < gm.length; k++) gm[k] = fp * gPos[k] + gNeg[k] / C;
+    const dzPos = lic ? -a : a;
+    const dzNeg = -dzPos;
+    const gPos = new Float64Array(C);
+    const gNeg = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      gPos[c] = (fp * dzPos) / sumPos[c];
+      gNeg[c] = dzNeg / C / sumNeg[c];
+    }
+    const gm = Z;
+    for (let i = 0; i < n; i++) {
+      const row = i * C;
+      if (keep[i] === 0) {
+        gm.fill(0, row, row + C);
+        continue;
+      }
+      const y = labels[i];
+      const ey = Z[row + y];
+      for (let c = 0; c < C; c++) gm[row + c] *= gNeg[c];
+      gm[row + y] = ey * gPos[y];
+    }
     const loss = (numPos > 0 ? posSum / numPos : 0) + negSum / C;
     const ga = new Float64Array(n * d);
     const gp = new Float64Array(C * d);

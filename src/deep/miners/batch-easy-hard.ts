@@ -9,7 +9,7 @@
  *   the Triplet Loss for Person Re-Identification", 2017) — the BatchHardMiner.
  * Anchors without a positive or a qualifying negative yield no triplet. Ties keep the lower index.
  */
-import type { Matrix } from '../../matrix.js';
+import { describeValue, type Matrix } from '../../matrix.js';
 import { resolveDistance } from '../distances/by-name.js';
 import type { Distance, MinedTuples, Miner, Reference } from '../types.js';
 import { prepareMiner } from './common.js';
@@ -32,8 +32,8 @@ export class BatchEasyHardMiner implements Miner {
   constructor(options: BatchEasyHardMinerOptions = {}) {
     this.positives = options.positives ?? 'easy';
     this.negatives = options.negatives ?? 'hard';
-    if (this.positives !== 'easy' && this.positives !== 'hard') throw new RangeError(`batch-easy-hard: positives must be 'easy' or 'hard', got ${String(this.positives)}`);
-    if (!['easy', 'hard', 'semihard'].includes(this.negatives)) throw new RangeError(`batch-easy-hard: negatives must be 'easy', 'hard' or 'semihard', got ${String(this.negatives)}`);
+    if (this.positives !== 'easy' && this.positives !== 'hard') throw new RangeError(`batch-easy-hard: positives must be 'easy' or 'hard', got ${describeValue(this.positives)}`);
+    if (!['easy', 'hard', 'semihard'].includes(this.negatives)) throw new RangeError(`batch-easy-hard: negatives must be 'easy', 'hard' or 'semihard', got ${describeValue(this.negatives)}`);
     this.distance = resolveDistance(options.distance, 'euclidean', this.name);
   }
 

@@ -10,7 +10,7 @@ export const MINER_NAMES = ['batch-hard', 'batch-easy-hard', 'triplet-margin', '
 const ALLOWED: Record<string, string[]> = {
   'batch-hard': ['distance'],
   'batch-easy-hard': ['positives', 'negatives', 'distance'],
-  'triplet-margin': ['margin', 'type', 'distance'],
+  'triplet-margin': ['margin', 'type', 'distance', 'maxTriplets'],
   'multi-similarity': ['epsilon', 'distance'],
   'pair-margin': ['posMargin', 'negMargin', 'distance'],
 };
@@ -24,7 +24,8 @@ export function minerByName(name: string, options: Record<string, unknown> = {})
   switch (name) {
     case 'batch-hard': return new BatchHardMiner(options as { distance?: string });
     case 'batch-easy-hard': return new BatchEasyHardMiner(options as BatchEasyHardMinerOptions);
-    case 'triplet-margin': return new TripletMarginMiner(options as TripletMarginMinerOptions);
+    // JSON has no Infinity: a config's null means no cap.
+    case 'triplet-margin': return new TripletMarginMiner({ ...options, ...(options.maxTriplets === null ? { maxTriplets: Infinity } : {}) } as TripletMarginMinerOptions);
     case 'multi-similarity': return new MultiSimilarityMiner(options as MultiSimilarityMinerOptions);
     default: return new PairMarginMiner(options as PairMarginMinerOptions);
   }

@@ -3,7 +3,7 @@
  * a dissimilarity u (the distance itself, or the negated similarity), so each miner has one code
  * path for "smaller is closer" whatever Distance it was given.
  */
-import { Matrix } from '../../matrix.js';
+import { Matrix, describeValue } from '../../matrix.js';
 import { pairwiseF64 } from '../distances/base.js';
 import type { Distance, Reference } from '../types.js';
 import { selfIndexOf } from '../losses/tuples.js';
@@ -48,6 +48,6 @@ export function prepareMiner(owner: string, distance: Distance, embeddings: Matr
 
 export function checkMargin(owner: string, name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${owner}: option ${name} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${owner}: option ${name} must be a finite number, got ${describeValue(v)}`);
   return v;
 }

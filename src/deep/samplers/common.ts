@@ -1,4 +1,26 @@
 import { Random } from '../../random.js';
+import { describeValue } from '../../matrix.js';
+
+/**
+ * How a sampler's messages name what it was given, for callers whose labels are class codes of
+ * other labels (a training run encodes the user's labels as 0..C−1) or a part of the data.
+ */
+export interface SamplerNaming {
+  /** The user's label of each class code: code c is shown as classNames[c]. */
+  classNames?: ArrayLike<string | number>;
+  /** The data the labels belong to, e.g. "the training part" (messages then say so). */
+  part?: string;
+}
+
+/** A class code as messages show it: the user's label when known (text quoted), else the code. */
+export function classLabel(code: number, naming?: SamplerNaming): string {
+  const names = naming?.classNames;
+  if (names && Number.isInteger(code) && code >= 0 && code < names.length) {
+    const v = names[code];
+    return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  }
+  return String(code);
+}
 
 /** The generator of one epoch: depends only on (seed, epoch), so epochs can be replayed in any order. */
 export function epochRandom(seed: number, epochIndex: number, owner: string): Random {
@@ -35,7 +57,7 @@ export function drawMembers(rng: Random, members: Int32Array, k: number, out: In
 }
 
 export function positiveInt(owner: string, name: string, v: unknown, max = Infinity): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${owner}: option ${name} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${owner}: option ${name} must be a positive integer, got ${describeValue(v)}`);
   if (v > max) throw new RangeError(`${owner}: option ${name} is ${v}, above the limit of ${max}`);
   return v;
 }

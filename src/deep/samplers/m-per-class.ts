@@ -12,7 +12,7 @@
  */
 import { checkSeed } from '../../random.js';
 import type { BatchSampler } from '../types.js';
-import { drawMembers, epochRandom, groupByLabel, MAX_BATCH_ROWS, MAX_EPOCH_ROWS, positiveInt } from './common.js';
+import { drawMembers, epochRandom, groupByLabel, MAX_BATCH_ROWS, MAX_EPOCH_ROWS, positiveInt, type SamplerNaming } from './common.js';
 
 export interface MPerClassSamplerOptions {
   m: number;
@@ -20,6 +20,8 @@ export interface MPerClassSamplerOptions {
   /** Samples per epoch (PML's length_before_new_iter). Default: the number of rows. */
   epochSize?: number;
   seed?: number;
+  /** How messages name the data (see SamplerNaming). */
+  naming?: SamplerNaming;
 }
 
 export class MPerClassSampler implements BatchSampler {
@@ -44,7 +46,8 @@ export class MPerClassSampler implements BatchSampler {
     this.epochSize = requested > pass ? requested - (requested % pass) : requested;
     // Settings that still give batches, but not the ones asked for: the run goes on, the user is told.
     const largest = Math.max(...members.map((c) => c.length));
-    if (this.m > largest) this.warnings.push(`m = ${this.m} but the largest class has ${largest} samples, so every class repeats samples to make up its ${this.m}; use m ≤ ${largest} for distinct samples`);
+    const part = options.naming?.part;
+    if (this.m > largest) this.warnings.push(`m = ${this.m} but the largest class has ${largest} samples${part ? ` in ${part}` : ''}, so every class repeats samples to make up its ${this.m}; use m ≤ ${largest} for distinct samples`);
     if (pass > this.epochSize) this.warnings.push(`one pass (m = ${this.m} samples x ${members.length} classes = ${pass}) is longer than the epoch (${this.epochSize} samples), so each epoch sees only some of the classes; lower m or raise epochSize to at least ${pass}`);
     if (this.batchSize > this.epochSize) this.warnings.push(`batchSize ${this.batchSize} is larger than the epoch (${this.epochSize} samples), so each epoch is one batch of ${this.epochSize}`);
     this.seed = checkSeed(options.seed ?? 0, `${owner}: seed`);

@@ -17,8 +17,9 @@
  * repeats samples (all of the class's samples, then random repeats), 'skip' leaves them out.
  */
 import { Random, checkSeed } from '../../random.js';
+import { describeValue } from '../../matrix.js';
 import type { BatchSampler } from '../types.js';
-import { drawMembers, epochRandom, groupByLabel, MAX_BATCH_ROWS, positiveInt } from './common.js';
+import { classLabel, drawMembers, epochRandom, groupByLabel, MAX_BATCH_ROWS, positiveInt, type SamplerNaming } from './common.js';
 
 export interface PxKSamplerOptions {
   p: number;
@@ -26,6 +27,8 @@ export interface PxKSamplerOptions {
   seed?: number;
   epoch?: 'labels' | 'samples';
   smallClasses?: 'error' | 'replace' | 'skip';
+  /** How messages name the classes and the data (see SamplerNaming). */
+  naming?: SamplerNaming;
 }
 
 export class PxKSampler implements BatchSampler {
@@ -43,21 +46,22 @@ export class PxKSampler implements BatchSampler {
     if (this.p * this.k > MAX_BATCH_ROWS) throw new RangeError(`${owner}: a batch of P x K = ${this.p} x ${this.k} rows is above the limit of ${MAX_BATCH_ROWS}; K is the number of samples per class in a batch (typically 2 to 16)`);
     this.seed = checkSeed(options.seed ?? 0, `${owner}: seed`);
     this.mode = options.epoch ?? 'labels';
-    if (this.mode !== 'labels' && this.mode !== 'samples') throw new RangeError(`${owner}: epoch must be 'labels' or 'samples', got ${String(this.mode)}`);
+    if (this.mode !== 'labels' && this.mode !== 'samples') throw new RangeError(`${owner}: epoch must be 'labels' or 'samples', got ${describeValue(this.mode)}`);
     const small = options.smallClasses ?? 'error';
-    if (!['error', 'replace', 'skip'].includes(small)) throw new RangeError(`${owner}: smallClasses must be 'error', 'replace' or 'skip', got ${String(small)}`);
+    if (!['error', 'replace', 'skip'].includes(small)) throw new RangeError(`${owner}: smallClasses must be 'error', 'replace' or 'skip', got ${describeValue(small)}`);
     const { classes, members } = groupByLabel(labels, owner);
     const { p, k } = this;
+    const part = options.naming?.part;
     const smallOnes = classes.filter((_, i) => members[i].length < k);
     if (small === 'error' && smallOnes.length > 0) {
       const maxK = Math.min(...members.map((m) => m.length));
-      throw new RangeError(`${owner}: ${smallOnes.length} class(es) have fewer than K = ${k} samples (e.g. label ${smallOnes[0]} has ${members[classes.indexOf(smallOnes[0])].length}); the maximum K for every class is ${maxK}, or set smallClasses: 'replace' (repeat samples) or 'skip' (leave those classes out)`);
+      throw new RangeError(`${owner}: ${smallOnes.length} class(es)${part ? ` of ${part}` : ''} have fewer than K = ${k} samples (e.g. label ${classLabel(smallOnes[0], options.naming)} has ${members[classes.indexOf(smallOnes[0])].length}${part ? ' there' : ''}); the maximum K for every class is ${maxK}, or set smallClasses: 'replace' (repeat samples) or 'skip' (leave those classes out)`);
     }
     this.members = small === 'skip' ? members.filter((m) => m.length >= k) : members;
     const C = this.members.length;
     if (p > C) {
       const why = small === 'skip' ? ` with at least K = ${k} samples` : '';
-      throw new RangeError(`${owner}: P x K = ${p} x ${k} cannot be met: a batch needs P = ${p} distinct classes but only ${C} class(es)${why} exist; the maximum P is ${C}`);
+      throw new RangeError(`${owner}: P x K = ${p} x ${k} cannot be met: a batch needs P = ${p} distinct classes but only ${C} class(es)${why} exist${part ? ` in ${part}` : ''}; the maximum P is ${C}`);
     }
     this.total = this.members.reduce((s, m) => s + m.length, 0);
   }
