@@ -191,6 +191,42 @@ Napi::Value RowSqNormsExport(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// One Adam step over a float32 parameter (src/backend/js-kernels.ts adamStep is the reference):
+// the same float64 operations in the same order, each rounded once to float32 on store. Built
+// without FMA (x86-64-v2), so no multiply-add is fused and the bits match the reference.
+Napi::Value AdamStepExport(const Napi::CallbackInfo& info) {
+  const char* fn = "adamStep";
+  Napi::Env env = info.Env();
+  const char* names[4] = {"val", "g", "m", "v"};
+  float* p[4];
+  size_t n = 0;
+  for (int a = 0; a < 4; a++) {
+    FloatArg x = GetFloatArray(info, a, fn, names[a]);
+    if (x.dtype != DType::F32) ThrowRange(env, std::string(fn) + ": " + names[a] + " must be a Float32Array");
+    if (a == 0) n = x.length;
+    else if (x.length != n) ThrowRange(env, std::string(fn) + ": value, grad, m and v must have one length, got " + std::to_string(n) + " and " + std::to_string(x.length));
+    p[a] = x.as<float>();
+  }
+  FloatArg c = GetFloat64Array(info, 4, fn, "c");
+  if (c.length != 9) ThrowRange(env, std::string(fn) + ": expected 9 coefficients, got " + std::to_string(c.length));
+  const double* k = c.as<double>();
+  const double b1 = k[0], b2 = k[1], a1 = k[2], a2 = k[3], eps = k[4], stepSize = k[5], invSqrtBc2 = k[6], coupled = k[7], shrink = k[8];
+  float* val = p[0];
+  const float* g = p[1];
+  float* m = p[2];
+  float* v = p[3];
+  for (size_t i = 0; i < n; i++) {
+    const double x = val[i];
+    const double gi = static_cast<double>(g[i]) + coupled * x;
+    const double mi = b1 * static_cast<double>(m[i]) + a1 * gi;
+    const double vi = b2 * static_cast<double>(v[i]) + (a2 * gi) * gi;
+    m[i] = static_cast<float>(mi);
+    v[i] = static_cast<float>(vi);
+    val[i] = static_cast<float>(x * shrink - (stepSize * mi) / (std::sqrt(vi) * invSqrtBc2 + eps));
+  }
+  return env.Undefined();
+}
+
 // Column means of the n x d float64 x, summed in row order then divided by n (the reference's
 // order: vectorising across columns keeps each column's order), and x minus them into out
 // when given (out may be x itself). Returns the means.
@@ -377,6 +413,7 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("scal", MakeFunction(env, "scal", ScalExport));
   exports.Set("rowSqNorms", MakeFunction(env, "rowSqNorms", RowSqNormsExport));
   exports.Set("centreColumns", MakeFunction(env, "centreColumns", CentreColumnsExport));
+  exports.Set("adamStep", MakeFunction(env, "adamStep", AdamStepExport));
   exports.Set("condensedSqDistances", MakeFunction(env, "condensedSqDistances", CondensedSqDistancesExport));
   exports.Set("sqeuclidean", MakeFunction(env, "sqeuclidean", SqEuclideanExport));
   exports.Set("knn", MakeFunction(env, "knn", KnnExport));

@@ -209,6 +209,11 @@ export interface Backend {
    */
   centreColumns(x: Float64Array, n: number, d: number, out?: Float64Array | null): Float64Array;
   /**
+   * One Adam step in place over a float32 parameter, its gradient and moments; c holds the
+   * step's nine coefficients (see js-kernels.ts adamStep). Same bits on both backends.
+   */
+  adamStep(val: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: Float64Array): void;
+  /**
    * Squared Euclidean distances of every pair i < j of the m rows of x (float64), in
    * condensed order (row-major over i < j), each summed over the columns in order from the
    * differences. Same bits on both backends.

@@ -27,6 +27,7 @@ export const jsBackend: Backend = {
   scal: k.scal,
   rowSqNorms: k.rowSqNorms,
   centreColumns: k.centreColumns,
+  adamStep: k.adamStep,
   condensedSqDistances: k.condensedSqDistances,
   sqeuclidean: k.sqeuclidean,
   knn: k.knn,

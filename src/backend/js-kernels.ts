@@ -249,3 +249,27 @@ export function insertTopK(indices: Int32Array, distances: FloatArray, base: num
 function ranksBefore(d: number, e: number): boolean {
   return d < e || (e !== e && d === d);
 }
+
+/**
+ * One Adam step over a float32 parameter (Kingma & Ba 2015; torch.optim.Adam's form, with
+ * weight decay added to the gradient (coupled) or shrinking the weights (decoupled, AdamW)).
+ * Moments and the update are computed in float64 and stored in float32, in this order; the
+ * native kernel repeats it operation for operation, so both backends give the same bits.
+ * c = [beta1, beta2, 1 − beta1, 1 − beta2, eps, stepSize = lr / (1 − beta1ᵗ),
+ * 1 / √(1 − beta2ᵗ), coupled decay, decoupled shrink factor].
+ */
+export function adamStep(val: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, c: Float64Array): void {
+  const n = val.length;
+  if (g.length !== n || m.length !== n || v.length !== n) throw new RangeError(`adamStep: value, grad, m and v must have one length, got ${n}, ${g.length}, ${m.length}, ${v.length}`);
+  if (c.length !== 9) throw new RangeError(`adamStep: expected 9 coefficients, got ${c.length}`);
+  const b1 = c[0], b2 = c[1], a1 = c[2], a2 = c[3], eps = c[4], stepSize = c[5], invSqrtBc2 = c[6], coupled = c[7], shrink = c[8];
+  for (let i = 0; i < n; i++) {
+    const x = val[i];
+    const gi = g[i] + coupled * x;
+    const mi = b1 * m[i] + a1 * gi;
+    const vi = b2 * v[i] + a2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    val[i] = x * shrink - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
+  }
+}

@@ -20,7 +20,7 @@ import { checkImpostorArgs, impostorCandidates as jsImpostorCandidates } from '.
 import { checkSoftmaxArgs, neighbourSoftmaxLaplacian as jsNeighbourSoftmaxLaplacian } from './js-softmax.js';
 import { checkKernelRegressionArgs, kernelRegressionLaplacian as jsKernelRegressionLaplacian } from './js-kernel-regression.js';
 import * as jsPairs from './js-pairs.js';
-import { centreColumns as jsCentreColumns, condensedSqDistances as jsCondensedSqDistances } from './js-kernels.js';
+import { centreColumns as jsCentreColumns, condensedSqDistances as jsCondensedSqDistances, adamStep as jsAdamStep } from './js-kernels.js';
 import { samplePairs as jsSamplePairs } from './js-sample-pairs.js';
 import { itmlBregman as jsItmlBregman } from './js-itml.js';
 import { scmlRdaIterations as jsScmlRdaIterations, tripletHingeSum as jsTripletHingeSum } from './js-scml.js';
@@ -44,6 +44,7 @@ interface Addon extends Pick<Backend, 'eigh' | 'cholesky' | 'svd' | 'solve' | 's
   scal(alpha: number, x: FloatArray): void;
   rowSqNorms(x: FloatArray, n: number, d: number): FloatArray;
   centreColumns?: Backend['centreColumns'];
+  adamStep?: Backend['adamStep'];
   condensedSqDistances?: Backend['condensedSqDistances'];
   sqeuclidean(a: FloatArray, n: number, b: FloatArray, m: number, d: number): FloatArray;
   knn(queries: FloatArray, nq: number, refs: FloatArray, nr: number, d: number, k: number, excludeSelf: boolean, memoryBudget: number): KnnResult;
@@ -126,6 +127,7 @@ function wrap(addon: Addon): Backend {
     scal: addon.scal,
     rowSqNorms: addon.rowSqNorms as Backend['rowSqNorms'],
     centreColumns: addon.centreColumns ?? jsCentreColumns,
+    adamStep: addon.adamStep ?? jsAdamStep,
     condensedSqDistances: addon.condensedSqDistances ?? jsCondensedSqDistances,
     sqeuclidean: addon.sqeuclidean as Backend['sqeuclidean'],
     knn<T extends FloatArray>(queries: T, nq: number, refs: T, nr: number, d: number, k: number, options?: KnnOptions): KnnResult<T> {

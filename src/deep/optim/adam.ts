@@ -6,6 +6,7 @@
  * eps added to √v̂ (not inside the root).
  */
 import type { Parameter } from '../types.js';
+import { getBackend } from '../../backend/index.js';
 import { Optimizer, checkNonNegative, checkUnit } from './optimizer.js';
 
 export interface AdamOptions {
@@ -24,6 +25,7 @@ export class Adam extends Optimizer {
   protected readonly decoupled: boolean = false;
   private readonly m: Float32Array[];
   private readonly v: Float32Array[];
+  private readonly coefficients = new Float64Array(9);
 
   constructor(params: Parameter[], options: AdamOptions = {}, name = 'Adam', defaultDecay = 0) {
     super(params, options.lr ?? 1e-3, name);
@@ -40,23 +42,17 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Parameter, k: number): void {
-    const val = p.value, g = p.grad, m = this.m[k], v = this.v[k];
-    const b1 = this.beta1, b2 = this.beta2, a1 = 1 - b1, a2 = 1 - b2, eps = this.eps, lr = this.lr;
+    const b1 = this.beta1, b2 = this.beta2, lr = this.lr;
     const wd = p.noDecay ? 0 : this.weightDecay;
-    const stepSize = lr / (1 - Math.pow(b1, this.t));
-    const invSqrtBc2 = 1 / Math.sqrt(1 - Math.pow(b2, this.t));
-    const coupled = this.decoupled ? 0 : wd;
-    const shrink = this.decoupled ? 1 - lr * wd : 1;
-    const n = val.length;
-    for (let i = 0; i < n; i++) {
-      const x = val[i];
-      const gi = g[i] + coupled * x;
-      const mi = b1 * m[i] + a1 * gi;
-      const vi = b2 * v[i] + a2 * gi * gi;
-      m[i] = mi;
-      v[i] = vi;
-      val[i] = x * shrink - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
-    }
+    const c = this.coefficients;
+    c[0] = b1; c[1] = b2; c[2] = 1 - b1; c[3] = 1 - b2; c[4] = this.eps;
+    c[5] = lr / (1 - Math.pow(b1, this.t));
+    c[6] = 1 / Math.sqrt(1 - Math.pow(b2, this.t));
+    c[7] = this.decoupled ? 0 : wd;
+    c[8] = this.decoupled ? 1 - lr * wd : 1;
+    // The backend's kernel (native: one pass in C++, a few times the JS loop's speed over a
+    // 100 000-weight head), the same bits on both backends.
+    getBackend().adamStep(p.value, p.grad, this.m[k], this.v[k], c);
   }
 }
 
