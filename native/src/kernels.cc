@@ -7,6 +7,10 @@
 #include <type_traits>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 #include "args.h"
 #include "blas.h"
 #include "calls.h"
@@ -215,7 +219,28 @@ Napi::Value AdamStepExport(const Napi::CallbackInfo& info) {
   const float* g = p[1];
   float* m = p[2];
   float* v = p[3];
-  for (size_t i = 0; i < n; i++) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  // Two elements at a time in packed float64: conversions, products, sums, the square root and
+  // the division are each exactly rounded like their scalar forms, so the bits do not change
+  // (the scalar loop does not vectorise: std::sqrt keeps its errno path).
+  const __m128d B1 = _mm_set1_pd(b1), B2 = _mm_set1_pd(b2), A1 = _mm_set1_pd(a1), A2 = _mm_set1_pd(a2);
+  const __m128d EPS = _mm_set1_pd(eps), STEP = _mm_set1_pd(stepSize), INV = _mm_set1_pd(invSqrtBc2);
+  const __m128d CPL = _mm_set1_pd(coupled), SHR = _mm_set1_pd(shrink);
+  auto load2 = [](const float* q) { return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q)))); };
+  auto store2 = [](float* q, __m128d x) { _mm_storel_pi(reinterpret_cast<__m64*>(q), _mm_cvtpd_ps(x)); };
+  for (; i + 2 <= n; i += 2) {
+    const __m128d x = load2(val + i);
+    const __m128d gi = _mm_add_pd(load2(g + i), _mm_mul_pd(CPL, x));
+    const __m128d mi = _mm_add_pd(_mm_mul_pd(B1, load2(m + i)), _mm_mul_pd(A1, gi));
+    const __m128d vi = _mm_add_pd(_mm_mul_pd(B2, load2(v + i)), _mm_mul_pd(_mm_mul_pd(A2, gi), gi));
+    store2(m + i, mi);
+    store2(v + i, vi);
+    const __m128d den = _mm_add_pd(_mm_mul_pd(_mm_sqrt_pd(vi), INV), EPS);
+    store2(val + i, _mm_sub_pd(_mm_mul_pd(x, SHR), _mm_div_pd(_mm_mul_pd(STEP, mi), den)));
+  }
+#endif
+  for (; i < n; i++) {
     const double x = val[i];
     const double gi = static_cast<double>(g[i]) + coupled * x;
     const double mi = b1 * static_cast<double>(m[i]) + a1 * gi;
