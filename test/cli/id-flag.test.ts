@@ -6,8 +6,8 @@
  * ids are those `index build` kept), so commander refuses the flag.
  */
 import { test, before, after } from 'node:test';
+import { startServe } from './serve-process.js';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { readDataset, writeNpy } from '../../src/io/index.js';
 import { Euclidean } from '../../src/metric/euclidean.js';
 import { UsageError, checkIdFlag } from '../../src/cli/command.js';
 import { runInProcess, parseOneJson } from '../contracts/fixtures.js';
-import { DATA, ROOT } from '../helpers.js';
+import { DATA } from '../helpers.js';
 
 let dir: string;
 let jsonl: string;
@@ -94,21 +94,8 @@ test('--id with .npy is a usage error naming the formats that carry ids; --id ve
 });
 
 test('serve --id FIELD on JSON Lines answers by those ids', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--model', model, '--items', jsonl, '--id', 'sku', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (b) => { stderr += b; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const { url, child, stderr, exited } = await startServe(['--model', model, '--items', jsonl, '--id', 'sku']);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`serve did not print its URL within 30 s; stderr: ${stderr}`)), 30_000);
-      child.stdout.on('data', (b) => {
-        out += b;
-        const m = out.match(/^(http:\/\/127\.0\.0\.1:\d+)\n/);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
-      });
-      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited with ${code}: ${stderr}`)); });
-    });
     const res = await fetch(`${url}/similar`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'sku-000', k: 3 }) });
     assert.equal(res.status, 200);
     const body = await res.json() as { query: { id: unknown }; results: { id: unknown }[] };
@@ -119,5 +106,5 @@ test('serve --id FIELD on JSON Lines answers by those ids', async () => {
   } finally {
     child.kill('SIGTERM');
   }
-  assert.equal(await exited, 0, stderr);
+  assert.equal(await exited, 0, stderr());
 });

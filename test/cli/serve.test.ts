@@ -1,12 +1,12 @@
 import { test } from 'node:test';
+import { startServe } from './serve-process.js';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDataset } from '../../src/io/index.js';
 import { NCA } from '../../src/metric/nca.js';
-import { ROOT, DATA, runCli } from '../helpers.js';
+import { DATA, runCli } from '../helpers.js';
 
 test('simlearn serve: starts on loopback, prints its URL, answers real HTTP calls, stops on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'simlearn-serve-'));
@@ -16,26 +16,13 @@ test('simlearn serve: starts on loopback, prints its URL, answers real HTTP call
     const modelPath = join(dir, 'iris-nca.simlearn');
     nca.save(modelPath);
 
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'serve', '--model', modelPath, '--items', join(DATA, 'iris.csv'), '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (b) => { stderr += b; });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { url, child, stderr, exited } = await startServe(['--model', modelPath, '--items', join(DATA, 'iris.csv')]);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`serve did not print its URL within 30 s; stderr: ${stderr}`)), 30_000);
-        child.stdout.on('data', (b) => {
-          out += b;
-          const m = out.match(/^(http:\/\/127\.0\.0\.1:\d+)\n/);
-          if (m) { clearTimeout(timer); resolve(m[1]); }
-        });
-        child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited with ${code}: ${stderr}`)); });
-      });
       const health = await (await fetch(`${url}/health`)).json();
       assert.equal(health.model, 'metric/nca');
       assert.equal(health.items, 150);
       assert.equal(health.thresholdSource, 'calibrated');
-      assert.match(stderr, /metric\/nca over 150 items/);
+      assert.match(stderr(), /metric\/nca over 150 items/);
 
       const sim = await fetch(`${url}/similar`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 0, k: 5 }) });
       const body = await sim.json();
@@ -47,7 +34,7 @@ test('simlearn serve: starts on loopback, prints its URL, answers real HTTP call
     } finally {
       child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await exited, 0, stderr());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

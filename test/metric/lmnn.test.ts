@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DATA } from '../helpers.js';
 import { runConformance, subset } from './conformance.js';
 import { checkGradient } from './gradcheck.js';
+import { rankDeficientClasses, metricGap } from './span-fixtures.js';
 
 runConformance('lmnn', (o) => new LMNN({ maxIter: 60, ...o }), (m, X, y) => (m as LMNN).fit(X, y));
 
@@ -156,24 +157,9 @@ test('lmnn: with fewer points than features, descending in the span of the rows 
 test('lmnn: with rank-deficient data (constant and collinear features), descending in the span of the differences gives the full-space fit', () => {
   // 60 points, 12 features: 3 constant, 2 sums of others, so the differences span 7 dimensions
   // (descentSpan); outside that span the gradient is zero, and L keeps its start there.
-  const rng = new Random(23);
-  const n = 60, d = 12;
-  const X = new Matrix(n, d, rng.fillNormal(new Float64Array(n * d)));
-  const y = Array.from({ length: n }, (_, i) => i % 3);
-  for (let i = 0; i < n; i++) {
-    const row = X.data.subarray(i * d, (i + 1) * d);
-    row[y[i]] += 1.5;
-    row[4] = 0.25; row[8] = -1; row[11] = 3;
-    row[9] = row[0] - row[1]; row[10] = row[2] + 2 * row[5];
-  }
+  const { X, y } = rankDeficientClasses(new Random(23), 60, 1.5);
   const fit = (rowSpace: boolean) => new LMNN({ rowSpace, maxIter: 60, minIter: 60 }).fit(X, y).getMahalanobisMatrix().data;
-  const a = fit(true), b = fit(false);
-  let diff = 0, top = 0, off = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    top = Math.max(top, Math.abs(b[i]));
-    off = Math.max(off, Math.abs(b[i] - (i % (d + 1) === 0 ? 1 : 0)));
-  }
+  const { diff, top, off } = metricGap(fit(true), fit(false), X.cols);
   assert.ok(diff <= 1e-9 * top, `max |ΔM| = ${diff} against ${top}`);
   assert.ok(off > 1e-3, `M moved by ${off}`);
 });

@@ -6,6 +6,7 @@ import { Random } from '../../src/random.js';
 import { crossValidate } from '../../src/evaluation/cross-validate.js';
 import { runConformance, subset } from './conformance.js';
 import { checkGradient } from './gradcheck.js';
+import { rankDeficientClasses, metricGap } from './span-fixtures.js';
 
 runConformance('nca', (o) => new NCA(o), (m, X, y) => (m as NCA).fit(X, y));
 
@@ -72,12 +73,7 @@ test('nca: with fewer points than features, L-BFGS in the span of the rows gives
   const a = fit(true), b = fit(false);
   assert.equal(a.nIter, b.nIter);
   const Ma = a.getMahalanobisMatrix().data, Mb = b.getMahalanobisMatrix().data;
-  let diff = 0, top = 0, off = 0;
-  for (let i = 0; i < Ma.length; i++) {
-    diff = Math.max(diff, Math.abs(Ma[i] - Mb[i]));
-    top = Math.max(top, Math.abs(Mb[i]));
-    off = Math.max(off, Math.abs(Mb[i] - (i % (d + 1) === 0 ? 1 : 0)));
-  }
+  const { diff, top, off } = metricGap(Ma, Mb, d);
   assert.ok(diff <= 1e-8 * top, `max |ΔM| = ${diff} against ${top}`);
   assert.ok(off > 1e-3, `M moved from the identity by ${off}`);
   // Outside the span L keeps its start (the identity): a direction orthogonal to every row
@@ -96,26 +92,11 @@ test('nca: with fewer points than features, L-BFGS in the span of the rows gives
 });
 
 test('nca: with rank-deficient data (constant and collinear features), L-BFGS in the span of the differences gives the full-space fit', () => {
-  const rng = new Random(24);
-  const n = 60, d = 12;
-  const X = new Matrix(n, d, rng.fillNormal(new Float64Array(n * d)));
-  const y = Array.from({ length: n }, (_, i) => i % 3);
-  for (let i = 0; i < n; i++) {
-    const row = X.data.subarray(i * d, (i + 1) * d);
-    row[y[i]] += 1;
-    row[4] = 0.25; row[8] = -1; row[11] = 3;
-    row[9] = row[0] - row[1]; row[10] = row[2] + 2 * row[5];
-  }
+  const { X, y } = rankDeficientClasses(new Random(24), 60, 1);
   const fit = (rowSpace: boolean) => new NCA({ rowSpace, maxIter: 4 }).fit(X, y);
   const a = fit(true), b = fit(false);
   assert.equal(a.nIter, b.nIter);
-  const Ma = a.getMahalanobisMatrix().data, Mb = b.getMahalanobisMatrix().data;
-  let diff = 0, top = 0, off = 0;
-  for (let i = 0; i < Ma.length; i++) {
-    diff = Math.max(diff, Math.abs(Ma[i] - Mb[i]));
-    top = Math.max(top, Math.abs(Mb[i]));
-    off = Math.max(off, Math.abs(Mb[i] - (i % (d + 1) === 0 ? 1 : 0)));
-  }
+  const { diff, top, off } = metricGap(a.getMahalanobisMatrix().data, b.getMahalanobisMatrix().data, X.cols);
   assert.ok(diff <= 1e-8 * top, `max |ΔM| = ${diff} against ${top}`);
   assert.ok(off > 1e-3, `M moved from the identity by ${off}`);
 });
