@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { UsageError, checkLabelFlag, collect, parseSets, printJson, readWithLabelFlag, type CliCommand } from './command.js';
-import { readDataset } from '../io/index.js';
+import { checkFeatureCount, readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
 import { loadModelObject } from '../io/model-registry.js';
 import { saveModel } from '../io/model-file.js';
@@ -17,6 +17,9 @@ import { E2LshIndex } from '../neighbors/lsh/e2lsh-index.js';
 import { MinHashIndex } from '../neighbors/lsh/minhash-index.js';
 import { INDEX_METRICS, checkHnswSettings } from '../neighbors/index-common.js';
 import type { IndexMetric, IndexTransform } from '../neighbors/index-types.js';
+import { indexInputWidth } from '../neighbors/transform-io.js';
+import { DeepHead, HEAD_KIND } from '../deep/head.js';
+import { Pipeline } from '../metric/registry.js';
 import type { Token } from '../neighbors/lsh/minhash.js';
 import { checkSeed } from '../random.js';
 import '../neighbors/registry.js';
@@ -52,6 +55,46 @@ export function readVectors(path: string, label: string | undefined): Dataset {
     return readDataset(path, { label: null });
   }
   return ds;
+}
+
+/** A short name of the model an index applies, for messages: "deep/head", "metric/lmnn", ... */
+export function transformName(t: IndexTransform): string {
+  if (t instanceof DeepHead) return HEAD_KIND;
+  if (t instanceof Pipeline) return typeof t.meta.algorithm === 'string' ? `metric/${t.meta.algorithm} pipeline` : 'pipeline';
+  const algo = (t as { algorithm?: unknown }).algorithm;
+  if (typeof algo === 'string') return `metric/${algo}`;
+  const kind = (t as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? kind : 'model';
+}
+
+/**
+ * Refuses vectors whose width differs from what an index (or the model it applies) takes,
+ * before the index sees them, with the message `simlearn transform` gives for the same
+ * mistake: the flag and file, both widths, how the file was read, and the fix. Without this
+ * the error comes from deep inside ("DeepHead.transform: X has 4 features, ...").
+ *
+ * `index` is the loaded index (search) or the one being built (then only its transform says
+ * a width); `flag` is "--queries" or "--data"; `modelFile` names the --model file at build.
+ */
+export function checkInputWidth(index: { readonly dim: number; readonly transform?: IndexTransform }, ds: Dataset, flag: string, path: string, modelFile?: string): void {
+  const expected = indexInputWidth(index);
+  const cols = ds.X.cols;
+  if (expected === undefined || cols === expected) return;
+  const t = index.transform;
+  const model = !t ? 'the index' : modelFile ? `--model ${modelFile} (${transformName(t)})` : `the index's model (${transformName(t)}, applied to every query)`;
+  const read = ds.y === null ? `${cols} feature${cols === 1 ? '' : 's'}, no label column` : `${cols} feature${cols === 1 ? '' : 's'} besides the label column "${ds.labelName ?? 'label'}"`;
+  const fix: string[] = [modelFile
+    ? `pass data with the ${expected} feature columns the model was ${t instanceof DeepHead ? 'trained' : 'fitted'} on`
+    : `pass queries with the ${expected} feature columns of the data the index was built from`];
+  // Queries already mapped by the model: the index applies the model to queries itself.
+  if (t && !modelFile && index.dim > 0 && cols === index.dim) fix[0] += ` (not vectors already mapped by the model: the index maps raw queries itself, into its ${index.dim} dimensions)`;
+  const csv = /\.(csv|tsv|txt)$/i.test(path);
+  if (ds.y !== null && csv) fix[0] += ', or choose the label column with --label (--label none if there is none)';
+  // A label column not named "label" is read as a feature: one column too many.
+  else if (csv && cols === expected + 1) fix[0] += ', or, if one column holds labels, name it with --label COLUMN';
+  const encoder = t instanceof DeepHead ? (t.info.encoder as { path?: unknown } | null | undefined)?.path : undefined;
+  if (typeof encoder === 'string') fix.push(`the head was trained on the outputs of the encoder ${encoder}, so encode the ${flag === '--queries' ? 'queries' : 'data'} with it first`);
+  checkFeatureCount(cols, expected, { source: `${flag} ${path}`, model, detail: read, fix: fix.join('; ') });
 }
 
 /** The index-file meta field holding the ids a JSONL file gave its rows, when the index cannot. */
@@ -168,6 +211,7 @@ function build(opts: BuildOpts): void {
       return new E2LshIndex({ metric: metric as 'euclidean' | undefined, transform, ...params });
     });
     const ds = readVectors(opts.data, opts.label);
+    if (transform) checkInputWidth(idx, ds, '--data', opts.data, opts.model);
     const ids = itemIds(ds, opts.data);
     try {
       idx.add(ds.X, ids.keys);

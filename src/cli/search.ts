@@ -1,9 +1,14 @@
 /**
  * `simlearn search`: loads an index file and answers k-nearest-neighbour queries.
  * With --json, one object: {ids: [[...] per query], distances: [[...]], queriesPerSecond, k,
- * nQueries, index}. Ids are those of the indexed file (JSONL ids exactly as given, kept by
- * `index build`), else row numbers. A result row is shorter than k when the index holds fewer items, or when
- * an LSH index found fewer candidates.
+ * kRequested, nQueries, index, seconds}. `k` is the effective k, min(--k, the index's item
+ * count); `kRequested` is --k as given. A --k beyond the item count also prints one warning
+ * line on stderr. Ids are those of the indexed file (JSONL ids exactly as given, kept by
+ * `index build`), else row numbers. A result row is shorter than k when an approximate index
+ * (hnsw, LSH) found fewer candidates.
+ *
+ * Queries of the wrong width are refused before the index sees them, naming --queries, the
+ * file, both widths and the fix (checkInputWidth), whether the index applies a model or not.
  */
 import type { Command } from 'commander';
 import { UsageError, printJson, type CliCommand } from './command.js';
@@ -12,7 +17,7 @@ import { loadModel, type ModelPayload } from '../io/model-file.js';
 import { MinHashIndex } from '../neighbors/lsh/minhash-index.js';
 import { HnswIndex } from '../neighbors/hnsw-index.js';
 import { checkHnswSettings } from '../neighbors/index-common.js';
-import { ITEM_IDS_META, readSets, readVectors } from './index.js';
+import { ITEM_IDS_META, checkInputWidth, readSets, readVectors } from './index.js';
 import type { SearchResult } from '../neighbors/index-types.js';
 import '../metric/registry.js';
 
@@ -62,23 +67,44 @@ export const searchCommand: CliCommand = {
         let result: SearchResult;
         let nq: number;
         const t0 = performance.now();
+        const ks = effectiveK(k, index);
         if (index instanceof MinHashIndex) {
           if (opts.label !== undefined) throw new UsageError(`--label ${opts.label}: --label names a CSV label column of vector queries, and ${opts.index} is a minhash index, queried by token sets; leave out --label`);
           const sets = readSets(queries);
           nq = sets.length;
+          warnK(ks, index);
           const t1 = performance.now();
           result = index.search(sets, k);
-          return report(opts, index.kind, k, nq, named(result, names, opts.index), performance.now() - t1, t0);
+          return report(opts, index.kind, ks, nq, named(result, names, opts.index), performance.now() - t1, t0);
         }
         if (opts.sets) throw new UsageError(`--sets is for a minhash index; ${opts.index} is a "${index.kind}" index; pass vectors with --queries FILE`);
         const ds = readVectors(queries, opts.label);
+        checkInputWidth(index, ds, '--queries', queries);
         nq = ds.X.rows;
+        warnK(ks, index);
         const t1 = performance.now();
         result = index.search(ds.X, k);
-        report(opts, index.kind, k, nq, named(result, names, opts.index), performance.now() - t1, t0);
+        report(opts, index.kind, ks, nq, named(result, names, opts.index), performance.now() - t1, t0);
       });
   },
 };
+
+interface Ks { k: number; kRequested: number }
+
+/** k as the index can meet it: every index clamps k to its item count. */
+function effectiveK(k: number, index: { readonly size: number }): Ks {
+  return { k: Math.min(k, index.size), kRequested: k };
+}
+
+/**
+ * One warning line when --k exceeds the item count, rather than echoing k as if it were met.
+ * An exact index returns every item; approximate ones (hnsw, LSH) can return fewer.
+ */
+function warnK(ks: Ks, index: { readonly size: number; readonly kind: string }): void {
+  const n = index.size;
+  if (ks.k >= ks.kRequested || n === 0) return; // an empty index fails in search, with its own message
+  process.stderr.write(`warning: --k ${ks.kRequested} is more than the index's ${n} item${n === 1 ? '' : 's'}; each query returns ${index.kind === 'exact' ? 'all' : 'at most'} ${n}\n`);
+}
 
 /** The ids `index build` kept beside an index whose rows' own ids it could not store. */
 function itemNames(p: ModelPayload, path: string): (string | number)[] | null {
@@ -102,10 +128,10 @@ function named(r: SearchResult, names: (string | number)[] | null, path: string)
   return { ids, distances: r.distances };
 }
 
-function report(opts: SearchOpts, kind: string, k: number, nq: number, r: NamedResult, searchMs: number, t0: number): void {
+function report(opts: SearchOpts, kind: string, ks: Ks, nq: number, r: NamedResult, searchMs: number, t0: number): void {
   const qps = searchMs > 0 ? (nq / searchMs) * 1000 : null;
   if (opts.json) {
-    printJson({ index: kind, k, nQueries: nq, ids: r.ids, distances: r.distances, queriesPerSecond: qps, seconds: (performance.now() - t0) / 1000 });
+    printJson({ index: kind, k: ks.k, kRequested: ks.kRequested, nQueries: nq, ids: r.ids, distances: r.distances, queriesPerSecond: qps, seconds: (performance.now() - t0) / 1000 });
     return;
   }
   const lines: string[] = [];

@@ -16,6 +16,11 @@ import type { IndexTransform } from './index-types.js';
 export class LinearTransform implements IndexTransform {
   constructor(readonly components: Matrix<Float64Array>) {}
 
+  /** The input width: L's columns. */
+  get nFeatures(): number {
+    return this.components.cols;
+  }
+
   transform(X: Matrix<FloatArray>): Matrix<Float64Array> {
     const x = X.toFloat64();
     const L = this.components;
@@ -27,6 +32,52 @@ export class LinearTransform implements IndexTransform {
 }
 
 interface WithPayload { toPayload?(): ModelPayload }
+
+/** A positive integer property of a model object, or undefined (getters of unfitted models throw). */
+function widthProp(obj: unknown, names: readonly string[]): number | undefined {
+  if (typeof obj !== 'object' || obj === null) return undefined;
+  for (const n of names) {
+    let v: unknown;
+    try {
+      v = (obj as Record<string, unknown>)[n];
+    } catch {
+      continue;
+    }
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  }
+  return undefined;
+}
+
+const WIDTH_NAMES = ['nFeatures', 'inFeatures', 'inputDim'] as const;
+
+/**
+ * The input width a transform takes, when the object says: `nFeatures` (Mahalanobis learners,
+ * scalers, LinearTransform), `inputDim` (deep heads), or a pipeline's first step's.
+ * Undefined for a duck-typed transform that does not say.
+ */
+export function transformInputWidth(t: IndexTransform): number | undefined {
+  const own = widthProp(t, WIDTH_NAMES);
+  if (own !== undefined) return own;
+  const steps = (t as unknown as { steps?: unknown }).steps;
+  if (Array.isArray(steps) && steps.length > 0) return widthProp(steps[0], WIDTH_NAMES);
+  try {
+    const comps = (t as unknown as Partial<WithComponents>).components;
+    return comps instanceof Matrix ? comps.cols : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The width of the vectors an index takes from its caller: its transform's input width when it
+ * applies one, else the width of its stored vectors. Undefined when unknown (an empty index,
+ * or a transform that does not say); the index's own checks still apply then.
+ */
+export function indexInputWidth(index: { readonly dim: number; readonly transform?: IndexTransform }): number | undefined {
+  if (index.transform) return transformInputWidth(index.transform);
+  return index.dim > 0 ? index.dim : undefined;
+}
+
 interface WithComponents { components: Matrix<FloatArray> }
 
 export function transformToPayloadParts(t: IndexTransform | undefined): { meta: Record<string, unknown> | null; arrays: Record<string, ModelArray> } {
