@@ -120,6 +120,8 @@ export function buildSampler(spec: Named, labels: Int32Array, seed: number, nami
 export interface OptimizerSpec {
   name: 'adam' | 'adamw' | 'sgd';
   lr: number;
+  /** The loss's own parameters' learning rate (applied by the pipeline through Parameter.lrScale). */
+  lossLr?: number;
   weightDecay?: number;
   beta1?: number;
   beta2?: number;

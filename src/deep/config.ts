@@ -57,6 +57,8 @@ export const TrainConfigSchema = z.strictObject({
   optimizer: z.strictObject({
     name: z.enum(['adam', 'adamw', 'sgd']),
     lr: z.number().positive(),
+    /** Learning rate of the loss's own parameters (class weights, proxies); default lr. */
+    lossLr: z.number().positive().optional(),
     weightDecay: z.number().min(0).optional(),
     beta1: z.number().min(0).lt(1).optional(),
     beta2: z.number().min(0).lt(1).optional(),

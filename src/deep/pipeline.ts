@@ -225,6 +225,12 @@ export async function runTraining(config: TrainConfig, options: RunOptions): Pro
   const miner = fromConfig('miner', () => buildMiner(config.miner));
   const sampler = fromConfig('sampler', () => buildSampler(config.sampler, train.y, seed, { classNames: classes, part: 'the training part' }));
   for (const w of sampler.warnings ?? []) options.onWarning?.(`sampler ${config.sampler.name}: ${w}`);
+  const lossLr = config.optimizer.lossLr;
+  if (lossLr !== undefined) {
+    const own = loss.parameters();
+    if (own.length === 0) throw new ConfigError(`optimizer.lossLr: the ${config.loss.name} loss has no parameters of its own (arcface, cosface, proxy-anchor and the margin loss with learnBeta have, also inside cross-batch-memory); remove lossLr`);
+    for (const p of own) p.lrScale = lossLr / config.optimizer.lr;
+  }
   const optimizer = fromConfig('optimizer', () => {
     const make = buildOptimizer(config.optimizer);
     make([]); // checks the options now rather than once training has started

@@ -17,6 +17,12 @@ export interface Parameter {
   shape: number[];
   /** Excluded from weight decay (biases, norms). */
   noDecay?: boolean;
+  /**
+   * This parameter's learning rate as a multiple of the optimiser's (default 1): a loss's own
+   * parameters (class weights, proxies) often want a larger one, as in pytorch-metric-learning's
+   * separate loss optimiser. Schedules scale both alike.
+   */
+  lrScale?: number;
 }
 
 /**

@@ -196,3 +196,29 @@ test('trainingWarnings: partial idle epochs are listed as ranges; an improved ru
   assert.deepEqual(trainingWarnings(result([log(1, 5), log(2, undefined)], 0.6), untrained, cfg), []);
   assert.match(trainingWarnings(result([log(1, 5)], 0.3), untrained, cfg).join(), /validation mapAtR 0\.3000 after training is not above the untrained head's 0\.3000/);
 });
+
+test('optimizer.lossLr: the loss\'s own parameters take their own learning rate; a loss without parameters refuses it', async () => {
+  // Adam's first step moves every weight by its learning rate against the gradient's sign, so
+  // after one step the class weights moved by lossLr and the head's weights by lr.
+  const { Adam } = await import('../../src/deep/optim/adam.js');
+  const { SGD } = await import('../../src/deep/optim/sgd.js');
+  const head = { name: 'w', value: Float32Array.of(1, 1), grad: Float32Array.of(0.5, -0.5), shape: [2] };
+  const proxies = { name: 'p', value: Float32Array.of(1, 1), grad: Float32Array.of(0.5, -0.5), shape: [2], lrScale: 20 };
+  new Adam([head, proxies], { lr: 1e-3 }).step();
+  assert.ok(Math.abs(head.value[0] - 0.999) < 1e-6 && Math.abs(head.value[1] - 1.001) < 1e-6, String(head.value));
+  assert.ok(Math.abs(proxies.value[0] - 0.98) < 1e-6 && Math.abs(proxies.value[1] - 1.02) < 1e-6, String(proxies.value));
+  const q = { name: 'q', value: Float32Array.of(0), grad: Float32Array.of(1), shape: [1], lrScale: 4 };
+  new SGD([q], { lr: 0.1 }).step();
+  assert.ok(Math.abs(q.value[0] + 0.4) < 1e-7, String(q.value));
+  await withDir(async (dir) => {
+    blobsCsv(join(dir, 'x.csv'), [0, 1, 2], [12, 12, 12]);
+    const base = { ...minimal, head: { hidden: [4], output: 3 }, sampler: { name: 'm-per-class', m: 4, batchSize: 12 }, epochs: 1 };
+    await assert.rejects(runTraining(parseTrainConfig({ ...base, optimizer: { name: 'adam', lr: 0.001, lossLr: 0.01 } }), { baseDir: dir }),
+      (e: Error) => e instanceof ConfigError && /^optimizer\.lossLr: the contrastive loss has no parameters of its own/.test(e.message));
+    // Through the config: the class weights now move ten times as fast, so the loss differs.
+    const lossAfter = async (optimizer: Record<string, unknown>) => (await runTraining(parseTrainConfig({ ...base, epochs: 3, loss: { name: 'arcface' }, optimizer }), { baseDir: dir })).training.history.map((h) => h.loss);
+    const same = await lossAfter({ name: 'adam', lr: 0.001 });
+    const fast = await lossAfter({ name: 'adam', lr: 0.001, lossLr: 0.01 });
+    assert.ok(fast.every(Number.isFinite) && fast[2] < same[2], `losses ${fast} against ${same}`);
+  });
+});

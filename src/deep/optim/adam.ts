@@ -42,7 +42,7 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: Parameter, k: number): void {
-    const b1 = this.beta1, b2 = this.beta2, lr = this.lr;
+    const b1 = this.beta1, b2 = this.beta2, lr = this.lr * (p.lrScale ?? 1);
     const wd = p.noDecay ? 0 : this.weightDecay;
     const c = this.coefficients;
     c[0] = b1; c[1] = b2; c[2] = 1 - b1; c[3] = 1 - b2; c[4] = this.eps;

@@ -38,7 +38,7 @@ export class SGD extends Optimizer {
   protected update(p: Parameter, k: number): void {
     const v = p.value, g = p.grad, buf = this.buf[k];
     const wd = p.noDecay ? 0 : this.weightDecay;
-    const mu = this.momentum, damp = 1 - this.dampening, lr = this.lr;
+    const mu = this.momentum, damp = 1 - this.dampening, lr = this.lr * (p.lrScale ?? 1);
     const n = v.length;
     // One branch-free loop per case: a flag tested inside the loop costs more than the update.
     if (mu === 0) {
