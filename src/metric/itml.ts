@@ -47,13 +47,27 @@
  * eigenvalues outside the span of all the points' differences become one c = 1/(1e-10 ·
  * largest), and the rest is within that span; V then spans all the points). There the span path
  * is also the more accurate: the d x d path forms M₀ with that c ~ 1e10/largest along d − r
- * directions, and vᵀ M v then cancels to ~1e-8 relative. Not for 'random' or a general matrix,
- * whose M₀ mixes all d directions: those keep the d x d projections. The learner's components
- * are then the symmetric square root L = √c (I − V Vᵀ) + V M_r^½ Vᵀ (Lᵀ L = M; for points
- * outside the span, too) instead of the eigenvector rows the d x d path takes, built with two
- * products of r columns instead of a d x d eigendecomposition. Both paths drop the eigenvalues
- * at most 1e-10 of the largest one within the points' span, not of M's largest, which for
- * 'covariance' is c (see COMPONENT_CUT).
+ * directions, and vᵀ M v then cancels to ~1e-8 relative. The learner's components are then the
+ * symmetric square root L = √c (I − V Vᵀ) + V M_r^½ Vᵀ (Lᵀ L = M; for points outside the span,
+ * too) instead of the eigenvector rows the d x d path takes, built with two products of r
+ * columns instead of a d x d eigendecomposition. Both paths drop the eigenvalues at most 1e-10
+ * of the largest one within the points' span, not of M's largest, which for 'covariance' is c
+ * (see COMPONENT_CUT).
+ *
+ * Any other prior ('random', a given matrix not c·I) mixes all d directions, but the
+ * projections still see M only through U (d x r, orthonormal, spanning the differences of the
+ * points the pairs use; V above): with v = U a, vᵀ M v = aᵀ K a for K = Uᵀ M U, and
+ * K ← K + β K a aᵀ K is the projection's update seen from U. In M, induction gives
+ * M = M₀ + B C Bᵀ with B = M₀ U (M U = B (I + C K₀), so M v vᵀ M adds B (I + C K₀) a aᵀ (…)ᵀ
+ * Bᵀ), and then K = K₀ + K₀ C K₀, K₀ = Uᵀ M₀ U: C = K₀⁻¹ (K − K₀) K₀⁻¹. So the projections run
+ * on K (r x r; the same iterates in exact arithmetic, the bounds come from M₀ as on the d x d
+ * path), and M follows. M ≻ 0 exactly when K ≻ 0 (M's Schur complement off U is M₀'s, whatever
+ * K), so the PSD projection is K's. The components need a factor of M₀: M₀ = F Fᵀ (Cholesky,
+ * d³/3, the factor the default bounds take past PAIR_DIFFS_MAX, formed once) gives
+ * L = (I − Q Qᵀ + Q T^½ Qᵀ) Fᵀ with Q = Fᵀ U K₀^−½ and T = K₀^−½ K K₀^−½ (see
+ * itmlSolveGeneralInSpan): three d x d x r products besides the factor, against the d x d
+ * path's two d x d eigendecompositions (and O(d²) a projection). On a 320 x 4096 fold with
+ * prior 'random' a fit went from ~400 s of CPU to ~7 s (3 s of it drawing M₀).
  */
 import { Matrix, type FloatArray } from '../matrix.js';
 import { toRandom, type Random } from '../random.js';
@@ -64,7 +78,7 @@ import { PairLearner } from './weakly-supervised.js';
 import { pairsFromLabels, metricComponents } from './supervised-tuples.js';
 import { priorMatrix, priorParam, type PriorOption } from './prior.js';
 import { quadForms, tupleDiffs } from './pair-differences.js';
-import { applyEigenFunction, covariance, eigh, projectPsd } from '../linalg/index.js';
+import { applyEigenFunction, covariance, eigh, projectPsd, symmetrize } from '../linalg/index.js';
 import { checkPositive, checkInt, checkBool } from './init.js';
 import { percentiles } from './percentiles.js';
 import { multiplyByTranspose, differenceSpan, fromSpanCoordinates, type RowSpan } from './row-span.js';
@@ -86,10 +100,9 @@ export interface ItmlOptions extends BaseLearnerOptions {
    */
   boundsFrom?: 'distance' | 'squared';
   /**
-   * Project within the span of the points when there are fewer distinct points than features
-   * and the prior allows it ('identity', a multiple of the identity, 'covariance'): the same
-   * metric, O(r²) instead of O(d²) a projection (see the module comment). Default true; false
-   * keeps the d x d projections.
+   * Project within the span of the points when there are fewer distinct points than features:
+   * the same metric, O(r²) instead of O(d²) a projection, for any prior (see the module
+   * comment). Default true; false keeps the d x d projections.
    */
   rowSpace?: boolean;
 }
@@ -99,8 +112,9 @@ export interface ItmlResult {
   M: Float64Array;
   /**
    * A factor L of M (Lᵀ L = M up to the eigenvalues cut, see COMPONENT_CUT): when solved within
-   * the span, d x d, formed without eigh(M); from the d x d projections, M's eigenvector rows
-   * when the points do not span all d directions (else undefined: metricComponents(M)).
+   * the span, d x d, formed without eigh(M) (for a prior not c·I nor 'covariance', from M₀'s
+   * Cholesky factor); from the d x d projections, M's eigenvector rows when the points do not
+   * span all d directions (else undefined: metricComponents(M)).
    */
   components?: Matrix<Float64Array>;
   nIter: number;
@@ -201,12 +215,12 @@ function priorFactor(M0: Float64Array, d: number): Float64Array {
 
 /**
  * (x_i − x_j)ᵀ M₀ (x_i − x_j) for every pair i < j of the m rows of P, without the m²/2 x d
- * differences (1.7 GB at 320 points x 4096 features): with M₀ = F Fᵀ (priorFactor), they are the
- * squared Euclidean distances between the rows of P F, each summed from its differences. The
- * rows are centred first (distances do not change; a common offset would cancel in them).
- * O(d³/3 + m d² + m² d) time, O(d² + m d + m²) memory.
+ * differences (1.7 GB at 320 points x 4096 features): with M₀ = F Fᵀ (F = factor(), priorFactor),
+ * they are the squared Euclidean distances between the rows of P F, each summed from its
+ * differences. The rows are centred first (distances do not change; a common offset would cancel
+ * in them). O(d³/3 + m d² + m² d) time, O(d² + m d + m²) memory.
  */
-function priorSqDistances(P: Float64Array, m: number, d: number, M0: Float64Array): Float64Array {
+function priorSqDistances(P: Float64Array, m: number, d: number, factor: () => Float64Array): Float64Array {
   const Pc = P.slice();
   for (let c = 0; c < d; c++) {
     let mean = 0;
@@ -216,7 +230,7 @@ function priorSqDistances(P: Float64Array, m: number, d: number, M0: Float64Arra
   }
   const be = getBackend();
   const Z = new Float64Array(m * d);
-  be.gemm(false, false, m, d, d, 1, Pc, d, priorFactor(M0, d), d, 0, Z, d);
+  be.gemm(false, false, m, d, d, 1, Pc, d, factor(), d, 0, Z, d);
   return be.condensedSqDistances(Z, m, d);
 }
 
@@ -230,9 +244,10 @@ function percentileBounds(dist: Float64Array, scale: 'distance' | 'squared'): [n
 /**
  * Squared prior distances between distinct points (at most 600 of them, sampled with the seed:
  * see boundsRows), and their percentiles. Memory: O(m d + m²) besides M₀ and its factor, or the
- * pairs' differences when they are at most PAIR_DIFFS_MAX values.
+ * pairs' differences when they are at most PAIR_DIFFS_MAX values. `factor` gives M₀'s factor
+ * (priorFactor; the general span path keeps it for the components).
  */
-function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distance' | 'squared'): [number, number] {
+function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distance' | 'squared', factor: () => Float64Array): [number, number] {
   const d = t.points.cols;
   const pick = boundsRows(distinctRows(t.points.data, t.points.rows, d, t.indices), rng);
   const m = pick.length;
@@ -248,7 +263,7 @@ function defaultBounds(t: Tuples, M0: Float64Array, rng: Random, scale: 'distanc
     // have always had; priorSqDistances sums in another order).
     dist = quadForms(allPairDiffs(P.data, m, d), pairs, d, M0);
   } else {
-    dist = priorSqDistances(P.data, m, d, M0);
+    dist = priorSqDistances(P.data, m, d, factor);
   }
   return percentileBounds(dist, scale);
 }
@@ -282,24 +297,31 @@ function scalarPrior(prior: PriorOption, d: number): number | null {
 }
 
 /**
- * The distinct rows whose differences span where the metric moves: for a prior c·I (scale not
- * null) the points the pairs use; otherwise ('covariance': its M₀ − c I lies in the span of all
- * the points) all of them.
+ * The distinct rows whose differences span where the metric moves (allPoints false: the points
+ * the pairs use, enough for a prior c·I and for the general span path) or, with allPoints
+ * ('covariance': its M₀ − c I lies in the span of all the points), all of them.
  */
-function spanRows(t: Tuples, scale: number | null): number[] {
+function spanRows(t: Tuples, allPoints: boolean): number[] {
   const { rows: n, cols: d, data: x } = t.points;
-  return distinctRows(x, n, d, scale !== null ? t.indices : Array.from({ length: n }, (_, i) => i));
+  return distinctRows(x, n, d, allPoints ? Array.from({ length: n }, (_, i) => i) : t.indices);
 }
 
+/**
+ * How the projections run within the points' span (see the module comment): 'scalar' for a
+ * prior c·I (scale = c), 'covariance', 'general' for any other prior ('random', a given matrix
+ * not c·I: the projections on Uᵀ M U).
+ */
+type SpanKind = 'scalar' | 'covariance' | 'general';
+
 /** The points' span when the projections can run within it (see the module comment), else null. */
-function priorSpan(t: Tuples, prior: PriorOption): { span: RowSpan; scale: number | null } | null {
+function priorSpan(t: Tuples, prior: PriorOption): { span: RowSpan; scale: number | null; kind: SpanKind } | null {
   const d = t.points.cols;
   const scale = scalarPrior(prior, d);
-  if (scale === null && prior !== 'covariance') return null;
-  const rows = spanRows(t, scale);
+  const kind: SpanKind = scale !== null ? 'scalar' : prior === 'covariance' ? 'covariance' : 'general';
+  const rows = spanRows(t, kind === 'covariance');
   if (rows.length >= d) return null;
   const span = differenceSpan(t.points.takeRows(rows));
-  return span ? { span, scale } : null;
+  return span ? { span, scale, kind } : null;
 }
 
 /**
@@ -334,7 +356,7 @@ function spanFactor(Mr: Float64Array, c: number, span: RowSpan, d: number): Matr
  * M's largest, and this is undefined: metricComponents gives the same rows.
  */
 function fullComponents(t: Tuples, prior: PriorOption, M: Float64Array, d: number): Matrix<Float64Array> | undefined {
-  const rows = spanRows(t, scalarPrior(prior, d));
+  const rows = spanRows(t, scalarPrior(prior, d) === null);
   const span = rows.length >= 2 ? differenceSpan(t.points.takeRows(rows)) : null;
   if (span === null || span.r >= d) return undefined;
   const { vt, r } = span;
@@ -400,11 +422,19 @@ export function itmlSolve(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ra
   const rowSpace = checkBool(options.rowSpace ?? true, 'rowSpace', 'itml');
   const prior = options.prior ?? 'identity';
   const within = rowSpace ? priorSpan(t, prior) : null;
-  if (within) return itmlSolveInSpan(t, y, options, rng, within.span, within.scale, { gamma, maxIter, tol }, onIter);
+  if (within && within.kind !== 'general') return itmlSolveInSpan(t, y, options, rng, within.span, within.scale, { gamma, maxIter, tol }, onIter);
   const d = t.points.cols;
   const n = tupleCount(t);
   const M = priorMatrix(prior, t.points.data, t.points.rows, d, rng, 'itml');
-  const bounds = resolveBounds(options, (scale) => defaultBounds(t, M, rng, scale));
+  // M₀'s factor, formed at most once: for the default bounds past PAIR_DIFFS_MAX and for the
+  // general span path's components.
+  let F: Float64Array | null = null;
+  const factor = (): Float64Array => (F ??= priorFactor(M, d));
+  const bounds = resolveBounds(options, (scale) => defaultBounds(t, M, rng, scale, factor));
+  if (within) {
+    const r = itmlSolveGeneralInSpan(t, y, M, factor, bounds, within.span, { gamma, maxIter, tol }, onIter);
+    if (r) return r;
+  }
   const Vraw = tupleDiffs(t.points.data, d, t.indices, 2, 0, 1);
   const r = bregman(Vraw, n, d, y, gamma, M, bounds, maxIter, tol, onIter);
   const Mpsd = projectPsd(new Matrix(d, d, M)).data;
@@ -462,6 +492,82 @@ function itmlSolveInSpan(t: Tuples, y: Int8Array, options: ItmlOptions, rng: Ran
     },
     components: spanFactor(MrPsd, c, span, d),
     nIter: res.nIter, converged: res.converged, bounds, spanRank: r,
+  };
+}
+
+/** H A H for symmetric r x r H and A. */
+function congruence(H: Float64Array, A: Float64Array, r: number): Float64Array {
+  const be = getBackend();
+  const HA = new Float64Array(r * r);
+  be.gemm(false, false, r, r, r, 1, H, r, A, r, 0, HA, r);
+  const out = new Float64Array(r * r);
+  be.gemm(false, false, r, r, r, 1, HA, r, H, r, 0, out, r);
+  return symmetrize(new Matrix(r, r, out)).data;
+}
+
+/**
+ * itmlSolve within the span of the pairs' differences for a prior M₀ that is not c·I ('random',
+ * a given matrix; see the module comment): the projections run on K = Uᵀ M U from
+ * K₀ = Uᵀ M₀ U, and M = M₀ + B K₀⁻¹ (K − K₀) K₀⁻¹ Bᵀ with B = M₀ U. The components are
+ * L = (s (I − Q Qᵀ) + Q T^½ Qᵀ) Fᵀ with M₀ = F Fᵀ (factor()), Q = Fᵀ U K₀^−½ (orthonormal
+ * columns) and T = K₀^−½ K K₀^−½, so Lᵀ L = M₀ + F Q (T − I) Qᵀ Fᵀ = M; formed as
+ * s Fᵀ + (Fᵀ U) K₀^−½ (T^½ − s I) K₀^−½ Bᵀ (Q Qᵀ Fᵀ = Fᵀ U K₀⁻¹ Bᵀ): three products of r columns
+ * and F, no d x d eigendecomposition. s = 1 and T's eigenvalues are cut as spanFactor cuts c and
+ * M_r's (COMPONENT_CUT of T's largest). Null when K₀ is not numerically positive definite (M₀
+ * singular to rounding within the span): the caller runs the d x d projections.
+ */
+function itmlSolveGeneralInSpan(t: Tuples, y: Int8Array, M0: Float64Array, factor: () => Float64Array, bounds: [number, number], span: RowSpan, o: { gamma: number; maxIter: number; tol: number }, onIter?: (it: number, conv: number) => void): ItmlResult | null {
+  const { cols: d, data: x } = t.points;
+  const { vt, r } = span;
+  const n = tupleCount(t);
+  const be = getBackend();
+  const B = multiplyByTranspose(M0, d, d, vt, r); // M₀ U, d x r
+  const K0raw = new Float64Array(r * r);
+  be.gemm(false, false, r, r, d, 1, vt, d, B, r, 0, K0raw, r);
+  const K0 = symmetrize(new Matrix(r, r, K0raw)).data;
+  const k0 = eigh(new Matrix(r, r, K0), { assumeSymmetric: true });
+  if (!(k0.values[0] > 0)) return null;
+  // w = Uᵀ v for each constraint's difference v, as in itmlSolveInSpan.
+  const W = multiplyByTranspose(tupleDiffs(x, d, t.indices, 2, 0, 1), n, d, vt, r);
+  const K = K0.slice();
+  const res = bregman(W, n, r, y, o.gamma, K, bounds, o.maxIter, o.tol, onIter);
+  const Kpsd = projectPsd(new Matrix(r, r, K)).data;
+  // H = K₀^−½; T − I = H (K − K₀) H (exactly 0 where no constraint moved K).
+  const H = applyEigenFunction(k0.values, k0.vectors, (l) => 1 / Math.sqrt(l)).data;
+  const TI = congruence(H, Kpsd.map((v, i) => v - K0[i]), r);
+  const T = TI.slice();
+  for (let i = 0; i < r; i++) T[i * r + i] += 1;
+  const { values, vectors } = eigh(new Matrix(r, r, T), { assumeSymmetric: true });
+  const cut = COMPONENT_CUT * Math.max(0, values[r - 1]);
+  const s = 1 > cut ? 1 : 0;
+  // Z = H (T^½ − s I) H; L = s Fᵀ + (Fᵀ U) Z Bᵀ.
+  const Z = congruence(H, applyEigenFunction(values, vectors, (l) => (l > cut ? Math.sqrt(l) : 0) - s).data, r);
+  const F = factor();
+  const Gt = new Float64Array(r * d); // (Fᵀ U)ᵀ = Uᵀ F
+  be.gemm(false, false, r, d, d, 1, vt, d, F, d, 0, Gt, d);
+  const ZBt = new Float64Array(r * d);
+  be.gemm(false, true, r, d, r, 1, Z, r, B, r, 0, ZBt, d);
+  const L = new Float64Array(d * d);
+  if (s !== 0) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) L[i * d + j] = F[j * d + i];
+  be.gemm(true, false, d, d, r, 1, Gt, d, ZBt, d, 1, L, d);
+  return generalSpanResult(M0, B, congruence(H, TI, r), d, r, new Matrix(d, d, L), res, bounds);
+}
+
+/** The general span path's result: M = M₀ + B C Bᵀ (C = K₀⁻¹ (K − K₀) K₀⁻¹), formed when first read. */
+function generalSpanResult(M0: Float64Array, B: Float64Array, C: Float64Array, d: number, r: number, components: Matrix<Float64Array>, res: { nIter: number; converged: boolean }, bounds: [number, number]): ItmlResult {
+  let M: Float64Array | null = null;
+  return {
+    get M(): Float64Array {
+      if (M === null) {
+        const be = getBackend();
+        const BC = new Float64Array(d * r);
+        be.gemm(false, false, d, r, r, 1, B, r, C, r, 0, BC, r);
+        M = M0.slice();
+        be.gemm(false, true, d, d, r, 1, BC, r, B, r, 1, M, d);
+      }
+      return M;
+    },
+    components, nIter: res.nIter, converged: res.converged, bounds, spanRank: r,
   };
 }
 

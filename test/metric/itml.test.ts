@@ -235,9 +235,102 @@ test('itml: pairs of points with fewer points than features: the span of the poi
   // The span of the used points' differences: 25 distinct rows, fewer than 50 features.
   const t = { points: pts, indices: Int32Array.from(idx), arity: 2 };
   assert.equal(itmlSolve(t, Int8Array.from(y), { gamma: 10 }, new Random(3)).spanRank, 24);
-  // 'covariance' spans all 41 rows (40 distinct); 'random' keeps the d x d projections.
+  // 'covariance' spans all 41 rows (40 distinct); 'random' (the general span path) the used ones.
   assert.equal(itmlSolve(t, Int8Array.from(y), { gamma: 10, prior: 'covariance' }, new Random(3)).spanRank, 39);
-  assert.equal(itmlSolve(t, Int8Array.from(y), { gamma: 10, prior: 'random', maxIter: 3 }, new Random(3)).spanRank, null);
+  assert.equal(itmlSolve(t, Int8Array.from(y), { gamma: 10, prior: 'random', maxIter: 3 }, new Random(3)).spanRank, 24);
+  assert.equal(itmlSolve(t, Int8Array.from(y), { gamma: 10, prior: 'random', maxIter: 3, rowSpace: false }, new Random(3)).spanRank, null);
+});
+
+/** Lᵀ L (d x d) for components L (k x d). */
+function gramOf(L: Matrix<Float64Array>): Float64Array {
+  const d = L.cols;
+  const out = new Float64Array(d * d);
+  getBackend().gemm(true, false, d, d, L.rows, 1, L.data, d, L.data, d, 0, out, d);
+  return out;
+}
+
+test('itml: a prior that is not c·I (random, a given SPD matrix) with fewer points than features: projected on Uᵀ M U, the same metric, components, bounds and iterations as the d x d projections', () => {
+  const n = 30, d = 80;
+  const { X, y } = clustered(n, d, 3, 41);
+  const given = priorMatrix('random', X.data, n, d, new Random(99), 'itml');
+  const Z = clustered(6, d, 3, 42).X; // new points, outside the span of the training rows
+  for (const prior of ['random', given] as const) {
+    const name = prior instanceof Float64Array ? 'given' : prior;
+    // The solver: the pairs drawn from the labels, both paths from the same seed.
+    const lp = new Constraints(Int32Array.from(y)).labelledPairs(60, { seed: 1 });
+    const t = { points: X, indices: lp.indices, arity: 2 };
+    for (const gamma of [1, 100]) {
+      const a = itmlSolve(t, lp.y, { prior, gamma }, new Random(5)), b = itmlSolve(t, lp.y, { prior, gamma, rowSpace: false }, new Random(5));
+      assert.equal(a.spanRank, new Set(lp.indices).size - 1, name);
+      assert.equal(b.spanRank, null);
+      assert.deepEqual(a.bounds, b.bounds, `${name}: bounds`);
+      assert.equal(a.nIter, b.nIter, `${name} γ=${gamma}: iterations`);
+      assert.ok(a.nIter > 1, `${name} γ=${gamma}: ${a.nIter} iterations`);
+      assert.equal(a.converged, b.converged);
+      const M0 = priorMatrix(prior, X.data, n, d, new Random(5), 'itml');
+      assert.ok(relDiff(b.M, M0) > 0.1, `${name}: the metric moved from the prior`);
+      const e = relDiff(a.M, b.M);
+      assert.ok(e < 1e-12, `${name} γ=${gamma}: M differs by ${e}`);
+      // The components are a factor of M (Lᵀ L = M, over all 80 features).
+      const eL = relDiff(gramOf(a.components!), a.M);
+      assert.ok(eL < 1e-12, `${name} γ=${gamma}: Lᵀ L differs from M by ${eL}`);
+    }
+    // The learner: the same iterations and warnings; distances of new points (outside the span) agree.
+    const fit = (rowSpace: boolean) => new ITMLSupervised({ rowSpace, prior, seed: 2 }).fit(X, y);
+    const span = fit(true), full = fit(false);
+    assert.equal(span.nIter, full.nIter, name);
+    assert.equal(span.converged, full.converged, name);
+    assert.deepEqual(span.warnings, full.warnings);
+    const e = relDiff(span.getMahalanobisMatrix().data, full.getMahalanobisMatrix().data);
+    assert.ok(e < 1e-10, `${name}: the learners' metrics differ by ${e}`);
+    const dist = (m: ITMLSupervised) => Array.from({ length: 5 }, (_, i) => m.pairDistance([[Array.from(Z.row(i)), Array.from(Z.row(i + 1))]])[0]);
+    const ed = relDiff(dist(span), dist(full));
+    assert.ok(ed < 1e-10, `${name}: distances of new points differ by ${ed}`);
+    const trainDist = (m: ITMLSupervised) => Array.from({ length: n - 1 }, (_, i) => m.pairDistance([[Array.from(X.row(i)), Array.from(X.row(i + 1))]])[0]);
+    const et = relDiff(trainDist(span), trainDist(full));
+    assert.ok(et < 1e-10, `${name}: distances of training rows differ by ${et}`);
+  }
+  // Every constraint already satisfied: K never moves, so the result is the prior itself, bit for bit.
+  const lp = new Constraints(Int32Array.from(y)).labelledPairs(20, { seed: 3 });
+  const keep = Array.from(lp.y).flatMap((v, k) => (v > 0 ? [k] : []));
+  const similar = { points: X, indices: Int32Array.from(keep.flatMap((k) => [lp.indices[2 * k], lp.indices[2 * k + 1]])), arity: 2 };
+  const r = itmlSolve(similar, Int8Array.from(keep, () => 1), { prior: given, bounds: [1e9, 2e9] }, new Random(0));
+  assert.ok(r.spanRank !== null && r.nIter === 1);
+  assert.deepEqual(Array.from(r.M), Array.from(given));
+  assert.ok(relDiff(gramOf(r.components!), given) < 1e-14);
+});
+
+test('itml: the general span path factors M₀ once, for the default bounds (past 2^24 pair-difference values) and the components', () => {
+  // 200 distinct points x 900 features: 19 900 pairs x 900 = 17.9 million values, past the switch.
+  const m = 200, d = 900;
+  const { X } = clustered(m, d, 4, 51);
+  const idx: number[] = [], y: number[] = [];
+  for (let i = 0; i + 1 < m; i++) idx.push(i, i + 1), y.push(i % 4 === (i + 1) % 4 ? 1 : -1);
+  for (let i = 0; i + 4 < m; i += 2) idx.push(i, i + 4), y.push(1);
+  const t = { points: X, indices: Int32Array.from(idx), arity: 2 };
+  const be = getBackend();
+  let factors = 0;
+  const spy = { ...be, cholesky: (a: Float64Array, n: number) => (factors++, be.cholesky(a, n)) };
+  let r;
+  try {
+    useBackend(spy);
+    r = itmlSolve(t, Int8Array.from(y), { prior: 'random', maxIter: 2 }, new Random(8));
+  } finally {
+    useBackend(be);
+  }
+  assert.equal(r.spanRank, m - 1);
+  assert.equal(factors, 1, 'one factorisation of M₀');
+  // The components give M's distances for the pairs (M formed as M₀ + B C Bᵀ).
+  const L = r.components!;
+  for (let p = 0; p < 20; p++) {
+    const a = idx[2 * p], b = idx[2 * p + 1];
+    const v = Float64Array.from({ length: d }, (_, c) => X.data[a * d + c] - X.data[b * d + c]);
+    const Mv = new Float64Array(d), Lv = new Float64Array(L.rows);
+    be.gemm(false, false, d, 1, d, 1, r.M, d, v, 1, 0, Mv, 1);
+    be.gemm(false, false, L.rows, 1, d, 1, L.data, d, v, 1, 0, Lv, 1);
+    const dm = v.reduce((s, x, c) => s + x * Mv[c], 0), dl = Lv.reduce((s, x) => s + x * x, 0);
+    assert.ok(Math.abs(dl - dm) < 1e-10 * dm, `pair ${p}: ${dl} vs ${dm}`);
+  }
 });
 
 test('itml: more rows than features keeps the d x d projections (the same bits with rowSpace either way)', () => {
