@@ -53,6 +53,11 @@ export const cvCommand: CliCommand = {
         if (opts.weights !== 'uniform' && opts.weights !== 'distance') throw new UsageError(`--weights must be "uniform" or "distance", got "${opts.weights}"`);
         const ds = readLabelled(opts.data, opts.label, opts.labels);
         const folds = opts.folds ? readFolds(opts.folds, ds.X.rows) : undefined;
+        // Class-label learners would read every real value as its own class: refuse rather than
+        // fail later with a message about classes or pairs (euclidean and covariance read no labels).
+        if (opts.task === 'regression' && spec.task === 'classification' && spec.name !== 'euclidean' && spec.name !== 'covariance') {
+          throw new UsageError(`--task regression: ${spec.name} learns from class labels (same-class pairs, neighbours or chunks), so real-valued targets would make every value its own class; for a real-valued target use --algo mlkr (euclidean and covariance as baselines), or leave out --task regression`);
+        }
         let task = (opts.task as 'classification' | 'regression' | undefined) ?? spec.task;
         if (opts.task === undefined && task === 'regression' && ds.y.some((v) => typeof v !== 'number')) {
           // Text labels cannot be a regression target: these are classes, so score k-NN accuracy.
@@ -70,7 +75,7 @@ export const cvCommand: CliCommand = {
           result = crossValidate(ds.X, ds.y, {
             algorithm: spec.name, params, k, folds, nFolds, seed, task, weights: opts.weights as 'uniform' | 'distance',
             onFold: (f) => {
-              if (!opts.json) process.stderr.write(`fold ${f.fold}: ${task === 'classification' ? 'accuracy' : 'mse'} ${f.score.toFixed(4)}, fit ${f.fitSeconds.toFixed(3)} s${f.nIter ? `, ${f.nIter} iterations` : ''}${f.converged ? '' : ' (not converged)'}\n`);
+              if (!opts.json) process.stderr.write(`fold ${f.fold}: ${task === 'classification' ? 'accuracy' : 'mse'} ${formatScore(f.score)}, fit ${f.fitSeconds.toFixed(3)} s${f.nIter ? `, ${f.nIter} iterations` : ''}${f.converged ? '' : ' (not converged)'}\n`);
             },
           });
         } catch (e) {
@@ -83,8 +88,35 @@ export const cvCommand: CliCommand = {
         }
         const s = result.accuracy ?? result.mse;
         const what = result.accuracy ? 'accuracy' : 'mse';
-        process.stdout.write(`${result.algorithm} on ${opts.data}: ${result.k}-NN ${what} ${s!.mean.toFixed(4)} ± ${s!.std.toFixed(4)} over ${result.nFolds} folds; median fit ${result.fitSeconds.median.toFixed(3)} s\n`);
-        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+        process.stdout.write(`${result.algorithm} on ${opts.data}: ${result.k}-NN ${what} ${formatScore(s!.mean)} ± ${formatScore(s!.std)} over ${result.nFolds} folds; median fit ${result.fitSeconds.median.toFixed(3)} s\n`);
+        for (const w of mergeFoldWarnings(result.warnings)) process.stderr.write(`warning: ${w}\n`);
       });
   },
 };
+
+/**
+ * "fold 0: W", "fold 1: W", … → "folds 0, 1, …: W", keeping first-appearance order: the same
+ * warning from every fold reads once on the terminal (--json keeps one entry per fold).
+ */
+export function mergeFoldWarnings(warnings: readonly string[]): string[] {
+  const byText = new Map<string, string[]>();
+  const other: string[] = [];
+  const order: (string | { text: string })[] = [];
+  for (const w of warnings) {
+    const m = /^fold (\S+): ([\s\S]*)$/.exec(w);
+    if (!m) { other.push(w); order.push(w); continue; }
+    const folds = byText.get(m[2]);
+    if (folds) folds.push(m[1]);
+    else { byText.set(m[2], [m[1]]); order.push({ text: m[2] }); }
+  }
+  return order.map((o) => {
+    if (typeof o === 'string') return o;
+    const folds = byText.get(o.text)!;
+    return `${folds.length > 1 ? 'folds' : 'fold'} ${folds.join(', ')}: ${o.text}`;
+  });
+}
+
+/** Four decimals, as accuracies read; MSEs far from 1 (targets in the millions, or tiny) in four significant digits. */
+function formatScore(v: number): string {
+  return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toPrecision(4) : v.toFixed(4);
+}

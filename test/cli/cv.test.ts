@@ -106,3 +106,12 @@ test('fit then transform through a saved pipeline matches the library', () => {
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /junk\.simlearn/);
 });
+
+test('cv --task regression with a learner of class labels is a usage error naming mlkr; the same warning from several folds reads once', async () => {
+  const r = runCli(['cv', '--data', join(DATA, 'iris.csv'), '--algo', 'lmnn', '--task', 'regression']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--task regression: lmnn learns from class labels .*use --algo mlkr/);
+  assert.equal(runCli(['cv', '--data', join(DATA, 'iris.csv'), '--algo', 'covariance', '--task', 'regression', '--json']).code, 0);
+  const { mergeFoldWarnings } = await import('../../src/cli/cv.js');
+  assert.deepEqual(mergeFoldWarnings(['fold 0: A', 'fold 1: B', 'fold 2: A', 'other', 'fold 4: A']), ['folds 0, 2, 4: A', 'fold 1: B', 'other']);
+});
