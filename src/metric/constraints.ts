@@ -235,7 +235,11 @@ export class Constraints {
       largest = Math.max(largest, m.length);
     }
     if (this.nClasses < 2) throw new RangeError(`knnTriplets: the labels have ${this.nClasses} class(es); triplets need at least 2`);
-    if (kGenuine > smallest - 1) throw new RangeError(`knnTriplets: kGenuine = ${kGenuine} but the smallest class has ${smallest} points, so at most ${smallest - 1} same-class neighbours exist; use kGenuine <= ${smallest - 1}`);
+    if (kGenuine > smallest - 1) {
+      // A class of one point has no same-class neighbour at all: no kGenuine helps there.
+      const fix = smallest >= 2 ? `use kGenuine <= ${smallest - 1}` : 'a class with a single point has no same-class neighbour at any kGenuine; drop or merge it, or add points';
+      throw new RangeError(`knnTriplets: kGenuine = ${kGenuine} but the smallest class has ${smallest} point${smallest === 1 ? '' : 's'}, so ${smallest === 1 ? 'no' : `at most ${smallest - 1}`} same-class neighbour${smallest === 2 ? '' : 's'} exist${smallest === 2 ? 's' : ''}; ${fix}`);
+    }
     const maxImp = this.nKnown - largest;
     if (kImpostor > maxImp) throw new RangeError(`knnTriplets: kImpostor = ${kImpostor} but the largest class leaves only ${maxImp} other-class points; use kImpostor <= ${maxImp}`);
     const d = x.cols;

@@ -46,6 +46,9 @@ test('constraints: impossible requests fail with the feasible maximum', () => {
   assert.throws(() => c.chunks(5, 2), /at most 4/); // 2 + 1 + 1
   assert.throws(() => c.knnTriplets(Matrix.zeros(11, 2), 2, 1), /smallest class has 2 points.*kGenuine <= 1/);
   assert.throws(() => c.knnTriplets(Matrix.zeros(11, 2), 1, 6), /kImpostor <= 5/);
+  // A single-point class: no kGenuine can help, and the message does not suggest kGenuine <= 0.
+  const single = new Constraints([0, 0, 0, 1, 1, 1, 2]);
+  assert.throws(() => single.knnTriplets(Matrix.zeros(7, 2), 1, 1), (e: Error) => /smallest class has 1 point, so no same-class neighbours exist; a class with a single point has no same-class neighbour at any kGenuine/.test(e.message) && !/<= 0/.test(e.message));
   assert.equal(defaultNumConstraints(c), 10); // 20·9 capped by the labels
 });
 
