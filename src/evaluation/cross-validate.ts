@@ -108,6 +108,18 @@ export function crossValidate(X: Matrix<FloatArray> | number[][], y: ArrayLike<n
   const scores: number[] = [];
   const times: number[] = [];
   const warnings: string[] = [];
+  // A fit that fails on a class's size in one training part would fail where that class is
+  // smallest too: an error that speaks of classes reports the smallest over every part, so that
+  // its advice (lower k, kGenuine, …) can be followed for the whole cross-validation.
+  const smallestTrainingClass = (): string => {
+    let rows = Infinity, at = -1;
+    splits.forEach((sp, f) => {
+      const counts = new Map<unknown, number>();
+      for (const i of sp.train) counts.set(y[i], (counts.get(y[i]) ?? 0) + 1);
+      for (const c of counts.values()) if (c < rows) { rows = c; at = f; }
+    });
+    return at < 0 ? '' : ` (across the ${splits.length} training parts the smallest class has ${rows} row${rows === 1 ? '' : 's'}, in fold ${at}'s)`;
+  };
   splits.forEach((split, f) => {
     const Xtr = x.takeRows(split.train);
     const Xte = x.takeRows(split.test);
@@ -136,7 +148,7 @@ export function crossValidate(X: Matrix<FloatArray> | number[][], y: ArrayLike<n
       fitSeconds = measureCpu(() => learner.fit(Ztr, fitY)).seconds;
     } catch (err) {
       const e = err as Error;
-      e.message = `fold ${f}: ${e.message}`;
+      e.message = `fold ${f}: ${e.message}${task === 'classification' && /\bclass\b/.test(e.message) ? smallestTrainingClass() : ''}`;
       throw e;
     }
     if (f === 0) effective = learner.params;

@@ -44,3 +44,14 @@ test('simlearn cv prints the warning and includes it in --json', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('crossValidate: a fit failing on a class\'s size in one fold reports the smallest class over every training part', () => {
+  // Class 2 cut to 4 rows; with these folds its training parts hold 3, 3, 4 and 2 rows, and
+  // fold 0 (3 rows) is where LMNN with k = 3 fails first: the advice must cover fold 3's 2.
+  const keep = y.map((c, i) => c !== 2 || i < 104);
+  const rows = keep.flatMap((k, i) => (k ? [i] : []));
+  const X = iris.X.takeRows(rows);
+  const yy = rows.map((i) => y[i]);
+  const folds = rows.map((i, r) => (y[i] === 2 ? [0, 1, 3, 3][i - 100] : r % 4));
+  assert.throws(() => crossValidate(X, yy, { algorithm: 'lmnn', folds }), /^RangeError: fold 0: lmnn: class 2 has 3 samples.*\(across the 4 training parts the smallest class has 2 rows, in fold 3's\)$/s);
+});
