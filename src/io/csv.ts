@@ -70,19 +70,39 @@ export function detectDelimiter(line: string): string {
   return best;
 }
 
-/** Splits one record; returns null when a quoted field is still open at the end of the text. */
-export function splitCsvRecord(text: string, delim: string): string[] | null {
-  if (text.indexOf('"') < 0) return text.split(delim);
+/**
+ * Splits one record; returns null when a quoted field is still open at the end of the text.
+ * quotedOut, when given, is filled with one flag per field: true where the field was quoted with
+ * nothing but blanks around its quotes. Such a field is returned as its quoted text exactly,
+ * so the spaces inside the quotes are the cell's own (labels " a" and "a" stay distinct).
+ */
+export function splitCsvRecord(text: string, delim: string, quotedOut?: boolean[]): string[] | null {
+  if (quotedOut) quotedOut.length = 0;
+  if (text.indexOf('"') < 0) {
+    const plain = text.split(delim);
+    if (quotedOut) for (let i = 0; i < plain.length; i++) quotedOut.push(false);
+    return plain;
+  }
   const out: string[] = [];
   let field = '';
+  // The text inside the quotes, once a quoted field has closed (null: not quoted).
+  let inner: string | null = null;
   let i = 0;
   let quoted = false;
+  const push = () => {
+    const clean = inner !== null && field.slice(inner.length).trim() === '';
+    out.push(clean ? inner! : field);
+    quotedOut?.push(clean);
+    field = '';
+    inner = null;
+  };
   while (i < text.length) {
     const c = text[i];
     if (quoted) {
       if (c === '"') {
         if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
         quoted = false;
+        inner = field;
         i++;
         continue;
       }
@@ -90,11 +110,11 @@ export function splitCsvRecord(text: string, delim: string): string[] | null {
       i++;
     } else if (c === '"' && field.trim() === '') {
       field = '';
+      inner = null;
       quoted = true;
       i++;
     } else if (text.startsWith(delim, i)) {
-      out.push(field);
-      field = '';
+      push();
       i += delim.length;
     } else {
       field += c;
@@ -102,7 +122,7 @@ export function splitCsvRecord(text: string, delim: string): string[] | null {
     }
   }
   if (quoted) return null;
-  out.push(field);
+  push();
   return out;
 }
 
@@ -198,6 +218,8 @@ class CsvBuilder {
   private rows = 0;
   private labels: string[] = [];
   private pending = '';
+  /** Which fields of the current record were quoted (splitCsvRecord's flags). */
+  private readonly quoted: boolean[] = [];
   private pendingLine = 0;
   private firstRecord: { fields: string[]; lineNo: number } | null = null;
 
@@ -218,7 +240,7 @@ class CsvBuilder {
       return; // blank lines (commonly a trailing one) carry no record
     }
     if (this.delim === null) this.delim = detectDelimiter(text);
-    const fields = splitCsvRecord(text, this.delim);
+    const fields = splitCsvRecord(text, this.delim, this.quoted);
     if (fields === null) {
       this.pending = text;
       this.pendingLine = startLine;
@@ -312,7 +334,8 @@ class CsvBuilder {
       this.values[this.count++] = v;
     }
     if (this.labelCol >= 0) {
-      const raw = fields[this.labelCol].trim();
+      // A quoted label keeps its spaces; an unquoted one loses those around it ("a, b, label").
+      const raw = this.quoted[this.labelCol] ? fields[this.labelCol] : fields[this.labelCol].trim();
       if (raw === '') throw new RangeError(`${this.path}: line ${lineNo}, column "${names[this.labelCol]}": the label is empty; every row needs a label (or read with label: null)`);
       this.labels.push(raw);
     }

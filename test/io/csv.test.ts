@@ -141,3 +141,19 @@ test('a larger generated file streams through both readers identically', async (
   assert.equal(s.X.get(19999, 1), 9999.5);
   assert.equal(s.y![19999], 19999 % 7);
 });
+
+test('csv: a quoted label keeps the spaces inside its quotes, an unquoted one is trimmed; quoted numbers read as before', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-quoted-'));
+  try {
+    const p = join(dir, 'ws.csv');
+    writeFileSync(p, 'f1,f2,label\n1," 2.5 ","a"\n2,3," a"\n3, "4" ,"a"\n4,5," a"\n5,6, b \n');
+    const d = readCsvSync(p);
+    assert.deepEqual(d.y, ['a', ' a', 'a', ' a', 'b']);
+    assert.deepEqual(Array.from(d.X.data), [1, 2.5, 2, 3, 3, 4, 4, 5, 5, 6]);
+    const flags: boolean[] = [];
+    assert.deepEqual(splitCsvRecord('1, "x, y" ,"a""b",z"', ',', flags), ['1', 'x, y', 'a"b', 'z"']);
+    assert.deepEqual(flags, [false, true, true, false]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
