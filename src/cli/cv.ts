@@ -8,7 +8,7 @@ import { crossValidate } from '../evaluation/cross-validate.js';
 import { readFolds } from '../io/csv.js';
 import { algorithmNames } from '../metric/algorithms.js';
 import { MAX_SEED } from '../random.js';
-import { algorithmAndParams, intOption, readLabelled, setFlags } from './metric-options.js';
+import { algorithmAndParams, intOption, readLabelled, setFlags, withSetHint } from './metric-options.js';
 
 interface CvOpts {
   data: string;
@@ -80,7 +80,7 @@ export const cvCommand: CliCommand = {
           });
         } catch (e) {
           if (e instanceof Error && /^crossValidate: k = \d+ must be smaller/.test(e.message)) throw new UsageError(`--k ${k}: ${e.message.slice('crossValidate: '.length)}; lower --k`);
-          throw asOptionError(e, { ...setFlags(params), ...(opts.cv !== undefined ? { nFolds: `--cv ${opts.cv}` } : {}) });
+          throw asOptionError(withSetHint(e, spec.options, params), { ...setFlags(params), ...(opts.cv !== undefined ? { nFolds: `--cv ${opts.cv}` } : {}) });
         }
         if (opts.json) {
           printJson(result);

@@ -8,7 +8,7 @@ import { StandardScaler } from '../preprocessing/standard-scaler.js';
 import { createLearner } from '../metric/algorithms.js';
 import { Pipeline } from '../metric/registry.js';
 import { algorithmNames } from '../metric/algorithms.js';
-import { algorithmAndParams, asSetError, readLabelled } from './metric-options.js';
+import { algorithmAndParams, asSetError, readLabelled, withSetHint } from './metric-options.js';
 
 interface FitOpts {
   data: string;
@@ -61,7 +61,7 @@ export const fitCommand: CliCommand = {
         try {
           learner.fit(X, y);
         } catch (e) {
-          throw asSetError(e, params);
+          throw asSetError(withSetHint(e, spec.options, params), params);
         }
         const seconds = (performance.now() - t0) / 1000;
         const model = scaler ? new Pipeline([scaler, learner], { algorithm: spec.name, featureNames: ds.featureNames }) : learner;

@@ -57,6 +57,21 @@ export function asSetError(err: unknown, params: Record<string, unknown>): unkno
   return asOptionError(err, setFlags(params));
 }
 
+/**
+ * A fit error whose advice names a learner option the user left at its default ("lower k to
+ * 2", "use kGenuine <= 1") gains how to set it from the CLI: `--set k=…`. For k it also says
+ * that --k is the k-NN scorer's, a different k. Options the user did set are named by
+ * asSetError instead; other errors pass through unchanged.
+ */
+export function withSetHint(err: unknown, options: readonly string[], params: Record<string, unknown>): unknown {
+  if (!(err instanceof Error) || err instanceof UsageError) return err;
+  const named = options.filter((o) => !(o in params) && new RegExp(`(^|[^\\w./\\\\-])${o}(?![\\w/\\\\-]|\\.\\w)`).test(err.message));
+  if (named.length === 0) return err;
+  const how = named.map((o) => `--set ${o}=VALUE`).join(', ');
+  err.message += ` (from the CLI: ${how}${named.includes('k') ? '; --k is the k-NN scorer\'s k, not the learner\'s' : ''})`;
+  return err;
+}
+
 /** How each `--set` key was written, for asOptionError. */
 export function setFlags(params: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.keys(params).map((key) => [key, `--set ${key}=${JSON.stringify(params[key])}`]));

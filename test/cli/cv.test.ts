@@ -115,3 +115,25 @@ test('cv --task regression with a learner of class labels is a usage error namin
   const { mergeFoldWarnings } = await import('../../src/cli/cv.js');
   assert.deepEqual(mergeFoldWarnings(['fold 0: A', 'fold 1: B', 'fold 2: A', 'other', 'fold 4: A']), ['folds 0, 2, 4: A', 'fold 1: B', 'other']);
 });
+
+test('cv: a fit error advising a learner option left at its default says how to set it (--set), and that --k is the scorer\'s', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'simlearn-cv-hint-'));
+  try {
+    const lines = readFileSync(join(DATA, 'iris.csv'), 'utf8').trim().split('\n');
+    const labelAt = lines[0].split(',').indexOf('label');
+    let kept = 0;
+    const rows = lines.slice(1).filter((l) => l.split(',')[labelAt] !== '2' || ++kept <= 3);
+    const p = join(dir, 'rare.csv');
+    writeFileSync(p, [lines[0], ...rows].join('\n') + '\n');
+    const r = runCli(['cv', '--data', p, '--algo', 'lmnn']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /lower k to 1 .*\(from the CLI: --set k=VALUE; --k is the k-NN scorer's k, not the learner's\)/);
+    // Set by the user: the error is a usage error under the flag, without the hint.
+    const s = runCli(['cv', '--data', p, '--algo', 'lmnn', '--set', 'k=2']);
+    assert.equal(s.code, 2, s.stderr);
+    assert.match(s.stderr, /--set k=2: fold \d: lmnn: class 2 has 2 samples/);
+    assert.doesNotMatch(s.stderr, /from the CLI/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
