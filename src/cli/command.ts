@@ -70,11 +70,14 @@ export function parseSets(sets: string[] | undefined): Record<string, unknown> {
 export function asOptionError(err: unknown, given: Record<string, string>): unknown {
   if (!(err instanceof Error) || err instanceof UsageError) return err;
   for (const [name, written] of Object.entries(given)) {
-    // A whole word: not part of k-NN, a longer name or a file path (/data/k.csv).
-    const word = new RegExp(`(^|[^\\w./\\\\-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w/\\\\-]|\\.\\w)`);
-    if (word.test(err.message)) return new UsageError(`${written}: ${err.message}`);
+    if (mentionsOption(err.message, name)) return new UsageError(`${written}: ${err.message}`);
   }
   return err;
+}
+
+/** Whether a message names an option as a whole word: not part of k-NN, a longer name or a file path (/data/k.csv). */
+export function mentionsOption(message: string, name: string): boolean {
+  return new RegExp(`(^|[^\\w./\\\\-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w/\\\\-]|\\.\\w)`).test(message);
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

@@ -1,5 +1,5 @@
 /** Option parsing shared by `simlearn cv` and `simlearn fit`. */
-import { UsageError, asOptionError, checkLabelFlag, parseSets, readWithLabelFlag } from './command.js';
+import { UsageError, asOptionError, checkLabelFlag, mentionsOption, parseSets, readWithLabelFlag } from './command.js';
 import { getAlgorithm, createLearner, type AlgorithmSpec } from '../metric/algorithms.js';
 import { readDataset } from '../io/index.js';
 import type { Dataset } from '../io/dataset.js';
@@ -65,7 +65,7 @@ export function asSetError(err: unknown, params: Record<string, unknown>): unkno
  */
 export function withSetHint(err: unknown, options: readonly string[], params: Record<string, unknown>): unknown {
   if (!(err instanceof Error) || err instanceof UsageError) return err;
-  const named = options.filter((o) => !(o in params) && new RegExp(`(^|[^\\w./\\\\-])${o}(?![\\w/\\\\-]|\\.\\w)`).test(err.message));
+  const named = options.filter((o) => !(o in params) && mentionsOption(err.message, o));
   if (named.length === 0) return err;
   const how = named.map((o) => `--set ${o}=VALUE`).join(', ');
   err.message += ` (from the CLI: ${how}${named.includes('k') ? '; --k is the k-NN scorer\'s k, not the learner\'s' : ''})`;

@@ -221,14 +221,9 @@ function priorFactor(M0: Float64Array, d: number): Float64Array {
  * in them). O(d³/3 + m d² + m² d) time, O(d² + m d + m²) memory.
  */
 function priorSqDistances(P: Float64Array, m: number, d: number, factor: () => Float64Array): Float64Array {
-  const Pc = P.slice();
-  for (let c = 0; c < d; c++) {
-    let mean = 0;
-    for (let i = 0; i < m; i++) mean += Pc[i * d + c];
-    mean /= m;
-    for (let i = 0; i < m; i++) Pc[i * d + c] -= mean;
-  }
   const be = getBackend();
+  const Pc = new Float64Array(m * d);
+  be.centreColumns(P, m, d, Pc);
   const Z = new Float64Array(m * d);
   be.gemm(false, false, m, d, d, 1, Pc, d, factor(), d, 0, Z, d);
   return be.condensedSqDistances(Z, m, d);

@@ -100,14 +100,10 @@ export function fromLeftFactor(f: LeftFactor, R: Float64Array): Float64Array {
  */
 export function differenceSpan(P: Matrix<Float64Array>): RowSpan | null {
   const { rows: m, cols: d } = P;
-  const Pc = P.data.slice();
-  for (let c = 0; c < d; c++) {
-    let mean = 0;
-    for (let i = 0; i < m; i++) mean += Pc[i * d + c];
-    mean /= m;
-    for (let i = 0; i < m; i++) Pc[i * d + c] -= mean;
-  }
-  const { vt, s } = getBackend().svd(Pc, m, d);
+  const be = getBackend();
+  const Pc = new Float64Array(m * d);
+  be.centreColumns(P.data, m, d, Pc);
+  const { vt, s } = be.svd(Pc, m, d);
   const cut = Math.max(m, d) * Number.EPSILON * (s[0] ?? 0);
   let r = 0;
   while (r < s.length && s[r] > cut) r++;

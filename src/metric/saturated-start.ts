@@ -8,6 +8,7 @@
  */
 import { getBackend } from '../backend/index.js';
 import type { Matrix } from '../matrix.js';
+import { project } from './scatter.js';
 
 /** Rows sampled for the nearest-neighbour scale (exact below this many). */
 const SAMPLE = 256;
@@ -17,15 +18,13 @@ const SAMPLE = 256;
  * X Lᵀ to its nearest other row.
  */
 export function medianNearestSqDistance(X: Matrix<Float64Array>, L: Float64Array, k: number): number {
-  const { rows: n, cols: d } = X;
-  const be = getBackend();
-  const Z = new Float64Array(n * k);
-  be.gemm(false, true, n, k, d, 1, X.data, d, L, d, 0, Z, k);
+  const n = X.rows;
+  const Z = project(X, L, k);
   const m = Math.min(n, SAMPLE);
   const picks = Array.from({ length: m }, (_, t) => Math.floor((t * n) / m));
   const Q = new Float64Array(m * k);
   picks.forEach((i, t) => Q.set(Z.subarray(i * k, (i + 1) * k), t * k));
-  const D = be.sqeuclidean(Q, m, Z, n, k);
+  const D = getBackend().sqeuclidean(Q, m, Z, n, k);
   const nearest = picks.map((i, t) => {
     let best = Infinity;
     for (let j = 0; j < n; j++) if (j !== i && D[t * n + j] < best) best = D[t * n + j];

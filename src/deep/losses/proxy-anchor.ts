@@ -73,6 +73,7 @@ export class ProxyAnchorLoss implements Loss {
     const mxNeg = new Float64Array(C);
     const cntPos = new Int32Array(C);
     const cntNeg = new Int32Array(C);
+    let kept = 0;
     for (let i = 0; i < n; i++) {
       if (keep[i] === 0) continue;
       const row = i * C;
@@ -87,9 +88,8 @@ export class ProxyAnchorLoss implements Loss {
       Z[row + y] = z;
       if (z > mxPos[y]) mxPos[y] = z;
       cntPos[y]++;
+      kept++;
     }
-    let kept = 0;
-    for (let i = 0; i < n; i++) if (keep[i] !== 0) kept++;
     const sumPos = new Float64Array(C);
     const sumNeg = new Float64Array(C);
     for (let c = 0; c < C; c++) {
